@@ -1,0 +1,85 @@
+"""Sentence-aware chunks: whole sentences packed up to a word-piece budget, with exact char and line spans."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ingest.load import Document
+from rag.text import line_of, sentence_spans
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A verbatim slice of a document: text == document.text[char_start:char_end]."""
+
+    index: int
+    text: str
+    char_start: int
+    char_end: int
+    start_line: int
+    end_line: int
+    sha256: str
+
+
+def _split_long(text: str, start: int, end: int, budget: int, count: Callable[[str], int]) -> list[tuple[int, int]]:
+    """Cut one over-long sentence at spaces into pieces within budget."""
+    pieces: list[tuple[int, int]] = []
+    a = start
+    while a < end:
+        b = end
+        while count(text[a:b]) > budget:
+            cut = text.rfind(" ", a, a + (b - a) * 3 // 4)
+            b = cut if cut > a else a + (b - a) * 3 // 4
+        pieces.append((a, b))
+        a = b
+        while a < end and text[a].isspace():
+            a += 1
+    return pieces
+
+
+def chunk_document(doc: Document, *, max_tokens: int, count_tokens: Callable[[str], int]) -> list[Chunk]:
+    """Pack whole sentences into chunks of at most max_tokens word pieces, preferring paragraph breaks."""
+    text = doc.text
+    units: list[tuple[int, int, int]] = []  # (start, end, tokens)
+    for a, b in sentence_spans(text):
+        n = count_tokens(text[a:b])
+        if n <= max_tokens:
+            units.append((a, b, n))
+        else:
+            units.extend((x, y, count_tokens(text[x:y])) for x, y in _split_long(text, a, b, max_tokens, count_tokens))
+    groups: list[list[tuple[int, int, int]]] = []
+    current: list[tuple[int, int, int]] = []
+    size = 0
+    for unit in units:
+        new_paragraph = bool(current) and "\n" in text[current[-1][1] : unit[0]]
+        too_big = size + unit[2] + 1 > max_tokens
+        # A paragraph break is a good place to stop once the chunk holds a fair amount.
+        if current and (too_big or (new_paragraph and size >= max_tokens * 0.6)):
+            groups.append(current)
+            current, size = [], 0
+        current.append(unit)
+        size += unit[2] + 1
+    if current:
+        groups.append(current)
+    # A tiny tail ("Share this article") joins the chunk before it when it fits.
+    tail_fits = len(groups) > 1 and sum(u[2] + 1 for u in groups[-2] + groups[-1]) <= max_tokens
+    if tail_fits and sum(u[2] for u in groups[-1]) < 16:
+        groups[-2:] = [groups[-2] + groups[-1]]
+    chunks = []
+    for i, g in enumerate(groups):
+        a, b = g[0][0], g[-1][1]
+        body = text[a:b]
+        chunks.append(
+            Chunk(
+                index=i,
+                text=body,
+                char_start=a,
+                char_end=b,
+                start_line=line_of(text, a),
+                end_line=line_of(text, b - 1),
+                sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+            )
+        )
+    return chunks

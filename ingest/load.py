@@ -1,0 +1,101 @@
+"""Files -> documents (title, text, sha256); bad files are skipped with a reason, never a traceback."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPPORTED = (".txt", ".md", ".markdown")
+TITLE_CHARS = 90
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file's text; its file name is its citation id."""
+
+    source: str
+    title: str
+    text: str
+    sha256: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file left out, and why."""
+
+    path: str
+    reason: str
+
+
+def title_of(text: str, source: str) -> str:
+    """The first non-empty line, shortened at a word boundary; the file name when there is none."""
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            if len(line) <= TITLE_CHARS:
+                return line
+            return line[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return source
+
+
+def parse_document(source: str, data: bytes, *, path: str = "") -> Document:
+    """Bytes -> Document; ValueError with a user-facing reason when the bytes are not a usable text file."""
+    if not data:
+        raise ValueError("empty file")
+    if b"\x00" in data[:8192]:
+        raise ValueError("binary file (contains NUL bytes); only UTF-8 text (.txt, .md) is ingested")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 (bad byte at offset {exc.start}); save the file as UTF-8") from None
+    if not text.strip():
+        raise ValueError("empty file (only whitespace)")
+    return Document(
+        source=source,
+        title=title_of(text, source),
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        path=path or source,
+    )
+
+
+def _candidates(paths: Iterable[Path]) -> Iterable[tuple[Path, bool]]:
+    """(file, named explicitly) for each path; folders are walked in sorted order."""
+    for p in paths:
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
+                    yield f, False
+        else:
+            yield p, True
+
+
+def load_paths(paths: Iterable[Path]) -> tuple[list[Document], list[Skipped]]:
+    """Read every supported file under paths. Missing paths must be checked by the caller."""
+    docs: list[Document] = []
+    skipped: list[Skipped] = []
+    seen: dict[str, str] = {}
+    for f, explicit in _candidates(paths):
+        if f.suffix.lower() not in SUPPORTED:
+            skipped.append(Skipped(str(f), f"unsupported file type '{f.suffix or '(none)'}'; use .txt or .md"))
+            continue
+        if f.name in seen:
+            skipped.append(Skipped(str(f), f"another file named {f.name} was already read from {seen[f.name]}"))
+            continue
+        try:
+            data = f.read_bytes()
+        except OSError as exc:
+            skipped.append(Skipped(str(f), f"unreadable: {exc.strerror or exc}"))
+            continue
+        try:
+            doc = parse_document(f.name, data, path=str(f))
+        except ValueError as exc:
+            skipped.append(Skipped(str(f), str(exc)))
+            continue
+        seen[f.name] = str(f)
+        docs.append(doc)
+        del explicit
+    return docs, skipped

@@ -1,0 +1,261 @@
+"""Manifest diff (add / update / delete), batched embedding, upserts that wait: idempotent ingest."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from ingest.chunk import Chunk, chunk_document
+from ingest.load import Document, Skipped, load_paths
+from rag import sparse
+from rag.embeddings import Embedder
+from rag.errors import UnknownDocument
+from rag.store import ChunkPoint, Store, point_id
+
+log = logging.getLogger(__name__)
+
+MANIFEST_FIELDS = ["source", "title", "doc_sha256", "origin", "ingested_at", "chunk_index"]
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did (or, dry, would do)."""
+
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    chunks_embedded: int = 0
+    points: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    def public(self) -> dict[str, Any]:
+        """The one JSON line of `footnote ingest --json`."""
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "unchanged": self.unchanged,
+            "chunks_embedded": self.chunks_embedded,
+            "points": self.points,
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "seconds": round(self.seconds, 3),
+            "dry_run": self.dry_run,
+        }
+
+    def summary(self) -> str:
+        """One line for a person."""
+        verb = "would embed" if self.dry_run else "embedded"
+        return (
+            f"{'[dry run] ' if self.dry_run else ''}{self.added} added, {self.updated} updated, "
+            f"{self.deleted} deleted, {self.unchanged} unchanged; {verb} {self.chunks_embedded} chunks; "
+            f"{self.points} points in the store; {len(self.skipped)} skipped; {self.seconds:.2f}s"
+        )
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document as the store holds it."""
+
+    source: str
+    title: str
+    sha256: str
+    origin: str
+    ingested_at: str
+    ids: frozenset[str]
+
+    @property
+    def chunks(self) -> int:
+        """Points of this document."""
+        return len(self.ids)
+
+
+def manifest(store: Store) -> dict[str, StoredDocument]:
+    """Documents in the store, from their points' payloads."""
+    acc: dict[str, dict[str, Any]] = {}
+    for pid, p in store.scroll_payloads(MANIFEST_FIELDS):
+        src = str(p.get("source", ""))
+        entry = acc.setdefault(src, {"ids": set(), "payload": p})
+        entry["ids"].add(pid)
+    return {
+        src: StoredDocument(
+            source=src,
+            title=str(e["payload"].get("title", src)),
+            sha256=str(e["payload"].get("doc_sha256", "")),
+            origin=str(e["payload"].get("origin", "")),
+            ingested_at=str(e["payload"].get("ingested_at", "")),
+            ids=frozenset(e["ids"]),
+        )
+        for src, e in acc.items()
+    }
+
+
+@dataclass(frozen=True)
+class _Planned:
+    doc: Document
+    origin: str
+    chunks: list[Chunk]
+    ids: list[str]
+
+
+class Ingestor:
+    """Writes documents into the store; unchanged content is never embedded twice."""
+
+    def __init__(self, store: Store, embedder: Embedder, *, max_tokens: int, batch_size: int = 64) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.max_tokens = min(max_tokens, embedder.max_tokens - 2)
+        self.batch_size = batch_size
+
+    def _plan(self, doc: Document, origin: str) -> _Planned:
+        chunks = chunk_document(doc, max_tokens=self.max_tokens, count_tokens=self.embedder.count_tokens)
+        return _Planned(doc, origin, chunks, [point_id(doc.source, c.index, c.sha256) for c in chunks])
+
+    def ingest_paths(
+        self, paths: Sequence[Path], *, dry_run: bool = False, recreate: bool = False, progress: bool | None = None
+    ) -> IngestReport:
+        """Ingest files and folders; a folder ingested again loses the points of files gone from it."""
+        docs, skipped = load_paths(paths)
+        origins = {str(p.resolve()) for p in paths if p.is_dir()}
+        pairs = [(d, _origin_of(d, paths)) for d in docs]
+        return self._run(pairs, skipped, prune_origins=origins, dry_run=dry_run, recreate=recreate, progress=progress)
+
+    def ingest_documents(self, docs: Iterable[Document], *, origin: str = "upload") -> IngestReport:
+        """Ingest documents that arrived without a folder (uploads)."""
+        return self._run([(d, origin) for d in docs], [], prune_origins=set(), dry_run=False, progress=False)
+
+    def delete(self, source: str) -> int:
+        """Remove one document's points; UnknownDocument when it is not there."""
+        stored = manifest(self.store).get(source)
+        if stored is None:
+            raise UnknownDocument(f"no document named {source!r} in the store; GET /v1/documents lists them")
+        self.store.delete_ids(sorted(stored.ids))
+        return stored.chunks
+
+    def _run(
+        self,
+        pairs: list[tuple[Document, str]],
+        skipped: list[Skipped],
+        *,
+        prune_origins: set[str],
+        dry_run: bool,
+        recreate: bool = False,
+        progress: bool | None = None,
+    ) -> IngestReport:
+        t0 = time.perf_counter()
+        report = IngestReport(skipped=list(skipped), dry_run=dry_run)
+        if recreate and not dry_run:
+            self.store.ensure(recreate=True)
+        elif not dry_run:
+            self.store.ensure()
+        elif self.store.exists():
+            self.store.check_schema()
+        current = {} if (recreate and not dry_run) else manifest(self.store)
+        if recreate and dry_run:
+            current = {}
+        planned: list[_Planned] = []
+        for doc, origin in pairs:
+            old = current.get(doc.source)
+            if old is not None and old.sha256 == doc.sha256:
+                report.unchanged += 1
+                continue
+            planned.append(self._plan(doc, origin))
+            if old is None:
+                report.added += 1
+            else:
+                report.updated += 1
+        present = {d.source for d, _ in pairs}
+        gone = [s for s, d in current.items() if d.origin in prune_origins and s not in present]
+        report.deleted = len(gone)
+        existing_ids = set().union(*(d.ids for d in current.values())) if current else set()
+        todo = [(p, c, pid) for p in planned for c, pid in zip(p.chunks, p.ids, strict=True) if pid not in existing_ids]
+        report.chunks_embedded = len(todo)
+        if dry_run:
+            kept = sum(
+                d.chunks for s, d in current.items() if s not in gone and s not in {p.doc.source for p in planned}
+            )
+            report.points = kept + sum(len(p.ids) for p in planned)
+            report.seconds = time.perf_counter() - t0
+            return report
+        vectors = self._embed([c.text for _, c, _ in todo], progress)
+        by_id = {pid: v for (_, _, pid), v in zip(todo, vectors, strict=True)}
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        for p in planned:
+            # Reused chunks keep their vector: read it back rather than embed it again.
+            reuse = [pid for pid in p.ids if pid not in by_id]
+            if reuse:
+                by_id.update(self._vectors_of(reuse))
+            points = [_point(p, c, pid, by_id[pid], stamp) for c, pid in zip(p.chunks, p.ids, strict=True)]
+            self.store.upsert(points)
+            old = current.get(p.doc.source)
+            if old is not None:
+                self.store.delete_ids(sorted(old.ids - set(p.ids)))
+        for source in gone:
+            self.store.delete_ids(sorted(current[source].ids))
+        report.points = self.store.count()
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _embed(self, texts: list[str], progress: bool | None) -> list[list[float]]:
+        show = sys.stderr.isatty() if progress is None else progress
+        out: list[list[float]] = []
+        with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not show or not texts) as bar:
+            for i in range(0, len(texts), self.batch_size):
+                batch = texts[i : i + self.batch_size]
+                out.extend(self.embedder.embed_documents(batch))
+                bar.update(len(batch))
+        return out
+
+    def _vectors_of(self, ids: list[str]) -> dict[str, list[float]]:
+        records = self.store.client.retrieve(
+            self.store.collection_name, ids=ids, with_vectors=[self.store.dense], with_payload=False
+        )
+        out: dict[str, list[float]] = {}
+        for r in records:
+            vec = r.vector[self.store.dense] if isinstance(r.vector, dict) else r.vector
+            out[str(r.id)] = list(vec)  # type: ignore[arg-type]
+        return out
+
+
+def _origin_of(doc: Document, paths: Sequence[Path]) -> str:
+    f = Path(doc.path).resolve()
+    for p in paths:
+        rp = p.resolve()
+        if p.is_dir() and rp in f.parents:
+            return str(rp)
+    return "file"
+
+
+def _point(p: _Planned, c: Chunk, pid: str, vector: list[float], stamp: str) -> ChunkPoint:
+    idx, vals = sparse.document_vector(c.text)
+    return ChunkPoint(
+        id=pid,
+        dense=vector,
+        sparse_indices=idx,
+        sparse_values=vals,
+        payload={
+            "source": p.doc.source,
+            "title": p.doc.title,
+            "chunk_index": c.index,
+            "chunks": len(p.chunks),
+            "char_start": c.char_start,
+            "char_end": c.char_end,
+            "start_line": c.start_line,
+            "end_line": c.end_line,
+            "sha256": c.sha256,
+            "doc_sha256": p.doc.sha256,
+            "origin": p.origin,
+            "ingested_at": stamp,
+            "text": c.text,
+        },
+    )

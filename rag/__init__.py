@@ -1,0 +1,1 @@
+"""Footnote's core: settings, store, retrieval, answers with citations. Imports neither ingest nor ui."""

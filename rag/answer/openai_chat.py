@@ -1,0 +1,101 @@
+"""The LLM answerer: any OpenAI-compatible chat server, streamed; failures become LLMUnavailable."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+
+import openai
+from openai import OpenAI
+
+from rag import prompts
+from rag.config import Settings
+from rag.errors import LLMUnavailable
+from rag.types import Passage, Turn
+
+log = logging.getLogger(__name__)
+REFUSAL_TOKEN = "NOT_IN_CORPUS"
+MAX_PASSAGE_CHARS = 1500
+
+
+def number_passages(passages: Sequence[Passage]) -> str:
+    """Passages as quoted, numbered data blocks."""
+    blocks = []
+    for i, p in enumerate(passages, start=1):
+        body = p.text[:MAX_PASSAGE_CHARS].replace("<<<", "< < <").replace(">>>", "> > >")
+        blocks.append(f"[{i}] (from {p.source}, lines {p.start_line}-{p.end_line})\n<<<\n{body}\n>>>")
+    return "\n\n".join(blocks)
+
+
+class OpenAIAnswerer:
+    """Streams an answer from OpenAI or a compatible server (llama.cpp, vLLM, Ollama ...)."""
+
+    def __init__(self, *, model: str, api_key: str | None, base_url: str | None, timeout: float) -> None:
+        self.model = model
+        self.name = f"openai:{model}"
+        self._client = OpenAI(api_key=api_key or "not-needed", base_url=base_url, timeout=timeout, max_retries=0)
+        self._where = base_url or "api.openai.com"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenAIAnswerer:
+        """The answerer OPENAI_API_KEY / OPENAI_BASE_URL / FOOTNOTE_LLM_MODEL describe."""
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        return cls(
+            model=settings.llm_model, api_key=key, base_url=settings.openai_base_url, timeout=settings.llm_timeout
+        )
+
+    def _unavailable(self, exc: BaseException) -> LLMUnavailable:
+        kind = type(exc).__name__
+        if isinstance(exc, openai.APITimeoutError):
+            what = "timed out"
+        elif isinstance(exc, openai.APIConnectionError):
+            what = "is unreachable"
+        elif isinstance(exc, openai.APIStatusError):
+            what = f"answered HTTP {exc.status_code}"
+        else:
+            what = f"failed ({kind})"
+        return LLMUnavailable(f"the language model at {self._where} {what}")
+
+    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn]) -> Iterator[str]:
+        """Text deltas with [n] markers; LLMUnavailable on timeout, connection error or a bad response."""
+        messages: list[dict[str, str]] = [
+            {"role": "system", "content": prompts.load("answer").format(passages=number_passages(passages))}
+        ]
+        messages += [{"role": t.role, "content": t.content} for t in history[-6:]]
+        messages.append({"role": "user", "content": question})
+        try:
+            resp = self._client.chat.completions.create(
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                stream=True,
+                temperature=0,
+                max_tokens=300,
+            )
+            for chunk in resp:
+                if isinstance(chunk, tuple) or not chunk.choices:
+                    continue
+                delta = chunk.choices[0].delta.content
+                if delta:
+                    yield delta
+        except openai.OpenAIError as exc:
+            raise self._unavailable(exc) from None
+        except Exception as exc:  # garbage on the wire surfaces as decode/parse errors of many kinds
+            log.warning("LLM stream failed: %s", type(exc).__name__)
+            raise self._unavailable(exc) from None
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str:
+        """A standalone form of a follow-up question; LLMUnavailable when the model fails."""
+        convo = "\n".join(f"{t.role}: {t.content[:500]}" for t in history[-6:])
+        try:
+            resp = self._client.chat.completions.create(
+                model=self.model,
+                messages=[
+                    {"role": "user", "content": prompts.load("condense").format(history=convo, question=question)}
+                ],
+                temperature=0,
+                max_tokens=80,
+            )
+        except openai.OpenAIError as exc:
+            raise self._unavailable(exc) from None
+        text = (resp.choices[0].message.content or "").strip().splitlines()
+        return text[0].strip() if text and text[0].strip() else question

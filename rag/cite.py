@@ -1,0 +1,114 @@
+"""[n] markers <-> citations: quotes are verbatim sentences of the cited passage, with their lines."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag import sparse
+from rag.text import sentence_spans
+from rag.types import Citation, Passage
+
+MARKER = re.compile(r"\s*\[(\d{1,3})\]")
+_CLAIM = re.compile(r"[^.!?\n]*?[.!?]?(?:\s*\[\d{1,3}\])+[.!?]?|[^.!?\n]+[.!?]?", re.S)
+SUPPORT_MIN = 0.34
+
+
+@dataclass(frozen=True)
+class Cited:
+    """Answer text renumbered in order of first use, its citations, and claims their passage does not support."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    unsupported: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a passage and where it lies in the source file."""
+
+    text: str
+    start: int  # offset inside the passage text
+    end: int
+
+
+def sentences_of(passage: Passage) -> list[Sentence]:
+    """The passage's sentences with offsets into passage.text."""
+    return [Sentence(passage.text[a:b], a, b) for a, b in sentence_spans(passage.text)]
+
+
+def lines_of(passage: Passage, start: int, end: int) -> tuple[int, int]:
+    """1-based file lines of passage.text[start:end]."""
+    first = passage.start_line + passage.text.count("\n", 0, start)
+    last = passage.start_line + passage.text.count("\n", 0, max(start, end - 1))
+    return first, last
+
+
+def support(claim: str, sentence: str) -> float:
+    """Share of the claim's content terms that the sentence contains."""
+    c = set(sparse.terms(MARKER.sub("", claim)))
+    if not c:
+        return 1.0
+    return len(c & set(sparse.terms(sentence))) / len(c)
+
+
+def _claims(text: str) -> list[tuple[str, list[int]]]:
+    """(claim text, passage numbers) for each sentence that carries markers."""
+    out = []
+    for m in _CLAIM.finditer(text):
+        piece = m.group(0)
+        nums = [int(n) for n in MARKER.findall(piece)]
+        if nums:
+            out.append((MARKER.sub("", piece).strip(), nums))
+    return out
+
+
+def cite(text: str, passages: Sequence[Passage]) -> Cited:
+    """Drop markers that point to no passage, renumber the rest by first use, quote the best sentence."""
+    valid = set(range(1, len(passages) + 1))
+    order: list[int] = []
+    claims_for: dict[int, list[str]] = {}
+    for claim, nums in _claims(text):
+        for n in nums:
+            if n in valid:
+                if n not in order:
+                    order.append(n)
+                claims_for.setdefault(n, []).append(claim)
+    renumber = {old: new for new, old in enumerate(order, start=1)}
+
+    def _sub(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return f" [{renumber[n]}]" if n in renumber else ""
+
+    new_text = MARKER.sub(_sub, text)
+    new_text = re.sub(r"(\[\d+\])(?: \1)+", r"\1", new_text).strip()
+    citations: list[Citation] = []
+    unsupported: list[str] = []
+    for old in order:
+        p = passages[old - 1]
+        sents = sentences_of(p) or [Sentence(p.text, 0, len(p.text))]
+        chosen: list[Sentence] = []
+        for claim in claims_for[old]:
+            best = max(sents, key=lambda s: support(claim, s.text))
+            if support(claim, best.text) < SUPPORT_MIN and support(claim, p.text) < SUPPORT_MIN:
+                unsupported.append(claim)
+            if best not in chosen:
+                chosen.append(best)
+        a = min(s.start for s in chosen)
+        b = max(s.end for s in chosen)
+        if len(chosen) > 1 and b - a > 600:  # far-apart sentences: quote the first only
+            a, b = chosen[0].start, chosen[0].end
+        first, last = lines_of(p, a, b)
+        citations.append(
+            Citation(
+                n=renumber[old],
+                source=p.source,
+                title=p.title,
+                start_line=first,
+                end_line=last,
+                quote=p.text[a:b],
+                score=p.score,
+            )
+        )
+    return Cited(new_text, tuple(citations), tuple(unsupported))

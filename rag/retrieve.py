@@ -1,0 +1,94 @@
+"""Hybrid retrieval: dense (cosine) and BM25 sparse hits from Qdrant, fused by normalized score."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+from rag import sparse
+from rag.embeddings import Embedder
+from rag.errors import EmptyStore
+from rag.query import expand
+from rag.store import Store
+from rag.types import Passage
+
+SPARSE_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Fused passages plus the raw signals the refusal gate reads."""
+
+    passages: list[Passage]
+    best_dense: float
+    query_vector: list[float]
+    timings_ms: dict[str, float]
+
+
+def _passage(payload: dict[str, Any], score: float) -> Passage:
+    return Passage(
+        source=str(payload["source"]),
+        title=str(payload.get("title", payload["source"])),
+        chunk_index=int(payload.get("chunk_index", 0)),
+        start_line=int(payload["start_line"]),
+        end_line=int(payload["end_line"]),
+        char_start=int(payload.get("char_start", 0)),
+        char_end=int(payload.get("char_end", 0)),
+        text=str(payload["text"]),
+        score=score,
+    )
+
+
+class Retriever:
+    """Turns a query into ranked passages."""
+
+    def __init__(self, store: Store, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+
+    def retrieve(self, query: str, *, top_k: int = 5) -> Retrieval:
+        """The top_k passages for query, best first."""
+        t0 = time.perf_counter()
+        dense = self.embedder.embed_query(query)
+        t1 = time.perf_counter()
+        if not self.store.exists():
+            raise EmptyStore(
+                f"collection '{self.store.collection_name}' at {self.store.where} does not exist yet: "
+                "run `footnote ingest` first"
+            )
+        limit = max(top_k * 4, 20)
+        dense_hits, sparse_hits = self.store.query(dense, sparse.query_vector(expand(query)), limit=limit)
+        t2 = time.perf_counter()
+        fused: dict[str, float] = {}
+        payloads: dict[str, dict[str, Any]] = {}
+        dense_score: dict[str, float] = {}
+        sparse_score: dict[str, float] = {}
+        # Convex fusion of max-normalized scores: unlike rank fusion it keeps how far ahead a hit is.
+        for hits, raw, weight in (
+            (dense_hits, dense_score, 1 - SPARSE_WEIGHT),
+            (sparse_hits, sparse_score, SPARSE_WEIGHT),
+        ):
+            top = max((float(h.score) for h in hits), default=0.0)
+            for h in hits:
+                pid = str(h.id)
+                payloads[pid] = dict(h.payload or {})
+                raw[pid] = float(h.score)
+                if top > 0:
+                    fused[pid] = fused.get(pid, 0.0) + weight * max(0.0, float(h.score)) / top
+        order = sorted(fused, key=lambda pid: (-fused[pid], -dense_score.get(pid, 0.0)))[:top_k]
+        passages = [
+            replace(
+                _passage(payloads[pid], fused[pid]),
+                dense_score=dense_score.get(pid, 0.0),
+                sparse_score=sparse_score.get(pid, 0.0),
+            )
+            for pid in order
+        ]
+        best = float(dense_hits[0].score) if dense_hits else 0.0
+        return Retrieval(
+            passages=passages,
+            best_dense=best,
+            query_vector=dense,
+            timings_ms={"embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000},
+        )

@@ -1,0 +1,113 @@
+"""Text -> BM25 sparse vector. Qdrant applies IDF (Modifier.IDF); this side gives saturated term frequency."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import Counter
+from functools import lru_cache
+
+import Stemmer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+# Words with inner hyphens/dots stay whole ("qwen2.5-omni-7b") and also count as their parts.
+_WORD = re.compile(r"[0-9A-Za-z\u00C0-\u024F]+(?:[.\-'’][0-9A-Za-z\u00C0-\u024F]+)*")
+_PARTS = re.compile(r"[0-9A-Za-z\u00C0-\u024F]+")
+K1 = 1.2
+B = 0.75
+AVG_DOC_TOKENS = 90.0  # chunks are ~180 word pieces, ~90 content terms after stopwords
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+# Numbers and concrete nouns carry answers here ("ten times larger", "top ten", "Blackwell-based systems").
+_KEEP = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve fifteen twenty forty fifty sixty
+    hundred first third last next top bottom front side system bill fire interest thick thin mill full empty move
+    part""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """scikit-learn's English stopword list (the Glasgow IR list, shipped in the wheel), numbers kept."""
+    return (frozenset(ENGLISH_STOP_WORDS) - _KEEP) | _EXTRA
+
+
+_EXTRA = frozenset({"vs", "versus", "s", "t"})
+
+
+def words(text: str) -> list[str]:
+    """Lowercased words of text, possessives removed; compounds kept whole."""
+    out = []
+    for m in _WORD.finditer(text.replace("’", "'")):
+        w = m.group(0).lower()
+        if w.endswith("'s"):
+            w = w[:-2]
+        out.append(w)
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content terms: stopwords dropped; a compound yields itself and its parts."""
+    stem = _stemmer().stemWord
+    sw = stopwords()
+    out: list[str] = []
+    for w in words(text):
+        parts = _PARTS.findall(w)
+        if len(parts) > 1:
+            out.append(w)
+        for p in parts:
+            if p not in sw:
+                out.append(stem(p))
+    return out
+
+
+def term_id(term: str) -> int:
+    """A stable 32-bit index for a term (Qdrant sparse indices are uint32)."""
+    return zlib.crc32(term.encode("utf-8"))
+
+
+def _merge(counts: dict[int, float]) -> tuple[list[int], list[float]]:
+    idx = sorted(counts)
+    return idx, [counts[i] for i in idx]
+
+
+def document_vector(text: str) -> tuple[list[int], list[float]]:
+    """BM25 document side: tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avglen))."""
+    ts = terms(text)
+    norm = K1 * (1 - B + B * len(ts) / AVG_DOC_TOKENS)
+    counts: dict[int, float] = {}
+    for t, tf in Counter(ts).items():
+        i = term_id(t)
+        counts[i] = counts.get(i, 0.0) + tf * (K1 + 1) / (tf + norm)
+    return _merge(counts)
+
+
+def query_weights(text: str) -> dict[str, float]:
+    """Each word of the query weighs 1; a compound splits its weight between itself and its parts."""
+    stem = _stemmer().stemWord
+    sw = stopwords()
+    weights: dict[str, float] = {}
+    for w in words(text):
+        parts = [stem(p) for p in _PARTS.findall(w) if p not in sw]
+        if len(_PARTS.findall(w)) > 1:
+            share = 0.5 / max(1, len(parts))
+            weights[w] = max(weights.get(w, 0.0), 0.5)
+            for p in parts:
+                weights[p] = max(weights.get(p, 0.0), share)
+        elif parts:
+            weights[parts[0]] = 1.0
+    return weights
+
+
+def query_vector(text: str) -> tuple[list[int], list[float]]:
+    """BM25 query side: each distinct term once (compounds shared out); Qdrant multiplies by its IDF."""
+    counts: dict[int, float] = {}
+    for t, w in query_weights(text).items():
+        i = term_id(t)
+        counts[i] = max(counts.get(i, 0.0), w)
+    return _merge(counts)

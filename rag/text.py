@@ -1,0 +1,40 @@
+"""Sentence spans and line numbers: shared by chunking (ingest) and quoting (answers)."""
+
+from __future__ import annotations
+
+import re
+
+# A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and a capital, digit or quote.
+_BOUNDARY = re.compile(r"(?<=[.!?])([\"”’')\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+_ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Inc|Ltd|Jr|Sr|vs|etc|e\.g|i\.e)|\b[A-Z])\.$")
+
+
+def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
+    """(start, end) character spans of the sentences of text; lines always end a sentence."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        cut = 0
+        for m in _BOUNDARY.finditer(line):
+            if _ABBREV.search(line[: m.start()]):
+                continue
+            _add(spans, line, cut, m.end(1), start + base)
+            cut = m.end()
+        _add(spans, line, cut, len(line), start + base)
+    return spans
+
+
+def _add(spans: list[tuple[int, int]], line: str, a: int, b: int, offset: int) -> None:
+    piece = line[a:b]
+    stripped = piece.strip()
+    if not stripped:
+        return
+    lead = len(piece) - len(piece.lstrip())
+    spans.append((offset + a + lead, offset + a + lead + len(stripped)))
+
+
+def line_of(text: str, offset: int) -> int:
+    """1-based line number of a character offset."""
+    return text.count("\n", 0, offset) + 1

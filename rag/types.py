@@ -1,0 +1,95 @@
+"""Domain data: plain frozen dataclasses shared by every face."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Role = Literal["user", "assistant"]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier message of a conversation."""
+
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk of one source file, with where it lies in that file."""
+
+    source: str
+    title: str
+    chunk_index: int
+    start_line: int
+    end_line: int
+    char_start: int
+    char_end: int
+    text: str
+    score: float
+    dense_score: float = 0.0
+    sparse_score: float = 0.0
+
+    def public(self) -> dict[str, Any]:
+        """The JSON shape shown to users."""
+        return {
+            "source": self.source,
+            "title": self.title,
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "score": round(self.score, 6),
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Footnote [n]: a verbatim quote from a source file and the lines it lies on."""
+
+    n: int
+    source: str
+    title: str
+    start_line: int
+    end_line: int
+    quote: str
+    score: float
+
+    def public(self) -> dict[str, Any]:
+        """The JSON shape shown to users."""
+        d = asdict(self)
+        d["score"] = round(self.score, 6)
+        return d
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What every face shows: text with [n] markers, its citations and the passages behind it."""
+
+    answer: str
+    refused: bool
+    citations: tuple[Citation, ...]
+    passages: tuple[Passage, ...]
+    answerer: str
+    notice: str | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def public(self) -> dict[str, Any]:
+        """The Answer JSON of `footnote ask --json` and POST /v1/ask."""
+        return {
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [c.public() for c in self.citations],
+            "passages": [p.public() for p in self.passages],
+            "answerer": self.answerer,
+            "notice": self.notice,
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }
+
+
+@dataclass(frozen=True)
+class AnswerDelta:
+    """A piece of answer text while it streams."""
+
+    text: str

@@ -1,0 +1,95 @@
+"""The command line as a user runs it: real subprocesses, real store, clear errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from qdrant_client import QdrantClient
+
+from tests.conftest import FOOTNOTE, ROOT, SEEDS, cli_env
+
+
+def run(args: list[str], qdrant: Path, timeout: int = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        FOOTNOTE + args, cwd=ROOT, env=cli_env(qdrant), capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_ingest_json_then_search_json(tmp_path: Path) -> None:
+    q = tmp_path / "qdrant"
+    first = run(["ingest", str(SEEDS), "--json"], q)
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout.strip().splitlines()[-1])
+    assert set(report) >= {
+        "added",
+        "updated",
+        "deleted",
+        "unchanged",
+        "chunks_embedded",
+        "points",
+        "skipped",
+        "seconds",
+    }
+    assert report["added"] == 5 and report["points"] == report["chunks_embedded"]
+    found = run(["search", "How big is Llama 2 vs Qwen-VL?", "--json", "--top-k", "3"], q)
+    assert found.returncode == 0, found.stderr
+    passages = json.loads(found.stdout)["passages"]
+    assert len(passages) == 3 and passages[0]["source"] == "000_238b3d5c562b5a75.txt"
+    assert "ten times larger" in passages[0]["text"]
+
+
+def test_dry_run_prints_the_plan_and_creates_no_store(tmp_path: Path) -> None:
+    q = tmp_path / "qdrant"
+    out = run(["ingest", str(SEEDS), "--dry-run", "--json"], q)
+    assert out.returncode == 0, out.stderr
+    plan = json.loads(out.stdout.strip().splitlines()[-1])
+    assert plan["added"] == 5 and plan["dry_run"] is True and plan["chunks_embedded"] > 0
+    assert not any(q.rglob("*.sqlite"))
+
+
+def test_missing_path_is_exit_2_without_traceback(tmp_path: Path) -> None:
+    out = run(["ingest", str(tmp_path / "nope")], tmp_path / "qdrant")
+    assert out.returncode == 2
+    assert "no such file or folder" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_bad_flag_is_a_usage_error(tmp_path: Path) -> None:
+    out = run(["search", "x", "--top-k", "0"], tmp_path / "qdrant")
+    assert out.returncode == 2 and "--top-k" in out.stderr and "Traceback" not in out.stderr
+    out = run(["ingest", "--frobnicate"], tmp_path / "qdrant")
+    assert out.returncode == 2 and "unrecognized" in out.stderr
+
+
+def test_search_before_ingest_says_to_ingest(tmp_path: Path) -> None:
+    out = run(["search", "anything"], tmp_path / "qdrant")
+    assert out.returncode == 1 and "footnote ingest" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_store_held_by_another_process_fails_fast_with_the_path(tmp_path: Path) -> None:
+    q = tmp_path / "qdrant"
+    q.mkdir()
+    holder = QdrantClient(path=str(q))  # this test process holds the embedded store
+    try:
+        out = run(["ingest", str(SEEDS)], q, timeout=60)
+    finally:
+        holder.close()
+    assert out.returncode == 3
+    assert str(q.resolve()) in out.stderr and "Stop that process" in out.stderr
+    assert "--server" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_python_m_ingest_does_the_same(tmp_path: Path) -> None:
+    q = tmp_path / "qdrant"
+    out = subprocess.run(
+        [sys.executable, "-m", "ingest", str(SEEDS), "--json"],
+        cwd=ROOT,
+        env=cli_env(q),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1])["added"] == 5

@@ -1,0 +1,33 @@
+"""Hybrid search over the seeds: meaning and exact keywords both find their passage first."""
+
+from __future__ import annotations
+
+from rag.config import Settings
+from rag.embeddings import Embedder
+from rag.retrieve import Retriever
+from rag.store import Store
+
+
+def test_llama_vs_qwen_question_puts_the_ten_times_passage_first(
+    seeded: tuple[Settings, Store], embedder: Embedder
+) -> None:
+    _, store = seeded
+    top = Retriever(store, embedder).retrieve("How big is Llama 2 vs Qwen-VL?", top_k=5).passages[0]
+    assert top.source == "000_238b3d5c562b5a75.txt"
+    assert "approximately ten times larger" in top.text
+
+
+def test_exact_keyword_finds_its_passage_first(seeded: tuple[Settings, Store], embedder: Embedder) -> None:
+    _, store = seeded
+    top = Retriever(store, embedder).retrieve("Blackwell", top_k=5).passages[0]
+    assert top.source == "003_86bf600701711a59.txt" and "Blackwell" in top.text
+
+
+def test_passages_carry_file_lines_and_scores_in_rank_order(seeded: tuple[Settings, Store], embedder: Embedder) -> None:
+    _, store = seeded
+    passages = Retriever(store, embedder).retrieve("Qwen2-VL outperformed GPT-4V", top_k=3).passages
+    assert len(passages) == 3
+    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
+    assert passages[0].source == "001_7aaf47b449a52241.txt"
+    assert 1 <= passages[0].start_line <= passages[0].end_line
+    assert set(passages[0].public()) == {"source", "title", "start_line", "end_line", "score", "text"}

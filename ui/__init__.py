@@ -1,0 +1,1 @@
+"""Footnote's faces: the command line, the REST API and the web page."""

@@ -1,0 +1,209 @@
+"""`footnote ingest | search | ask | eval | serve | bench`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from ingest import cli as ingest_cli
+from rag.config import Settings
+from rag.errors import FootnoteError, StoreBusy
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_BUSY = 3
+
+
+def _quiet() -> None:
+    """Library chatter off: a CLI prints results and errors, not load logs."""
+    warnings.filterwarnings("ignore")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for name in ("httpx", "sentence_transformers", "transformers", "huggingface_hub"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _chat(settings: Settings) -> Any:
+    from rag.chat import Chat
+
+    return Chat.from_settings(settings)
+
+
+def _print_passages(passages: list[dict[str, Any]]) -> None:
+    for i, p in enumerate(passages, start=1):
+        print(f"{i}. {p['source']} lines {p['start_line']}-{p['end_line']}  score {p['score']:.3f}")
+        print("   " + " ".join(p["text"].split())[:400])
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    """Hybrid search, no answer."""
+    chat = _chat(settings)
+    query = chat.check_question(args.question)
+    passages = [p.public() for p in chat.retriever.retrieve(query, top_k=args.top_k or settings.top_k).passages]
+    if args.json:
+        print(json.dumps({"passages": passages}, ensure_ascii=False))
+    else:
+        _print_passages(passages)
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """A cited answer."""
+    if args.answerer:
+        settings = settings.model_copy(update={"answerer": args.answerer})
+    chat = _chat(settings)
+    answer = chat.ask(args.question, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(answer.public(), ensure_ascii=False))
+        return 0
+    print(answer.answer)
+    if answer.notice:
+        print(f"\nnote: {answer.notice}")
+    if answer.refused:
+        print("\nClosest matches:")
+        _print_passages([p.public() for p in answer.passages[:3]])
+    else:
+        print()
+        for c in answer.citations:
+            print(f"[{c.n}] {c.source}, lines {c.start_line}-{c.end_line}: \u201c{c.quote}\u201d")
+    return 0
+
+
+def _bounds(extra: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+    from rag.evaluate import LOWER_IS_BETTER, RATE_METRICS
+
+    known = set(RATE_METRICS) | LOWER_IS_BETTER
+    floors: dict[str, float] = {}
+    ceilings: dict[str, float] = {}
+    it = iter(extra)
+    for tok in it:
+        name, _, value = tok.partition("=")
+        if not (name.startswith("--min-") or name.startswith("--max-")):
+            raise SystemExit(f"footnote eval: error: unrecognized argument {tok}")
+        if not value:
+            value = next(it, "")
+        metric = name[6:].replace("-", "_")
+        if metric not in known:
+            raise SystemExit(f"footnote eval: error: unknown metric {metric!r}; known: {', '.join(sorted(known))}")
+        try:
+            (floors if name.startswith("--min-") else ceilings)[metric] = float(value)
+        except ValueError:
+            raise SystemExit(f"footnote eval: error: {name} needs a number, got {value!r}") from None
+    return floors, ceilings
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings, extra: list[str]) -> int:
+    """Run a question file; non-zero when a floor is missed."""
+    from tqdm import tqdm
+
+    from rag.evaluate import check_floors, format_table, load_questions, run
+
+    floors, ceilings = _bounds(extra)
+    try:
+        questions = load_questions(args.file)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.answerer:
+        settings = settings.model_copy(update={"answerer": args.answerer})
+    chat = _chat(settings)
+    with tqdm(total=len(questions), desc="eval", unit="q", disable=not sys.stderr.isatty()) as bar:
+        report = run(chat, questions, on_progress=lambda n: bar.update(1))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(format_table(report["summary"]))
+    misses = check_floors(report["summary"], floors, ceilings)
+    for m in misses:
+        print(f"FAIL {m}", file=sys.stderr)
+    return EXIT_ERROR if misses else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    parser = argparse.ArgumentParser(prog="footnote", description="Answers with footnotes over your articles.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="chunk, embed and store files (default: seeds/)")
+    ingest_cli.add_arguments(p)
+
+    p = sub.add_parser("search", help="hybrid search: passages only")
+    p.add_argument("question")
+    p.add_argument("--top-k", type=int, default=None, help="passages to show (default FOOTNOTE_TOP_K)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("ask", help="an answer with footnotes")
+    p.add_argument("question")
+    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--answerer", choices=["auto", "extractive", "openai"])
+
+    p = sub.add_parser("eval", help="run a question file; --min-METRIC X / --max-METRIC X set bounds")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", type=Path, metavar="OUT", help="write the full report here")
+    p.add_argument("--answerer", choices=["auto", "extractive", "openai"])
+
+    p = sub.add_parser("serve", help="the web page and REST API on one port")
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--no-ingest", action="store_true", help="do not ingest seeds/ into an empty collection")
+
+    p = sub.add_parser("bench", help="time ingest, search and ask; print a table and write JSON")
+    p.add_argument("--json", type=Path, metavar="OUT", default=Path("bench-results/bench.json"))
+    p.add_argument("--synthetic", type=int, default=0, metavar="N", help="also a synthetic corpus of ~N chunks")
+    p.add_argument("--rounds", type=int, default=30)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `footnote` script."""
+    _quiet()
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "eval":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if getattr(args, "top_k", None) is not None and not 1 <= args.top_k <= 50:
+        parser.error("--top-k must be between 1 and 50")
+    try:
+        settings = Settings()
+    except Exception as exc:  # pydantic's ValidationError names the bad variable
+        print(f"error: bad setting: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "ingest":
+            return ingest_cli.run(args, settings)
+        if args.command == "search":
+            return cmd_search(args, settings)
+        if args.command == "ask":
+            return cmd_ask(args, settings)
+        if args.command == "eval":
+            return cmd_eval(args, settings, extra)
+        if args.command == "serve":
+            from ui.server import serve
+
+            return serve(settings, host=args.host, port=args.port, ingest_seeds=not args.no_ingest)
+        if args.command == "bench":
+            from ui.bench import run_bench
+
+            return run_bench(settings, out=args.json, synthetic=args.synthetic, rounds=args.rounds)
+    except StoreBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except FootnoteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    parser.error(f"unknown command {args.command}")
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
