@@ -40,7 +40,7 @@ def _split_long(text: str, start: int, end: int, budget: int, count: Callable[[s
 
 
 def chunk_document(doc: Document, *, max_tokens: int, count_tokens: Callable[[str], int]) -> list[Chunk]:
-    """Pack whole sentences into chunks of at most max_tokens word pieces, preferring paragraph breaks."""
+    """Pack whole sentences into chunks of about max_tokens word pieces (plus one sentence of overlap)."""
     text = doc.text
     units: list[tuple[int, int, int]] = []  # (start, end, tokens)
     for a, b in sentence_spans(text):
@@ -70,6 +70,9 @@ def chunk_document(doc: Document, *, max_tokens: int, count_tokens: Callable[[st
     chunks = []
     for i, g in enumerate(groups):
         a, b = g[0][0], g[-1][1]
+        # One sentence of overlap: the next chunk's first sentence often finishes this chunk's last thought.
+        if i + 1 < len(groups) and "\n\n" not in text[b : groups[i + 1][0][0]]:
+            b = groups[i + 1][0][1]
         body = text[a:b]
         chunks.append(
             Chunk(

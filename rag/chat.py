@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator, Sequence
 
 from rag.answer import Answerer
-from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.extractive import ExtractiveAnswerer, render
 from rag.answer.openai_chat import REFUSAL_TOKEN, OpenAIAnswerer
 from rag.cite import cite
 from rag.config import Settings
@@ -24,6 +24,7 @@ from rag.types import Answer, AnswerDelta, Passage, Turn
 
 log = logging.getLogger(__name__)
 
+CANDIDATE_POOL = 12
 REFUSAL = "The articles don't say. The closest passages are listed below as closest matches."
 _WORD_CHUNK = re.compile(r"\S+\s*")
 
@@ -46,6 +47,7 @@ class Chat:
         self.top_k = top_k
         self.max_question_chars = max_question_chars
         self.gate = Gate(corpus=self.corpus, min_dense=min_dense)
+        retriever.corpus = self.corpus
         self._corpus: CorpusStats | None = None
         self._corpus_lock = threading.Lock()
 
@@ -126,11 +128,13 @@ class Chat:
         query = self.standalone(q, history)
         t1 = time.perf_counter()
         timings["condense"] = (t1 - t0) * 1000
-        retrieval = self.retriever.retrieve(query, top_k=k)
+        # A wider pool than shown: the sentence that answers may sit in the 6th-best passage.
+        retrieval = self.retriever.retrieve(query, top_k=max(k, CANDIDATE_POOL))
         timings.update(retrieval.timings_ms)
-        passages = retrieval.passages
+        pool = retrieval.passages
+        passages = pool[:k]
         t2 = time.perf_counter()
-        verdict = self.gate.before_answer(q, query, passages, retrieval.best_dense)
+        verdict = self.gate.before_answer(q, query, pool, retrieval.best_dense)
         if verdict.refuse:
             log.info("refused %r: %s", q[:80], verdict.reason)
             yield from self._refusal(passages, timings, t0, t2)
@@ -156,14 +160,20 @@ class Chat:
                 text = ""
                 yield AnswerDelta("\n\n")  # the final Answer replaces what streamed so far
         if not text:
-            text = self.extractive.compose(q, passages, context=query, query_vector=retrieval.query_vector)
-            verdict = self.gate.after_answer(q, text)
+            picked = self.extractive.compose(q, pool, context=query, query_vector=retrieval.query_vector)
+            text = render(picked)
+            verdict = self.gate.after_answer(q, [c.sentence.text for c in picked])
             if verdict.refuse or not text:
                 yield from self._refusal(passages, timings, t0, t2, name=name, notice=notice)
                 return
             for m in _WORD_CHUNK.finditer(text) if notice is None else ():
                 yield AnswerDelta(m.group(0))
-        cited = cite(text, passages)
+        cited = cite(text, pool if name == self.extractive.name else passages)
+        shown = list(passages)
+        for c in cited.citations:  # a cited passage from deeper in the pool is shown too
+            extra = next((p for p in pool if p.source == c.source and p.start_line <= c.start_line <= p.end_line), None)
+            if extra is not None and extra not in shown:
+                shown.append(extra)
         if cited.unsupported:
             flag = "Not supported by the cited passage: " + " | ".join(s[:120] for s in cited.unsupported)
             notice = f"{notice} {flag}" if notice else flag
@@ -173,7 +183,7 @@ class Chat:
             answer=cited.text,
             refused=False,
             citations=cited.citations,
-            passages=tuple(passages),
+            passages=tuple(shown),
             answerer=name,
             notice=notice,
             timings_ms=timings,

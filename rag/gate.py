@@ -12,7 +12,10 @@ from rag.corpus import CorpusStats
 from rag.types import Passage
 
 _TOKEN = re.compile(r"[\w’'][\w.\-’']*")
-_NUMERIC_Q = re.compile(r"\bhow (many|much|old|long|often)\b|\bwhat (score|percentage|share|number|price)\b", re.I)
+_NUMERIC_Q = re.compile(
+    r"\bhow (many|much|old|long|often)\b|\b(score|percentage|price|cost|salary|revenue|valuation)s?\b", re.I
+)
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+([A-Za-z][\w\-]*)", re.I)
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
     r"hundred|thousand|million|billion|trillion|dozen|half|twice|double|triple)\b",
@@ -52,7 +55,7 @@ class Gate:
     """Refuses when nothing is close, when a named thing is absent from the corpus, or when little matches."""
 
     def __init__(
-        self, *, corpus: Callable[[], CorpusStats], min_dense: float = 0.2, min_coverage: float = 0.34
+        self, *, corpus: Callable[[], CorpusStats], min_dense: float = 0.2, min_coverage: float = 0.25
     ) -> None:
         self.corpus = corpus
         self.min_dense = min_dense
@@ -69,21 +72,28 @@ class Gate:
             ts = _entity_terms(ent)
             if ts and not stats.has(ts[0]):
                 return Verdict(True, f"'{ent}' does not occur in the corpus")
+        counted = _COUNTED.search(question)
+        if counted:
+            # "How many parameters ..." needs the corpus to mention parameters at all.
+            thing = [t for t in sparse.terms(counted.group(1)) if t not in FILLER]
+            if thing and not any(stats.has(t) for t in thing):
+                return Verdict(True, f"the corpus never mentions '{counted.group(1)}'")
         content = {t for t in sparse.terms(query) if t not in FILLER}
         if content:
             seen: set[str] = set()
             for p in passages[:3]:
                 seen.update(sparse.terms(p.text))
             coverage = len(content & seen) / len(content)
-            if coverage < self.min_coverage:
+            if coverage < self.min_coverage - 1e-9:
                 return Verdict(True, f"only {coverage:.0%} of the question's terms occur in the best passages")
         return Verdict(False)
 
-    def after_answer(self, question: str, answer_text: str) -> Verdict:
-        """A question that asks for a number needs a number the question itself does not hold."""
+    def after_answer(self, question: str, answer_sentences: Sequence[str]) -> Verdict:
+        """A question that asks for a number needs one, not in the question, in the answer's lead sentences."""
         if _NUMERIC_Q.search(question):
             asked = {m.group(0).lower() for m in _NUMBER.finditer(question)}
-            found = {m.group(0).lower() for m in _NUMBER.finditer(re.sub(r"\[\d+\]", "", answer_text))}
+            lead = " ".join(answer_sentences[:2])
+            found = {m.group(0).lower() for m in _NUMBER.finditer(lead)}
             if not (found - asked):
                 return Verdict(True, "the question asks for a number and the passages give none")
         return Verdict(False)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from rag import sparse
+from rag.corpus import CorpusStats
 from rag.embeddings import Embedder
 from rag.errors import EmptyStore
 from rag.query import expand
@@ -43,9 +45,17 @@ def _passage(payload: dict[str, Any], score: float) -> Passage:
 class Retriever:
     """Turns a query into ranked passages."""
 
-    def __init__(self, store: Store, embedder: Embedder) -> None:
+    def __init__(self, store: Store, embedder: Embedder, *, corpus: Callable[[], CorpusStats] | None = None) -> None:
         self.store = store
         self.embedder = embedder
+        self.corpus = corpus
+
+    def _sparse_floor(self, weights: dict[str, float]) -> float:
+        """Half the best keyword score the query could reach; a weak keyword match is not scaled up to 1."""
+        if self.corpus is None:
+            return 0.0
+        stats = self.corpus()
+        return 0.5 * sum(w * stats.idf(t) for t, w in weights.items())
 
     def retrieve(self, query: str, *, top_k: int = 5) -> Retrieval:
         """The top_k passages for query, best first."""
@@ -58,7 +68,9 @@ class Retriever:
                 "run `footnote ingest` first"
             )
         limit = max(top_k * 4, 20)
-        dense_hits, sparse_hits = self.store.query(dense, sparse.query_vector(expand(query)), limit=limit)
+        keyword_query = expand(query)
+        dense_hits, sparse_hits = self.store.query(dense, sparse.query_vector(keyword_query), limit=limit)
+        floors = {"dense": 0.0, "sparse": self._sparse_floor(sparse.query_weights(keyword_query))}
         t2 = time.perf_counter()
         fused: dict[str, float] = {}
         payloads: dict[str, dict[str, Any]] = {}

@@ -85,16 +85,16 @@ def _bounds(extra: list[str]) -> tuple[dict[str, float], dict[str, float]]:
     for tok in it:
         name, _, value = tok.partition("=")
         if not (name.startswith("--min-") or name.startswith("--max-")):
-            raise SystemExit(f"footnote eval: error: unrecognized argument {tok}")
+            raise ValueError(f"unrecognized argument {tok}")
         if not value:
             value = next(it, "")
         metric = name[6:].replace("-", "_")
         if metric not in known:
-            raise SystemExit(f"footnote eval: error: unknown metric {metric!r}; known: {', '.join(sorted(known))}")
+            raise ValueError(f"unknown metric {metric!r}; known: {', '.join(sorted(known))}")
         try:
             (floors if name.startswith("--min-") else ceilings)[metric] = float(value)
         except ValueError:
-            raise SystemExit(f"footnote eval: error: {name} needs a number, got {value!r}") from None
+            raise ValueError(f"{name} needs a number, got {value!r}") from None
     return floors, ceilings
 
 
@@ -104,8 +104,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, extra: list[str]) -> 
 
     from rag.evaluate import check_floors, format_table, load_questions, run
 
-    floors, ceilings = _bounds(extra)
     try:
+        floors, ceilings = _bounds(extra)
         questions = load_questions(args.file)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -17,8 +17,9 @@ from rag.types import Passage, Turn
 MAX_SENTENCES = 3
 MIN_WORDS = 5
 SAME_FILE_CUTOFF = 0.6
-OTHER_FILE_CUTOFF = 0.9
+OTHER_FILE_CUTOFF = 1.0
 DENSE_WEIGHT = 0.5
+IMPLIED_WEIGHT = 0.8
 CACHE_LIMIT = 50_000
 _TERMINAL = re.compile(r"[.!\"”’)]$")
 # Question words carry no content: "What did he say about X" asks about X.
@@ -48,7 +49,7 @@ def query_weights(question: str, context: str = "", idf: Callable[[str], float] 
     implied = set(sparse.terms(expand(question))) - own
     earlier = set(sparse.terms(context)) - own - implied
     weights = {t: (0.2 if t in FILLER else 1.0) for t in own}
-    weights.update({t: 0.5 for t in implied})
+    weights.update({t: IMPLIED_WEIGHT for t in implied})
     weights.update({t: 0.3 for t in earlier if t not in FILLER})
     if idf is not None:
         weights = {t: w * idf(t) for t, w in weights.items()}
@@ -93,7 +94,7 @@ class ExtractiveAnswerer:
         *,
         context: str = "",
         query_vector: Sequence[float] | None = None,
-        max_passages: int = 4,
+        max_passages: int = 12,
     ) -> list[Candidate]:
         """Sentences of the top passages by term overlap and meaning, nudged toward better-ranked passages."""
         weights = query_weights(question, context, self._idf)
@@ -123,14 +124,18 @@ class ExtractiveAnswerer:
         *,
         context: str = "",
         query_vector: Sequence[float] | None = None,
-    ) -> str:
-        """One to three sentences close to the best, best first, each with its passage's [n]."""
+    ) -> list[Candidate]:
+        """One to three sentences: the best, the one after it, others close to it from the same file."""
         ranked = self.rank(question, passages, context=context, query_vector=query_vector)
         if not ranked:
-            return ""
+            return []
         top = ranked[0]
         source = passages[top.passage_no - 1].source
         picked = [top]
+        # The sentence after the best one usually finishes its thought ("For instance ...", "It can ...").
+        follow = self._next_sentence(passages[top.passage_no - 1], top)
+        if follow is not None:
+            picked.append(follow)
         others = 0
         for c in ranked[1:]:
             if len(picked) >= MAX_SENTENCES or c.score < top.score * SAME_FILE_CUTOFF:
@@ -143,11 +148,24 @@ class ExtractiveAnswerer:
                     continue
                 others += 1
             picked.append(c)
-        rest = sorted(
-            picked[1:], key=lambda c: (passages[c.passage_no - 1].source != source, c.passage_no, c.sentence.start)
-        )
-        return " ".join(f"{c.sentence.text} [{c.passage_no}]" for c in [top, *rest])
+        return picked
+
+    @staticmethod
+    def _next_sentence(passage: Passage, after: Candidate) -> Candidate | None:
+        sents = sentences_of(passage)
+        for i, s in enumerate(sents[:-1]):
+            if s.start == after.sentence.start:
+                nxt = sents[i + 1]
+                same_paragraph = "\n" not in passage.text[s.end : nxt.start]
+                if same_paragraph and _is_answer_like(nxt):
+                    return Candidate(after.passage_no, nxt, after.score)
+        return None
 
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn]) -> Iterator[str]:
         """The whole answer at once (the chat layer streams it word by word)."""
-        yield self.compose(question, passages)
+        yield render(self.compose(question, passages))
+
+
+def render(picked: Sequence[Candidate]) -> str:
+    """Sentences joined, each followed by its passage marker."""
+    return " ".join(f"{c.sentence.text} [{c.passage_no}]" for c in picked)
