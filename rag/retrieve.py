@@ -77,11 +77,11 @@ class Retriever:
         dense_score: dict[str, float] = {}
         sparse_score: dict[str, float] = {}
         # Convex fusion of max-normalized scores: unlike rank fusion it keeps how far ahead a hit is.
-        for hits, raw, weight in (
-            (dense_hits, dense_score, 1 - SPARSE_WEIGHT),
-            (sparse_hits, sparse_score, SPARSE_WEIGHT),
+        for side, hits, raw, weight in (
+            ("dense", dense_hits, dense_score, 1 - SPARSE_WEIGHT),
+            ("sparse", sparse_hits, sparse_score, SPARSE_WEIGHT),
         ):
-            top = max((float(h.score) for h in hits), default=0.0)
+            top = max([float(h.score) for h in hits] + [floors[side]])
             for h in hits:
                 pid = str(h.id)
                 payloads[pid] = dict(h.payload or {})

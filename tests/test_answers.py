@@ -72,7 +72,7 @@ def test_stream_yields_text_then_the_final_answer(chat: Chat) -> None:
 
 @pytest.mark.parametrize("bad", ["", "   \n", "x" * 2001])
 def test_empty_or_oversized_questions_are_rejected_with_a_reason(chat: Chat, bad: str) -> None:
-    with pytest.raises(BadQuestion, match="empty|limit"):
+    with pytest.raises(BadQuestion, match=r"empty|limit"):
         chat.ask(bad)
 
 

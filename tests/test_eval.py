@@ -61,10 +61,10 @@ def test_malformed_question_file_names_the_line(tmp_path: Path) -> None:
 def test_cli_eval_writes_the_report_and_fails_below_a_floor(tmp_path: Path) -> None:
     q = tmp_path / "qdrant"
     env = cli_env(q)
-    subprocess.run(FOOTNOTE + ["ingest", str(SEEDS)], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*FOOTNOTE, "ingest", str(SEEDS)], cwd=ROOT, env=env, check=True, capture_output=True)
     out_file = tmp_path / "report.json"
     ok = subprocess.run(
-        FOOTNOTE + ["eval", str(EVAL_DIR / "dev.jsonl"), "--json", str(out_file), "--min-hit_at_1", "0.5"],
+        [*FOOTNOTE, "eval", str(EVAL_DIR / "dev.jsonl"), "--json", str(out_file), "--min-hit_at_1", "0.5"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -76,7 +76,7 @@ def test_cli_eval_writes_the_report_and_fails_below_a_floor(tmp_path: Path) -> N
     report = json.loads(out_file.read_text())
     assert report["summary"]["n"] == 14 and len(report["questions"]) == 14
     fail = subprocess.run(
-        FOOTNOTE + ["eval", str(EVAL_DIR / "dev.jsonl"), "--min-mrr", "1.01"],
+        [*FOOTNOTE, "eval", str(EVAL_DIR / "dev.jsonl"), "--min-mrr", "1.01"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -85,7 +85,7 @@ def test_cli_eval_writes_the_report_and_fails_below_a_floor(tmp_path: Path) -> N
     )
     assert fail.returncode == 1 and "mrr" in fail.stderr
     unknown = subprocess.run(
-        FOOTNOTE + ["eval", str(EVAL_DIR / "dev.jsonl"), "--min-bogus", "1"],
+        [*FOOTNOTE, "eval", str(EVAL_DIR / "dev.jsonl"), "--min-bogus", "1"],
         cwd=ROOT,
         env=env,
         capture_output=True,
