@@ -1,0 +1,112 @@
+"""The openai answerer against a real OpenAI-compatible server (llama.cpp + packaged Gemma), and its failures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from rag.answer.openai_chat import OpenAIAnswerer
+from rag.chat import Chat
+from rag.cite import cite
+from rag.types import Answer, AnswerDelta, Passage, Turn
+from tests.servers import gguf_path, llama_server, raw_server
+from tests.test_answers import assert_citations_verifiable
+
+pytestmark = pytest.mark.llm
+QUESTION = "How big is Llama 2 vs Qwen-VL?"
+
+
+@pytest.fixture(scope="module")
+def llm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with llama_server(gguf_path(tmp_path_factory.mktemp("gguf"))) as url:
+        yield url
+
+
+def chat_with(chat: Chat, answerer: object) -> Chat:
+    return Chat(retriever=chat.retriever, answerer=answerer)  # type: ignore[arg-type]
+
+
+def test_openai_answerer_streams_from_the_server(chat: Chat, llm_url: str) -> None:
+    answerer = OpenAIAnswerer(model="gemma-270m", api_key=None, base_url=llm_url, timeout=60)
+    passages = chat.retriever.retrieve(QUESTION, top_k=3).passages
+    deltas = list(answerer.stream(QUESTION, passages, []))
+    assert len(deltas) > 1 and "".join(deltas).strip()
+
+
+def test_chat_through_the_server_gives_verifiable_citations_or_a_visible_fallback(chat: Chat, llm_url: str) -> None:
+    llm_chat = chat_with(chat, OpenAIAnswerer(model="gemma-270m", api_key=None, base_url=llm_url, timeout=60))
+    items = list(llm_chat.stream(QUESTION))
+    final = items[-1]
+    assert isinstance(final, Answer) and any(isinstance(i, AnswerDelta) for i in items)
+    if final.answerer == "openai:gemma-270m":
+        assert (final.citations and final.notice is None) or "Not supported" in (final.notice or "")
+    else:  # a 270M base model often writes no usable [n]: then the extractive answer, said so
+        assert final.answerer == "extractive" and "extractive answer instead" in (final.notice or "")
+    assert_citations_verifiable(final)
+
+
+def test_follow_up_is_condensed_through_the_server(chat: Chat, llm_url: str) -> None:
+    answerer = OpenAIAnswerer(model="gemma-270m", api_key=None, base_url=llm_url, timeout=60)
+    history = [Turn("user", "What is Qwen2-VL?"), Turn("assistant", "Alibaba's vision-language model [1].")]
+    standalone = answerer.condense("And how does it compare with GPT-4V?", history)
+    assert isinstance(standalone, str) and standalone.strip()
+
+
+class _Scripted:
+    """An answerer that returns fixed text: the subject here is the marker check, not the model."""
+
+    name = "openai:scripted"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn]) -> Iterator[str]:
+        yield self.text
+
+
+def test_markers_that_point_to_no_passage_are_dropped(chat: Chat) -> None:
+    scripted = chat_with(chat, _Scripted("Llama 2 is about ten times larger than Alibaba's models [1][7]. Yes [42]."))
+    answer = scripted.ask(QUESTION)
+    assert answer.answerer == "openai:scripted"
+    assert "[7]" not in answer.answer and "[42]" not in answer.answer and "[1]" in answer.answer
+    assert [c.n for c in answer.citations] == [1]
+    assert_citations_verifiable(answer)
+
+
+def test_markers_are_renumbered_in_order_of_use_and_unsupported_claims_flagged(chat: Chat) -> None:
+    passages = chat.retriever.retrieve(QUESTION, top_k=5).passages
+    cited = cite("Llama 2 is ten times larger than Alibaba's models [3]. Penguins dance on Mars [1].", passages)
+    assert [c.n for c in cited.citations] == [1, 2]
+    assert cited.text.startswith("Llama 2 is ten times larger than Alibaba's models [1].")
+    assert any("Penguins" in s for s in cited.unsupported)
+
+
+@pytest.mark.parametrize(
+    ("reply", "says"),
+    [
+        (None, "timed out"),
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: {not json\r\n\r\n", "failed"),
+        (b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 2\r\n\r\nno", "HTTP 500"),
+    ],
+    ids=["hanging", "garbage", "error"],
+)
+def test_a_broken_server_falls_back_to_extractive_with_a_notice(chat: Chat, reply: bytes | None, says: str) -> None:
+    with raw_server(reply) as url:
+        broken = chat_with(chat, OpenAIAnswerer(model="m", api_key=None, base_url=url, timeout=1.5))
+        answer = broken.ask(QUESTION)
+    assert answer.answerer == "extractive" and not answer.refused
+    assert says in (answer.notice or "") and "extractive answer instead" in (answer.notice or "")
+    assert "ten times larger" in answer.answer
+    assert_citations_verifiable(answer)
+
+
+def test_a_stopped_server_falls_back_to_extractive_with_a_notice(chat: Chat, tmp_path: Path) -> None:
+    from tests.servers import free_port
+
+    down = chat_with(
+        chat, OpenAIAnswerer(model="m", api_key=None, base_url=f"http://127.0.0.1:{free_port()}/v1", timeout=2)
+    )
+    answer = down.ask(QUESTION)
+    assert answer.answerer == "extractive" and "unreachable" in (answer.notice or "")
