@@ -217,14 +217,7 @@ class Ingestor:
         return out
 
     def _vectors_of(self, ids: list[str]) -> dict[str, list[float]]:
-        records = self.store.client.retrieve(
-            self.store.collection_name, ids=ids, with_vectors=[self.store.dense], with_payload=False
-        )
-        out: dict[str, list[float]] = {}
-        for r in records:
-            vec = r.vector[self.store.dense] if isinstance(r.vector, dict) else r.vector
-            out[str(r.id)] = list(vec)  # type: ignore[arg-type]
-        return out
+        return self.store.retrieve_vectors(ids)
 
 
 def _origin_of(doc: Document, paths: Sequence[Path]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -82,6 +83,8 @@ class Store:
         self.dim = dim
         self.dense = dense_vector_name(model, dim)
         self.where = where
+        # The embedded store is not thread-safe: every call on the client goes through this lock.
+        self.lock = threading.RLock()
 
     @classmethod
     def from_settings(cls, settings: Settings, *, model: str, dim: int) -> Store:
@@ -91,7 +94,8 @@ class Store:
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with self.lock:
+                return fn(*args, **kwargs)
         except (StoreBusy, StoreMismatch):
             raise
         except Exception as exc:  # the client raises many transport types; all mean "unreachable"
@@ -213,10 +217,22 @@ class Store:
         sparse_hits = results[1].points if len(results) > 1 else []
         return dense_hits, sparse_hits
 
+    def retrieve_vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """Dense vectors of existing points, by id."""
+        records = self._call(
+            self.client.retrieve, self.collection_name, ids=list(ids), with_vectors=[self.dense], with_payload=False
+        )
+        out: dict[str, list[float]] = {}
+        for r in records:
+            vec = r.vector[self.dense] if isinstance(r.vector, dict) else r.vector
+            out[str(r.id)] = list(vec)
+        return out
+
     def close(self) -> None:
         """Release the store (and the embedded lock)."""
         try:
-            self.client.close()
+            with self.lock:
+                self.client.close()
         except Exception:  # closing twice or after a failed open is harmless
             log.debug("close failed", exc_info=True)
 

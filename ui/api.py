@@ -1,0 +1,371 @@
+"""REST under /v1: ask, search, OpenAI-compatible chat completions, documents; health. Errors are JSON 4xx/5xx."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from rag.errors import (
+    BadDocument,
+    BadQuestion,
+    EmptyStore,
+    FootnoteError,
+    StoreBusy,
+    StoreMismatch,
+    StoreUnavailable,
+    UnknownDocument,
+)
+from rag.types import Answer, AnswerDelta, Turn
+from ui.service import Overloaded, Service
+
+log = logging.getLogger(__name__)
+MODEL_ID = "footnote"
+
+STATUS: list[tuple[type[FootnoteError], int, str]] = [
+    (BadQuestion, 400, "bad_question"),
+    (BadDocument, 400, "bad_document"),
+    (UnknownDocument, 404, "unknown_document"),
+    (Overloaded, 503, "overloaded"),
+    (EmptyStore, 503, "empty_store"),
+    (StoreUnavailable, 503, "store_unavailable"),
+    (StoreBusy, 503, "store_busy"),
+    (StoreMismatch, 503, "store_mismatch"),
+]
+
+
+# -- HTTP schemas (kept apart from rag.types; converted with classmethods) -------------------------------
+
+
+class TurnIn(BaseModel):
+    """One earlier message."""
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+    def to_turn(self) -> Turn:
+        """As a domain Turn."""
+        return Turn(self.role, self.content)
+
+
+class AskIn(BaseModel):
+    """POST /v1/ask body."""
+
+    question: str
+    history: list[TurnIn] = Field(default_factory=list, max_length=50)
+    top_k: int | None = Field(None, ge=1, le=50)
+
+
+class ChatMessage(BaseModel):
+    """An OpenAI chat message (text content only)."""
+
+    model_config = ConfigDict(extra="allow")
+    role: Literal["system", "user", "assistant", "developer", "tool"]
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        """The message's text, joining text parts."""
+        if isinstance(self.content, list):
+            return " ".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+        return self.content or ""
+
+
+class ChatCompletionIn(BaseModel):
+    """POST /v1/chat/completions body (other OpenAI fields are accepted and ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+    model: str = MODEL_ID
+    messages: list[ChatMessage] = Field(min_length=1, max_length=100)
+    stream: bool = False
+
+
+class DocumentIn(BaseModel):
+    """POST /v1/documents JSON body."""
+
+    source: str = Field(min_length=1, max_length=255)
+    text: str
+
+
+# -- errors ------------------------------------------------------------------------------------------------
+
+
+def error(status: int, kind: str, message: str) -> JSONResponse:
+    """The one error shape: {"error": {"type", "message"}}."""
+    return JSONResponse({"error": {"type": kind, "message": message}}, status_code=status)
+
+
+def _validation_message(exc: RequestValidationError | ValidationError) -> tuple[int, str, str]:
+    errs = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errs):
+        return 400, "malformed_json", "the request body is not valid JSON"
+    parts = []
+    for e in errs[:5]:
+        where = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
+        parts.append(f"{where or 'body'}: {e.get('msg', 'invalid')}")
+    return 422, "invalid_request", "; ".join(parts)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every failure to a JSON error with the right status; never a traceback to the client."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error(*_validation_message(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        kinds = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        resp = error(exc.status_code, kinds.get(exc.status_code, "http_error"), str(exc.detail))
+        if exc.status_code == 401:
+            resp.headers["WWW-Authenticate"] = "Bearer"
+        return resp
+
+    @app.exception_handler(FootnoteError)
+    async def _footnote(_: Request, exc: FootnoteError) -> JSONResponse:
+        for cls, status, kind in STATUS:
+            if isinstance(exc, cls):
+                resp = error(status, kind, str(exc))
+                if status == 503:
+                    resp.headers["Retry-After"] = "2"
+                return resp
+        log.error("unmapped error %s", type(exc).__name__)
+        return error(500, "internal_error", str(exc))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error: %s", type(exc).__name__)  # no message: it may carry secrets
+        return error(500, "internal_error", "internal error; see the server log")
+
+
+# -- routes ------------------------------------------------------------------------------------------------
+
+
+def _auth(service: Service) -> Any:
+    key = service.settings.api_key.get_secret_value() if service.settings.api_key else None
+
+    def check(request: Request) -> None:
+        if key is None:
+            return
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), key.encode()):
+            raise HTTPException(401, "missing or wrong API key: send 'Authorization: Bearer <FOOTNOTE_API_KEY>'")
+
+    return check
+
+
+def _split_messages(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
+    """The last user message is the question; earlier user/assistant messages are the history."""
+    convo = [m for m in messages if m.role in ("user", "assistant")]
+    if not convo or convo[-1].role != "user":
+        raise BadQuestion("the last message must be a user message with the question")
+    history = [Turn(m.role, m.text()) for m in convo[:-1]]  # type: ignore[arg-type]
+    return convo[-1].text(), history
+
+
+def _completion(answer: Answer, cid: str, created: int) -> dict[str, Any]:
+    return {
+        "id": cid,
+        "object": "chat.completion",
+        "created": created,
+        "model": MODEL_ID,
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": answer.answer}, "finish_reason": "stop"}
+        ],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "citations": [c.public() for c in answer.citations],
+        "footnote": {"refused": answer.refused, "answerer": answer.answerer, "notice": answer.notice},
+    }
+
+
+def _sse_chunks(items: Iterator[AnswerDelta | Answer], cid: str, created: int) -> Iterator[str]:
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        body = {
+            "id": cid,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": MODEL_ID,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+    yield chunk({"role": "assistant", "content": ""})
+    try:
+        for item in items:
+            if isinstance(item, AnswerDelta):
+                yield chunk({"content": item.text})
+            else:
+                # The last chunk carries the citations and the checked text (markers renumbered).
+                yield chunk(
+                    {},
+                    "stop",
+                    citations=[c.public() for c in item.citations],
+                    footnote={
+                        "answer": item.answer,
+                        "refused": item.refused,
+                        "answerer": item.answerer,
+                        "notice": item.notice,
+                    },
+                )
+    except FootnoteError as exc:
+        yield chunk({}, "error", error={"type": type(exc).__name__, "message": str(exc)})
+    yield "data: [DONE]\n\n"
+
+
+def build_router(service: Service) -> APIRouter:
+    """Every /v1 route, behind the optional bearer key."""
+    router = APIRouter(prefix="/v1", dependencies=[Depends(_auth(service))])
+
+    @router.post("/ask", summary="A cited answer (the Answer JSON of `footnote ask --json`)")
+    def ask(body: AskIn) -> dict[str, Any]:
+        answer = service.ask(body.question, [t.to_turn() for t in body.history], top_k=body.top_k)
+        return answer.public()
+
+    @router.get("/search", summary="Hybrid search: passages only")
+    def search(q: str = Query(..., description="the query"), top_k: int | None = Query(None, ge=1, le=50)) -> Any:
+        return {"passages": [p.public() for p in service.search(q, top_k=top_k)]}
+
+    @router.post("/chat/completions", summary="OpenAI-compatible chat; the answer carries [n] and `citations`")
+    def chat_completions(body: ChatCompletionIn) -> Any:
+        question, history = _split_messages(body.messages)
+        service.chat.check_question(question)
+        cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        created = int(time.time())
+        if body.stream:
+            return StreamingResponse(
+                _sse_chunks(service.stream(question, history), cid, created),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            )
+        return _completion(service.ask(question, history), cid, created)
+
+    @router.get("/models", summary="The one model: footnote")
+    def models() -> dict[str, Any]:
+        return {
+            "object": "list",
+            "data": [{"id": MODEL_ID, "object": "model", "created": int(service.started), "owned_by": "footnote"}],
+        }
+
+    @router.get("/documents", summary="Documents in the store")
+    def documents() -> dict[str, Any]:
+        return {
+            "documents": [
+                {"source": d.source, "title": d.title, "chunks": d.chunks, "sha256": d.sha256, "ingested_at": d.ingested_at}
+                for d in service.documents()
+            ]
+        }
+
+    @router.post(
+        "/documents",
+        summary="Ingest one document: a .txt/.md upload (multipart field 'file') or JSON {source, text}",
+        openapi_extra={
+            "requestBody": {
+                "content": {
+                    "application/json": {"schema": DocumentIn.model_json_schema()},
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"file": {"type": "string", "format": "binary"}},
+                            "required": ["file"],
+                        }
+                    },
+                },
+                "required": True,
+            }
+        },
+    )
+    async def upload(request: Request) -> JSONResponse:
+        source, data = await _read_upload(request, service.settings.max_upload_bytes)
+        result = await run_in_threadpool(service.upload, source, data)
+        return JSONResponse(
+            {
+                "source": result.source,
+                "status": result.status,
+                "chunks": result.chunks,
+                "chunks_embedded": result.chunks_embedded,
+                "points": result.points,
+            },
+            status_code=201 if result.status == "added" else 200,
+        )
+
+    @router.delete("/documents/{source}", summary="Remove one document and its points")
+    def delete(source: str) -> dict[str, Any]:
+        return {"deleted": source, "chunks": service.delete(source)}
+
+    @router.api_route(
+        "/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
+    def unknown(path: str) -> None:
+        raise HTTPException(404, f"no route /v1/{path}; see /docs for the API")
+
+    return router
+
+
+async def _read_upload(request: Request, limit: int) -> tuple[str, bytes]:
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("multipart/form-data"):
+        try:
+            form = await request.form(max_files=1, max_fields=5)
+        except Exception:  # malformed multipart of any kind
+            raise BadDocument("the multipart body could not be parsed; send one file in the field 'file'") from None
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise BadDocument("send the document in the multipart field 'file'")
+        data = await upload.read(limit + 1)
+        return upload.filename or "", data
+    if ctype.startswith("application/json"):
+        raw = await request.body()
+        try:
+            doc = DocumentIn.model_validate_json(raw)
+        except ValidationError as exc:
+            status, kind, message = _validation_message(exc)
+            raise BadDocument(message) from None
+        return doc.source, doc.text.encode("utf-8")
+    raise BadDocument("send multipart/form-data with a 'file' field, or application/json {source, text}")
+
+
+def build_health(service: Service) -> APIRouter:
+    """Liveness and readiness, without auth (for load balancers and compose healthchecks)."""
+    router = APIRouter()
+
+    @router.get("/healthz", summary="The process is up")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Store open, collection present, embedder loaded (503 if not)")
+    def readyz() -> Any:
+        try:
+            return service.ready()
+        except FootnoteError as exc:
+            return error(503, "not_ready", str(exc))
+
+    return router
+
+
+class BodyLimit:
+    """Refuse bodies larger than the limit before reading them (413)."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers") or []).get(b"content-length")
+            if length is not None and length.isdigit() and int(length) > self.limit:
+                resp = error(413, "too_large", f"the request body is over {self.limit} bytes")
+                await resp(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -1,0 +1,73 @@
+"""create_app(service): REST API and the Gradio page on one port; `footnote serve`."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI
+
+from rag.config import Settings
+from ui.api import BodyLimit, build_health, build_router, install_error_handlers
+from ui.service import Service
+from ui.web import CSS, build_page
+
+log = logging.getLogger(__name__)
+
+
+def create_app(service: Service) -> FastAPI:
+    """The whole server for a service: /v1 REST, /healthz, /readyz, /docs, and the page at /."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        service.close()
+
+    app = FastAPI(
+        title="Footnote",
+        version="0.1.0",
+        description="Answers with footnotes over your articles. OpenAI-compatible at /v1/chat/completions.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(build_health(service))
+    app.include_router(build_router(service))
+    key = service.settings.api_key.get_secret_value() if service.settings.api_key else None
+    auth = (lambda _user, password: hmac.compare_digest(str(password).encode(), key.encode())) if key else None
+    app = gr.mount_gradio_app(
+        app,
+        build_page(service),
+        path="/",
+        auth=auth,
+        auth_message="Footnote needs its API key: any user name, the key as password." if key else None,
+        footer_links=["api"],
+        css=CSS,
+    )
+    app.add_middleware(BodyLimit, limit=service.settings.max_upload_bytes + 65_536)
+    return app
+
+
+def serve(settings: Settings, *, host: str | None = None, port: int | None = None, ingest_seeds: bool = True) -> int:
+    """Load, ingest seeds/ into an empty collection, then serve until interrupted."""
+    t0 = time.perf_counter()
+    host = host or settings.host
+    port = port or settings.port
+    print(f"Footnote: loading the embedder and opening the store ({settings.qdrant_url or settings.qdrant_path})…",
+          file=sys.stderr, flush=True)
+    service = Service.from_settings(settings)
+    if ingest_seeds:
+        report = service.ingest_seeds_if_empty()
+        if report is not None:
+            print(f"Footnote: ingested {settings.seeds_dir}: {report.summary()}", file=sys.stderr, flush=True)
+    app = create_app(service)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    print(f"Footnote is ready in {time.perf_counter() - t0:.1f}s: http://{shown}:{port}/  "
+          f"(API docs: http://{shown}:{port}/docs)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+    return 0

@@ -1,0 +1,153 @@
+"""The engine behind every face of the server: one store, one embedder, one Chat, bounded admission."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from ingest.load import SUPPORTED, parse_document
+from ingest.pipeline import IngestReport, Ingestor, StoredDocument, manifest
+from rag.chat import Chat
+from rag.config import Settings
+from rag.embeddings import embedder_from_settings
+from rag.errors import BadDocument, FootnoteError
+from rag.store import Store
+from rag.types import Answer, AnswerDelta, Passage, Turn
+
+log = logging.getLogger(__name__)
+
+
+class Overloaded(FootnoteError):
+    """Too many requests are already waiting."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What ingesting one document did."""
+
+    source: str
+    status: str  # added | updated | unchanged
+    chunks: int
+    chunks_embedded: int
+    points: int
+
+
+class Service:
+    """Shared by the REST API and the page; store access is serialized by the Store's lock."""
+
+    def __init__(self, settings: Settings, *, chat: Chat, ingestor: Ingestor) -> None:
+        self.settings = settings
+        self.chat = chat
+        self.ingestor = ingestor
+        self.store = chat.retriever.store
+        self.started = time.time()
+        self._pending = 0
+        self._pending_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Service:
+        """Load the embedder, open the store, build the chat."""
+        embedder = embedder_from_settings(settings)
+        store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+        chat = Chat.from_settings(settings, store=store, embedder=embedder)
+        ingestor = Ingestor(store, embedder, max_tokens=settings.chunk_tokens, batch_size=settings.embed_batch_size)
+        return cls(settings, chat=chat, ingestor=ingestor)
+
+    @property
+    def answerer(self) -> str:
+        """The active answerer's name."""
+        return self.chat.answerer_name
+
+    @contextmanager
+    def admit(self) -> Iterator[None]:
+        """Count a request in; Overloaded when max_pending are already in."""
+        with self._pending_lock:
+            if self._pending >= self.settings.max_pending:
+                raise Overloaded(
+                    f"{self._pending} requests are already waiting (FOOTNOTE_MAX_PENDING); retry in a moment"
+                )
+            self._pending += 1
+        try:
+            yield
+        finally:
+            with self._pending_lock:
+                self._pending -= 1
+
+    def ingest_seeds_if_empty(self) -> IngestReport | None:
+        """First start: ingest the seeds folder when the collection holds nothing."""
+        if self.store.count() > 0 or not self.settings.seeds_dir.is_dir():
+            if self.store.exists():
+                self.store.check_schema()
+            return None
+        with self._write_lock:
+            report = self.ingestor.ingest_paths([self.settings.seeds_dir], progress=False)
+        self.chat.invalidate()
+        log.info("ingested %s: %s", self.settings.seeds_dir, report.summary())
+        return report
+
+    def ready(self) -> dict[str, Any]:
+        """Readiness facts; raises when the store is not usable."""
+        if not self.store.exists():
+            raise FootnoteError(f"collection '{self.store.collection_name}' does not exist yet")
+        self.store.check_schema()
+        return {"status": "ready", "points": self.store.count(), "answerer": self.answerer}
+
+    def ask(self, question: str, history: Sequence[Turn] = (), *, top_k: int | None = None) -> Answer:
+        """A cited answer."""
+        with self.admit():
+            return self.chat.ask(question, history, top_k=top_k)
+
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), *, top_k: int | None = None
+    ) -> Iterator[AnswerDelta | Answer]:
+        """Deltas then the Answer; validation errors surface before the first item."""
+        self.chat.check_question(question)
+        with self.admit():
+            yield from self.chat.stream(question, history, top_k=top_k)
+
+    def search(self, query: str, *, top_k: int | None = None) -> list[Passage]:
+        """Hybrid search, no answer."""
+        q = self.chat.check_question(query)
+        with self.admit():
+            return self.chat.retriever.retrieve(q, top_k=top_k or self.settings.top_k).passages
+
+    def documents(self) -> list[StoredDocument]:
+        """Documents in the store, by name."""
+        return sorted(manifest(self.store).values(), key=lambda d: d.source)
+
+    def upload(self, source: str, data: bytes) -> Upload:
+        """Ingest one document from bytes; BadDocument when it is not a usable UTF-8 .txt/.md file."""
+        name = source.strip().replace("\\\\", "/").rsplit("/", 1)[-1]
+        if not name or name.startswith(".") or not name.lower().endswith(SUPPORTED):
+            raise BadDocument(f"the document name must end in {', '.join(SUPPORTED)} (got {source!r})")
+        if len(data) > self.settings.max_upload_bytes:
+            raise BadDocument(
+                f"{name} is {len(data)} bytes; the limit is {self.settings.max_upload_bytes} (FOOTNOTE_MAX_UPLOAD_BYTES)"
+            )
+        try:
+            doc = parse_document(name, data)
+        except ValueError as exc:
+            raise BadDocument(f"{name}: {exc}") from None
+        with self.admit(), self._write_lock:
+            report = self.ingestor.ingest_documents([doc])
+        self.chat.invalidate()
+        status = "added" if report.added else "updated" if report.updated else "unchanged"
+        chunks = next((d.chunks for d in self.documents() if d.source == name), 0)
+        return Upload(name, status, chunks, report.chunks_embedded, report.points)
+
+    def delete(self, source: str) -> int:
+        """Remove a document; UnknownDocument when absent."""
+        with self.admit(), self._write_lock:
+            n = self.ingestor.delete(source)
+        self.chat.invalidate()
+        return n
+
+    def close(self) -> None:
+        """Release the store."""
+        self.store.close()

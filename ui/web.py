@@ -1,0 +1,161 @@
+"""The Gradio page: streamed answers with footnotes, a sources panel, a documents tab. All text is escaped."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from rag.errors import FootnoteError
+from rag.types import Answer, AnswerDelta, Turn
+from ui.service import Service
+
+EXAMPLES = [
+    "How big is Llama 2 vs Qwen-VL?",
+    "Which Nvidia systems can't be exported to China?",
+    "What can Qwen-VL-Chat do with photos?",
+    "How does the Chinese government support open-source AI?",
+]
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_MARKER = re.compile(r"\\\[(\d{1,3})\\\]")
+CSS = """
+#sources mark { background: #fff3a3; padding: 0 2px; }
+#sources blockquote { margin: 4px 0 12px; padding-left: 10px; border-left: 3px solid #ccc; white-space: pre-wrap; }
+#sources .refusal { font-weight: 600; }
+"""
+
+
+def safe_markdown(text: str) -> str:
+    """Text shown literally: HTML escaped, Markdown neutralized; our [n] markers become superscripts."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    return _MARKER.sub(r"<sup>[\1]</sup>", escaped)
+
+
+def sources_html(answer: Answer) -> str:
+    """The sources panel: each footnote with file, lines and the quote marked inside its passage."""
+    esc = html.escape
+    parts = []
+    if answer.notice:
+        parts.append(f'<p role="status"><em>{esc(answer.notice)}</em></p>')
+    if answer.refused:
+        parts.append('<p class="refusal">The articles don\'t say. Closest matches:</p><ol>')
+        for p in answer.passages[:3]:
+            parts.append(
+                f"<li><strong>{esc(p.source)}</strong>, lines {p.start_line}–{p.end_line}"
+                f"<blockquote>{esc(p.text)}</blockquote></li>"
+            )
+        parts.append("</ol>")
+        return "".join(parts)
+    parts.append('<ol class="footnotes">')
+    for c in answer.citations:
+        passage = next(
+            (p for p in answer.passages if p.source == c.source and c.quote in p.text),
+            None,
+        )
+        if passage is not None:
+            before, _, after = passage.text.partition(c.quote)
+            body = f"{esc(before)}<mark>{esc(c.quote)}</mark>{esc(after)}"
+        else:
+            body = f"<mark>{esc(c.quote)}</mark>"
+        parts.append(
+            f'<li id="fn-{c.n}" value="{c.n}"><strong>[{c.n}] {esc(c.source)}</strong>, '
+            f"lines {c.start_line}–{c.end_line}<blockquote>{body}</blockquote></li>"
+        )
+    parts.append("</ol>")
+    return "".join(parts)
+
+
+def build_page(service: Service) -> gr.Blocks:
+    """The chat page and the documents tab, calling the service in-process."""
+
+    def respond(
+        question: str, turns: list[dict[str, str]] | None
+    ) -> Iterator[tuple[list[dict[str, str]], str, str, list[dict[str, str]]]]:
+        turns = list(turns or [])
+        shown = [{"role": t["role"], "content": safe_markdown(t["content"])} for t in turns]
+        history = [Turn(t["role"], t["content"]) for t in turns]  # type: ignore[arg-type]
+        try:
+            service.chat.check_question(question)
+        except FootnoteError as exc:
+            yield shown, f'<p role="alert">{html.escape(str(exc))}</p>', question, turns
+            return
+        shown.append({"role": "user", "content": safe_markdown(question)})
+        partial = ""
+        try:
+            for item in service.stream(question, history):
+                if isinstance(item, AnswerDelta):
+                    partial += item.text
+                    yield [*shown, {"role": "assistant", "content": safe_markdown(partial)}], "", "", turns
+                else:
+                    final = item
+        except FootnoteError as exc:
+            yield shown, f'<p role="alert">{html.escape(str(exc))}</p>', "", turns
+            return
+        turns = [*turns, {"role": "user", "content": question}, {"role": "assistant", "content": final.answer}]
+        shown.append({"role": "assistant", "content": safe_markdown(final.answer)})
+        yield shown, sources_html(final), "", turns
+
+    def list_docs() -> list[list[Any]]:
+        return [[d.source, d.title, d.chunks, d.ingested_at] for d in service.documents()]
+
+    def upload(file: str | None) -> tuple[str, list[list[Any]]]:
+        if not file:
+            return "Choose a .txt or .md file first.", list_docs()
+        path = Path(file)
+        try:
+            result = service.upload(path.name, path.read_bytes())
+        except FootnoteError as exc:
+            return f"Not ingested: {html.escape(str(exc))}", list_docs()
+        return f"{html.escape(result.source)}: {result.status}, {result.chunks} chunks.", list_docs()
+
+    def delete(source: str) -> tuple[str, list[list[Any]]]:
+        try:
+            n = service.delete(source.strip())
+        except FootnoteError as exc:
+            return html.escape(str(exc)), list_docs()
+        return f"Deleted {html.escape(source.strip())} ({n} chunks).", list_docs()
+
+    with gr.Blocks(title="Footnote") as page:
+        gr.Markdown(
+            "# Footnote\nAnswers from the articles, each claim with a footnote you can check. "
+            f"Answerer: **{html.escape(service.answerer)}**",
+            elem_id="header",
+        )
+        turns = gr.State([])
+        with gr.Tab("Ask"):
+            chatbot = gr.Chatbot(
+                label="Conversation", height=380, sanitize_html=True, allow_tags=False, elem_id="chat"
+            )
+            with gr.Row():
+                box = gr.Textbox(
+                    label="Your question", placeholder="Ask about the articles…", scale=5, elem_id="question",
+                    max_lines=4,
+                )
+                send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+            gr.Examples(EXAMPLES, inputs=box, label="Example questions")
+            gr.Markdown("### Sources")
+            sources = gr.HTML(elem_id="sources", label="Sources")
+            new = gr.Button("New conversation", size="sm")
+        with gr.Tab("Documents"):
+            table = gr.Dataframe(
+                headers=["source", "title", "chunks", "ingested at"], value=list_docs, interactive=False,
+                label="Documents in the store",
+            )
+            up = gr.File(label="Upload a .txt or .md file", file_types=[".txt", ".md"], type="filepath")
+            with gr.Row():
+                name = gr.Textbox(label="File name to delete", scale=4)
+                remove = gr.Button("Delete", variant="stop", scale=1)
+            status = gr.Markdown(elem_id="doc-status")
+        outputs = [chatbot, sources, box, turns]
+        send.click(respond, [box, turns], outputs, api_name="ask")
+        box.submit(respond, [box, turns], outputs, api_visibility="private")
+        new.click(lambda: ([], "", "", []), None, outputs, api_visibility="private")
+        up.upload(upload, up, [status, table], api_visibility="private")
+        remove.click(delete, name, [status, table], api_visibility="private")
+        page.load(list_docs, None, table, api_visibility="private")
+    page.queue(default_concurrency_limit=8, max_size=service.settings.max_pending)
+    return page
