@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install Footnote into .venv (CPU build of torch), ingest seeds/ and serve the page and API.
+# Install Footnote into .venv (CPU build of torch), then serve the page and API (seeds/ ingested on first start).
 # Usage: ./scripts/run.sh [footnote serve args, e.g. --port 8000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,5 +8,4 @@ PY=${PYTHON:-python3}
 echo "== installing footnote into .venv"
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q "torch==${FOOTNOTE_TORCH_VERSION:-2.13.0}" -e .
-.venv/bin/footnote ingest
-.venv/bin/footnote ask "How big is Llama 2 vs Qwen-VL?"
+exec .venv/bin/footnote serve "$@"

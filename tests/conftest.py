@@ -98,3 +98,29 @@ def cli_env(qdrant_path: Path, **extra: str) -> dict[str, str]:
 
 
 FOOTNOTE = [sys.executable, "-m", "ui.cli"]
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder):  # type: ignore[no-untyped-def]
+    """A Service over its own store with the seeds ingested (tests may upload and delete)."""
+    from rag.chat import Chat
+    from ui.service import Service
+
+    settings = make_settings(tmp_path_factory.mktemp("served") / "qdrant")
+    store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+    chat = Chat.from_settings(settings, store=store, embedder=embedder)
+    svc = Service(settings, chat=chat, ingestor=Ingestor(store, embedder, max_tokens=settings.chunk_tokens))
+    svc.ingest_seeds_if_empty()
+    if svc.store.count() == 0:
+        svc.ingestor.ingest_paths([SEEDS], progress=False)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(service):  # type: ignore[no-untyped-def]
+    """The service on a real HTTP server at 127.0.0.1."""
+    from tests.live import live_server
+
+    with live_server(service) as url:
+        yield url

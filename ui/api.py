@@ -180,9 +180,7 @@ def _completion(answer: Answer, cid: str, created: int) -> dict[str, Any]:
         "object": "chat.completion",
         "created": created,
         "model": MODEL_ID,
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": answer.answer}, "finish_reason": "stop"}
-        ],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.answer}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
         "citations": [c.public() for c in answer.citations],
         "footnote": {"refused": answer.refused, "answerer": answer.answerer, "notice": answer.notice},
@@ -262,7 +260,13 @@ def build_router(service: Service) -> APIRouter:
     def documents() -> dict[str, Any]:
         return {
             "documents": [
-                {"source": d.source, "title": d.title, "chunks": d.chunks, "sha256": d.sha256, "ingested_at": d.ingested_at}
+                {
+                    "source": d.source,
+                    "title": d.title,
+                    "chunks": d.chunks,
+                    "sha256": d.sha256,
+                    "ingested_at": d.ingested_at,
+                }
                 for d in service.documents()
             ]
         }
@@ -304,9 +308,7 @@ def build_router(service: Service) -> APIRouter:
     def delete(source: str) -> dict[str, Any]:
         return {"deleted": source, "chunks": service.delete(source)}
 
-    @router.api_route(
-        "/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
-    )
+    @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     def unknown(path: str) -> None:
         raise HTTPException(404, f"no route /v1/{path}; see /docs for the API")
 
@@ -330,7 +332,7 @@ async def _read_upload(request: Request, limit: int) -> tuple[str, bytes]:
         try:
             doc = DocumentIn.model_validate_json(raw)
         except ValidationError as exc:
-            status, kind, message = _validation_message(exc)
+            message = _validation_message(exc)[2]
             raise BadDocument(message) from None
         return doc.source, doc.text.encode("utf-8")
     raise BadDocument("send multipart/form-data with a 'file' field, or application/json {source, text}")

@@ -6,8 +6,6 @@ import hmac
 import logging
 import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import gradio as gr
 import uvicorn
@@ -24,16 +22,10 @@ log = logging.getLogger(__name__)
 def create_app(service: Service) -> FastAPI:
     """The whole server for a service: /v1 REST, /healthz, /readyz, /docs, and the page at /."""
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        service.close()
-
     app = FastAPI(
         title="Footnote",
         version="0.1.0",
         description="Answers with footnotes over your articles. OpenAI-compatible at /v1/chat/completions.",
-        lifespan=lifespan,
     )
     install_error_handlers(app)
     app.include_router(build_health(service))
@@ -58,8 +50,11 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     t0 = time.perf_counter()
     host = host or settings.host
     port = port or settings.port
-    print(f"Footnote: loading the embedder and opening the store ({settings.qdrant_url or settings.qdrant_path})…",
-          file=sys.stderr, flush=True)
+    print(
+        f"Footnote: loading the embedder and opening the store ({settings.qdrant_url or settings.qdrant_path})…",
+        file=sys.stderr,
+        flush=True,
+    )
     service = Service.from_settings(settings)
     if ingest_seeds:
         report = service.ingest_seeds_if_empty()
@@ -67,7 +62,13 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
             print(f"Footnote: ingested {settings.seeds_dir}: {report.summary()}", file=sys.stderr, flush=True)
     app = create_app(service)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    print(f"Footnote is ready in {time.perf_counter() - t0:.1f}s: http://{shown}:{port}/  "
-          f"(API docs: http://{shown}:{port}/docs)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    print(
+        f"Footnote is ready in {time.perf_counter() - t0:.1f}s: http://{shown}:{port}/  "
+        f"(API docs: http://{shown}:{port}/docs)",
+        flush=True,
+    )
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        service.close()
     return 0

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingest.load import SUPPORTED, parse_document
-from ingest.pipeline import IngestReport, Ingestor, StoredDocument, manifest
+from ingest.pipeline import Ingestor, IngestReport, StoredDocument, manifest
 from rag.chat import Chat
 from rag.config import Settings
 from rag.embeddings import embedder_from_settings
@@ -128,7 +128,8 @@ class Service:
             raise BadDocument(f"the document name must end in {', '.join(SUPPORTED)} (got {source!r})")
         if len(data) > self.settings.max_upload_bytes:
             raise BadDocument(
-                f"{name} is {len(data)} bytes; the limit is {self.settings.max_upload_bytes} (FOOTNOTE_MAX_UPLOAD_BYTES)"
+                f"{name} is {len(data)} bytes; the limit is {self.settings.max_upload_bytes} bytes "
+                "(FOOTNOTE_MAX_UPLOAD_BYTES)"
             )
         try:
             doc = parse_document(name, data)

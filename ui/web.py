@@ -127,12 +127,13 @@ def build_page(service: Service) -> gr.Blocks:
         )
         turns = gr.State([])
         with gr.Tab("Ask"):
-            chatbot = gr.Chatbot(
-                label="Conversation", height=380, sanitize_html=True, allow_tags=False, elem_id="chat"
-            )
+            chatbot = gr.Chatbot(label="Conversation", height=380, sanitize_html=True, allow_tags=False, elem_id="chat")
             with gr.Row():
                 box = gr.Textbox(
-                    label="Your question", placeholder="Ask about the articles…", scale=5, elem_id="question",
+                    label="Your question",
+                    placeholder="Ask about the articles…",
+                    scale=5,
+                    elem_id="question",
                     max_lines=4,
                 )
                 send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
@@ -142,7 +143,9 @@ def build_page(service: Service) -> gr.Blocks:
             new = gr.Button("New conversation", size="sm")
         with gr.Tab("Documents"):
             table = gr.Dataframe(
-                headers=["source", "title", "chunks", "ingested at"], value=list_docs, interactive=False,
+                headers=["source", "title", "chunks", "ingested at"],
+                value=list_docs,
+                interactive=False,
                 label="Documents in the store",
             )
             up = gr.File(label="Upload a .txt or .md file", file_types=[".txt", ".md"], type="filepath")
