@@ -22,7 +22,7 @@ from rag.store import ChunkPoint, Store, point_id
 
 log = logging.getLogger(__name__)
 
-MANIFEST_FIELDS = ["source", "title", "doc_sha256", "origin", "ingested_at", "chunk_index"]
+MANIFEST_FIELDS = ["source", "title", "doc_sha256", "origin", "ingested_at", "chunk_index", "chunks"]
 
 
 @dataclass
@@ -73,6 +73,7 @@ class StoredDocument:
     origin: str
     ingested_at: str
     ids: frozenset[str]
+    complete: bool = True
 
     @property
     def chunks(self) -> int:
@@ -85,8 +86,10 @@ def manifest(store: Store) -> dict[str, StoredDocument]:
     acc: dict[str, dict[str, Any]] = {}
     for pid, p in store.scroll_payloads(MANIFEST_FIELDS):
         src = str(p.get("source", ""))
-        entry = acc.setdefault(src, {"ids": set(), "payload": p})
+        entry = acc.setdefault(src, {"ids": set(), "payload": p, "versions": set(), "expected": set()})
         entry["ids"].add(pid)
+        entry["versions"].add(p.get("doc_sha256"))
+        entry["expected"].add(p.get("chunks"))
     return {
         src: StoredDocument(
             source=src,
@@ -95,6 +98,8 @@ def manifest(store: Store) -> dict[str, StoredDocument]:
             origin=str(e["payload"].get("origin", "")),
             ingested_at=str(e["payload"].get("ingested_at", "")),
             ids=frozenset(e["ids"]),
+            # A run killed between writes leaves fewer points than the document has chunks, or two versions.
+            complete=len(e["versions"]) == 1 and e["expected"] == {len(e["ids"])},
         )
         for src, e in acc.items()
     }
@@ -166,7 +171,7 @@ class Ingestor:
         planned: list[_Planned] = []
         for doc, origin in pairs:
             old = current.get(doc.source)
-            if old is not None and old.sha256 == doc.sha256:
+            if old is not None and old.sha256 == doc.sha256 and old.complete:
                 report.unchanged += 1
                 continue
             planned.append(self._plan(doc, origin))
@@ -187,34 +192,51 @@ class Ingestor:
             report.points = kept + sum(len(p.ids) for p in planned)
             report.seconds = time.perf_counter() - t0
             return report
-        vectors = self._embed([c.text for _, c, _ in todo], progress)
-        by_id = {pid: v for (_, _, pid), v in zip(todo, vectors, strict=True)}
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        for p in planned:
-            # Reused chunks keep their vector: read it back rather than embed it again.
-            reuse = [pid for pid in p.ids if pid not in by_id]
-            if reuse:
-                by_id.update(self._vectors_of(reuse))
-            points = [_point(p, c, pid, by_id[pid], stamp) for c, pid in zip(p.chunks, p.ids, strict=True)]
-            self.store.upsert(points)
-            old = current.get(p.doc.source)
-            if old is not None:
-                self.store.delete_ids(sorted(old.ids - set(p.ids)))
+        show = sys.stderr.isatty() if progress is None else progress
+        with tqdm(total=len(todo), desc="embedding", unit="chunk", disable=not show or not todo) as bar:
+            # Documents are embedded and written a group at a time, so a killed run keeps what it finished.
+            for group in self._groups(planned, existing_ids):
+                texts = [
+                    (pid, c.text)
+                    for p in group
+                    for c, pid in zip(p.chunks, p.ids, strict=True)
+                    if pid not in existing_ids
+                ]
+                by_id: dict[str, list[float]] = {}
+                for i in range(0, len(texts), self.batch_size):
+                    batch = texts[i : i + self.batch_size]
+                    vectors = self.embedder.embed_documents([t for _, t in batch])
+                    by_id.update(zip((pid for pid, _ in batch), vectors, strict=True))
+                    bar.update(len(batch))
+                for p in group:
+                    self._write(p, by_id, current.get(p.doc.source), stamp)
         for source in gone:
             self.store.delete_ids(sorted(current[source].ids))
         report.points = self.store.count()
         report.seconds = time.perf_counter() - t0
         return report
 
-    def _embed(self, texts: list[str], progress: bool | None) -> list[list[float]]:
-        show = sys.stderr.isatty() if progress is None else progress
-        out: list[list[float]] = []
-        with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not show or not texts) as bar:
-            for i in range(0, len(texts), self.batch_size):
-                batch = texts[i : i + self.batch_size]
-                out.extend(self.embedder.embed_documents(batch))
-                bar.update(len(batch))
-        return out
+    def _groups(self, planned: list[_Planned], existing: set[str]) -> list[list[_Planned]]:
+        """Consecutive documents holding about one embedding batch of new chunks each."""
+        groups: list[list[_Planned]] = []
+        size = 0
+        for p in planned:
+            if not groups or size >= self.batch_size:
+                groups.append([])
+                size = 0
+            groups[-1].append(p)
+            size += sum(1 for pid in p.ids if pid not in existing)
+        return groups
+
+    def _write(self, p: _Planned, by_id: dict[str, list[float]], old: StoredDocument | None, stamp: str) -> None:
+        """Upsert one document's points (reused chunks keep their stored vector), then drop its stale ones."""
+        reuse = [pid for pid in p.ids if pid not in by_id]
+        if reuse:
+            by_id = {**by_id, **self._vectors_of(reuse)}
+        self.store.upsert([_point(p, c, pid, by_id[pid], stamp) for c, pid in zip(p.chunks, p.ids, strict=True)])
+        if old is not None:
+            self.store.delete_ids(sorted(old.ids - set(p.ids)))
 
     def _vectors_of(self, ids: list[str]) -> dict[str, list[float]]:
         return self.store.retrieve_vectors(ids)

@@ -74,8 +74,9 @@ class Chat:
         """Term statistics of the corpus (cached until invalidate())."""
         with self._corpus_lock:
             if self._corpus is None:
-                texts = (str(p.get("text", "")) for _, p in self.retriever.store.scroll_payloads(["text"]))
-                self._corpus = CorpusStats.from_texts(texts)
+                fields = ["text", "source", "doc_sha256", "chunks"]
+                payloads = (p for _, p in self.retriever.store.scroll_payloads(fields))
+                self._corpus = CorpusStats.from_payloads(payloads)
             return self._corpus
 
     def invalidate(self) -> None:

@@ -7,6 +7,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rag import sparse
 
@@ -18,17 +19,32 @@ class CorpusStats:
     df: dict[str, int]
     n: int
     compounds: list[str] = field(default_factory=list)  # sorted, for prefix lookups
+    incomplete: frozenset[str] = frozenset()  # sources whose points do not form one whole version
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> CorpusStats:
         """Count terms over chunk texts."""
+        return cls.from_payloads({"text": t} for t in texts)
+
+    @classmethod
+    def from_payloads(cls, payloads: Iterable[dict[str, Any]]) -> CorpusStats:
+        """Count terms over chunk payloads, and find documents a killed ingest left half-written."""
         df: Counter[str] = Counter()
         n = 0
-        for text in texts:
+        points: Counter[str] = Counter()
+        versions: dict[str, set[tuple[Any, Any]]] = {}
+        for p in payloads:
             n += 1
-            df.update(set(sparse.terms(text)))
+            df.update(set(sparse.terms(str(p.get("text", "")))))
+            if "source" in p:
+                src = str(p["source"])
+                points[src] += 1
+                versions.setdefault(src, set()).add((p.get("doc_sha256"), p.get("chunks")))
+        incomplete = frozenset(
+            src for src, vs in versions.items() if len(vs) != 1 or next(iter(vs))[1] not in (None, points[src])
+        )
         compounds = sorted(t for t in df if "-" in t or "." in t or "'" in t)
-        return cls(dict(df), n, compounds)
+        return cls(dict(df), n, compounds, incomplete)
 
     def has(self, term: str) -> bool:
         """Whether the term occurs anywhere, whole or as the start of a longer name (qwen2.5-omni-7b)."""

@@ -88,7 +88,10 @@ class Retriever:
                 raw[pid] = float(h.score)
                 if top > 0:
                     fused[pid] = fused.get(pid, 0.0) + weight * max(0.0, float(h.score)) / top
-        order = sorted(fused, key=lambda pid: (-fused[pid], -dense_score.get(pid, 0.0)))[:top_k]
+        # A document a killed ingest left half-written never answers (the next ingest completes it).
+        hidden = self.corpus().incomplete if self.corpus is not None else frozenset()
+        ranked = sorted(fused, key=lambda pid: (-fused[pid], -dense_score.get(pid, 0.0)))
+        order = [pid for pid in ranked if payloads[pid].get("source") not in hidden][:top_k]
         passages = [
             replace(
                 _passage(payloads[pid], fused[pid]),

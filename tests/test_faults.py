@@ -1,0 +1,159 @@
+"""Faults: a killed ingest, a half-written document, an unreachable Qdrant server, concurrent writers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from ingest.pipeline import Ingestor, manifest
+from rag.chat import Chat
+from rag.embeddings import Embedder
+from rag.store import Store
+from tests.conftest import ROOT, SEEDS, cli_env, make_settings
+from tests.live import live_server
+from tests.servers import free_port
+from ui.service import Service
+
+COPIES = 30
+QUESTIONS = {
+    "How big is Llama 2 vs Qwen-VL?": "000_238b3d5c562b5a75.txt",
+    "Which Nvidia systems can't be exported to China?": "003_86bf600701711a59.txt",
+    "What is Qwen2.5-Omni-7B?": "002_f9dec77134c0a174.txt",
+    "How does the Chinese government support open-source AI?": "004_ad83150bec543e7f.txt",
+}
+
+
+def make_corpus(folder: Path, copies: int) -> Path:
+    """Many distinct documents built from the seeds (each copy has its own first line)."""
+    folder.mkdir()
+    seeds = sorted(SEEDS.iterdir())
+    for i in range(copies):
+        src = seeds[i % len(seeds)]
+        (folder / f"copy_{i:03d}_{src.name}").write_text(f"Copy {i} of {src.name}\n\n{src.read_text()}")
+    return folder
+
+
+def test_killed_ingest_resumes_to_exactly_a_clean_ingest(tmp_path: Path, embedder: Embedder) -> None:
+    corpus = make_corpus(tmp_path / "corpus", COPIES)
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ingest", str(corpus)],
+        cwd=ROOT,
+        env=cli_env(killed),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    db = killed / "collection" / "footnote" / "storage.sqlite"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists() and db.stat().st_size > 150_000:  # some documents are written, most are not
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "ingest finished before it could be killed; make the corpus bigger"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    settings = make_settings(killed)
+    store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+    try:
+        partial = manifest(store)
+        assert 0 < len(partial) < COPIES
+        chat = Chat.from_settings(settings, store=store, embedder=embedder)
+        half = chat.corpus().incomplete
+        assert half == {s for s, d in partial.items() if not d.complete}
+        for question in QUESTIONS:
+            assert not {p.source for p in chat.ask(question).passages} & half
+        resumed = Ingestor(store, embedder, max_tokens=settings.chunk_tokens).ingest_paths([corpus], progress=False)
+        assert resumed.added + resumed.updated == COPIES - sum(d.complete for d in partial.values())
+        ids_resumed = {pid for pid, _ in store.scroll_payloads(["source"])}
+        assert all(d.complete for d in manifest(store).values()) and len(manifest(store)) == COPIES
+    finally:
+        store.close()
+
+    clean_settings = make_settings(tmp_path / "clean")
+    clean = Store.from_settings(clean_settings, model=embedder.model, dim=embedder.dim)
+    try:
+        report = Ingestor(clean, embedder, max_tokens=clean_settings.chunk_tokens).ingest_paths(
+            [corpus], progress=False
+        )
+        assert {pid for pid, _ in clean.scroll_payloads(["source"])} == ids_resumed
+        assert report.points == len(ids_resumed)
+    finally:
+        clean.close()
+
+
+def test_a_half_written_document_never_answers_until_ingest_completes_it(
+    store: Store, ingestor: Ingestor, embedder: Embedder, settings
+) -> None:  # type: ignore[no-untyped-def]
+    ingestor.ingest_paths([SEEDS], progress=False)
+    target = "000_238b3d5c562b5a75.txt"
+    ids = sorted(manifest(store)[target].ids)
+    store.delete_ids(ids[: len(ids) // 2])  # what a kill between per-point writes leaves behind
+    chat = Chat.from_settings(settings, store=store, embedder=embedder)
+    answer = chat.ask("How big is Llama 2 vs Qwen-VL?")
+    assert target not in {p.source for p in answer.passages} | {c.source for c in answer.citations}
+    report = ingestor.ingest_paths([SEEDS], progress=False)
+    assert report.updated == 1 and report.unchanged == 4 and report.chunks_embedded == len(ids) // 2
+    chat.invalidate()
+    assert chat.ask("How big is Llama 2 vs Qwen-VL?").citations[0].source == target
+
+
+def test_unreachable_qdrant_server_is_503_with_a_clear_message(embedder: Embedder, tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    settings = make_settings(tmp_path / "unused", qdrant_url=url, qdrant_timeout=2)
+    store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+    chat = Chat.from_settings(settings, store=store, embedder=embedder)
+    service = Service(settings, chat=chat, ingestor=Ingestor(store, embedder, max_tokens=settings.chunk_tokens))
+    with live_server(service) as base:
+        ready = httpx.get(f"{base}/readyz", timeout=30)
+        assert ready.status_code == 503 and url in ready.json()["error"]["message"]
+        ask = httpx.post(f"{base}/v1/ask", json={"question": "How big is Llama 2?"}, timeout=30)
+        assert ask.status_code == 503 and ask.headers.get("retry-after")
+        err = ask.json()["error"]
+        assert err["type"] == "store_unavailable" and "FOOTNOTE_QDRANT_URL" in err["message"]
+        assert httpx.get(f"{base}/healthz").status_code == 200  # the process itself is up
+
+
+def test_cli_against_an_unreachable_qdrant_server_fails_cleanly(tmp_path: Path) -> None:
+    env = cli_env(
+        tmp_path / "unused", FOOTNOTE_QDRANT_URL=f"http://127.0.0.1:{free_port()}", FOOTNOTE_QDRANT_TIMEOUT="2"
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "search", "Llama"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert out.returncode == 1 and "unreachable" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_sixteen_concurrent_asks_and_an_upload_all_succeed(base_url: str) -> None:
+    def ask(i: int) -> tuple[int, str, list[str]]:
+        question = list(QUESTIONS)[i % len(QUESTIONS)]
+        r = httpx.post(f"{base_url}/v1/ask", json={"question": question}, timeout=120)
+        body = r.json()
+        return r.status_code, question, [c["source"] for c in body.get("citations", [])]
+
+    def upload() -> int:
+        text = b"Concurrency note: the Wombat-3 model was trained in Hobart.\n"
+        files = {"file": ("wombat.txt", text, "text/plain")}
+        return httpx.post(f"{base_url}/v1/documents", files=files, timeout=120).status_code
+
+    with ThreadPoolExecutor(max_workers=17) as pool:
+        up = pool.submit(upload)
+        results = list(pool.map(ask, range(16)))
+    assert up.result() in (200, 201)
+    for status, question, sources in results:
+        assert status == 200 and sources and sources[0] == QUESTIONS[question], (question, sources)
+    found = httpx.post(f"{base_url}/v1/ask", json={"question": "Where was Wombat-3 trained?"}, timeout=60).json()
+    assert found["citations"][0]["source"] == "wombat.txt"
+    assert httpx.delete(f"{base_url}/v1/documents/wombat.txt").status_code == 200
