@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import hmac
 import logging
+import socket
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI
 
 from rag.config import Settings
+from rag.errors import StoreUnavailable
 from ui.api import BodyLimit, build_health, build_router, install_error_handlers
 from ui.service import Service
 from ui.web import CSS, build_page
@@ -45,6 +50,28 @@ def create_app(service: Service) -> FastAPI:
     return app
 
 
+@contextmanager
+def serve_in_thread(app: FastAPI, *, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve an app with uvicorn in a background thread on a free port; yields its base URL."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        port = int(s.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://{host}:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError(f"uvicorn did not start on {base}")
+            time.sleep(0.05)
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
 def serve(settings: Settings, *, host: str | None = None, port: int | None = None, ingest_seeds: bool = True) -> int:
     """Load, ingest seeds/ into an empty collection, then serve until interrupted."""
     t0 = time.perf_counter()
@@ -57,9 +84,13 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     )
     service = Service.from_settings(settings)
     if ingest_seeds:
-        report = service.ingest_seeds_if_empty()
-        if report is not None:
-            print(f"Footnote: ingested {settings.seeds_dir}: {report.summary()}", file=sys.stderr, flush=True)
+        try:
+            report = service.ingest_seeds_if_empty()
+        except StoreUnavailable as exc:  # serve anyway: /readyz says 503 until the store is back
+            print(f"Footnote: warning: {exc}", file=sys.stderr, flush=True)
+        else:
+            if report is not None:
+                print(f"Footnote: ingested {settings.seeds_dir}: {report.summary()}", file=sys.stderr, flush=True)
     app = create_app(service)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     print(
