@@ -161,3 +161,28 @@ def test_api_key_guards_every_v1_route_but_not_health(service: Service) -> None:
             openai.OpenAI(base_url=f"{url}/v1", api_key="wrong").models.list()
         assert httpx.get(f"{url}/healthz").status_code == 200
         assert httpx.get(f"{url}/v1/no-such").status_code == 401
+
+
+def test_cli_ingest_sends_files_through_a_running_server(base_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import subprocess
+
+    from tests.conftest import FOOTNOTE, ROOT, cli_env
+
+    folder = tmp_path / "remote"
+    folder.mkdir()
+    (folder / "otter.md").write_text("# Otters\n\nThe Otter-5 model was announced in Lisbon.\n")
+    (folder / "empty.txt").write_text("")
+    out = subprocess.run(
+        [*FOOTNOTE, "ingest", "--server", base_url, str(folder), "--json"],
+        cwd=ROOT,
+        env=cli_env(tmp_path / "unused"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["added"] == 1 and report["skipped"][0]["path"].endswith("empty.txt")
+    assert "otter.md" in {d["source"] for d in httpx.get(f"{base_url}/v1/documents").json()["documents"]}
+    httpx.delete(f"{base_url}/v1/documents/otter.md")
