@@ -218,7 +218,8 @@ def _sse_chunks(items: Iterator[AnswerDelta | Answer], cid: str, created: int) -
                     },
                 )
     except FootnoteError as exc:
-        yield chunk({}, "error", error={"type": type(exc).__name__, "message": str(exc)})
+        kind = next((k for cls, _, k in STATUS if isinstance(exc, cls)), "internal_error")
+        yield chunk({}, "error", error={"type": kind, "message": str(exc)})
     yield "data: [DONE]\n\n"
 
 
@@ -357,7 +358,7 @@ def build_health(service: Service) -> APIRouter:
 
 
 class BodyLimit:
-    """Refuse bodies larger than the limit before reading them (413)."""
+    """Refuse bodies larger than the limit (413): by Content-Length up front, by counting when it is absent."""
 
     def __init__(self, app: Any, limit: int) -> None:
         self.app = app
@@ -369,5 +370,25 @@ class BodyLimit:
             if length is not None and length.isdigit() and int(length) > self.limit:
                 resp = error(413, "too_large", f"the request body is over {self.limit} bytes")
                 await resp(scope, receive, send)
+                return
+            if length is None and scope.get("method") in ("POST", "PUT", "PATCH"):
+                # No Content-Length (chunked): read up to the limit here, then replay the body to the app.
+                messages, size = [], 0
+                while True:
+                    message = await receive()
+                    messages.append(message)
+                    size += len(message.get("body", b""))
+                    if size > self.limit:
+                        resp = error(413, "too_large", f"the request body is over {self.limit} bytes")
+                        await resp(scope, receive, send)
+                        return
+                    if message.get("type") != "http.request" or not message.get("more_body"):
+                        break
+                replay = iter(messages)
+
+                async def replayed() -> Any:
+                    return next(replay, None) or await receive()
+
+                await self.app(scope, replayed, send)
                 return
         await self.app(scope, receive, send)

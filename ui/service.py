@@ -64,20 +64,26 @@ class Service:
         """The active answerer's name."""
         return self.chat.answerer_name
 
-    @contextmanager
-    def admit(self) -> Iterator[None]:
-        """Count a request in; Overloaded when max_pending are already in."""
+    def _acquire(self) -> None:
         with self._pending_lock:
             if self._pending >= self.settings.max_pending:
                 raise Overloaded(
                     f"{self._pending} requests are already waiting (FOOTNOTE_MAX_PENDING); retry in a moment"
                 )
             self._pending += 1
+
+    def _release(self) -> None:
+        with self._pending_lock:
+            self._pending -= 1
+
+    @contextmanager
+    def admit(self) -> Iterator[None]:
+        """Count a request in; Overloaded when max_pending are already in."""
+        self._acquire()
         try:
             yield
         finally:
-            with self._pending_lock:
-                self._pending -= 1
+            self._release()
 
     def ingest_seeds_if_empty(self) -> IngestReport | None:
         """First start: ingest the seeds folder when the collection holds nothing."""
@@ -106,10 +112,17 @@ class Service:
     def stream(
         self, question: str, history: Sequence[Turn] = (), *, top_k: int | None = None
     ) -> Iterator[AnswerDelta | Answer]:
-        """Deltas then the Answer; validation errors surface before the first item."""
+        """Deltas then the Answer. Bad questions and a full queue raise here, before any response has started."""
         self.chat.check_question(question)
-        with self.admit():
-            yield from self.chat.stream(question, history, top_k=top_k)
+        self._acquire()
+
+        def run() -> Iterator[AnswerDelta | Answer]:
+            try:
+                yield from self.chat.stream(question, history, top_k=top_k)
+            finally:
+                self._release()
+
+        return run()
 
     def search(self, query: str, *, top_k: int | None = None) -> list[Passage]:
         """Hybrid search, no answer."""

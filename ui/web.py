@@ -21,6 +21,7 @@ EXAMPLES = [
     "How does the Chinese government support open-source AI?",
 ]
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_AUTOLINK = re.compile(r"(?<=[A-Za-z])(?=://)|(?<=\bwww)(?=\.)|(?<=\w)(?=@\w)", re.I)
 _MARKER = re.compile(r"\\\[(\d{1,3})\\\]")
 CSS = """
 #sources mark { background: #fff3a3; padding: 0 2px; }
@@ -30,7 +31,8 @@ CSS = """
 
 
 def safe_markdown(text: str) -> str:
-    """Text shown literally: HTML escaped, Markdown neutralized; our [n] markers become superscripts."""
+    """Text shown literally: HTML escaped, Markdown neutralized, no autolinks; our [n] markers become superscripts."""
+    text = _AUTOLINK.sub("\u200b", text)  # a zero-width space after "http", "www" or "@" stops link detection
     escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
     return _MARKER.sub(r"<sup>[\1]</sup>", escaped)
 

@@ -166,6 +166,13 @@ class ExtractiveAnswerer:
         yield render(self.compose(question, passages))
 
 
+_MARKER_LIKE = re.compile(r"\[(\d{1,3})\]")
+
+
 def render(picked: Sequence[Candidate]) -> str:
-    """Sentences joined, each followed by its passage marker."""
-    return " ".join(f"{c.sentence.text} [{c.passage_no}]" for c in picked)
+    """Sentences joined, each followed by its passage marker; a document's own "[n]" becomes "(n)"."""
+    return " ".join(f"{_MARKER_LIKE.sub(_parens, c.sentence.text)} [{c.passage_no}]" for c in picked)
+
+
+def _parens(m: re.Match[str]) -> str:
+    return f"({m.group(1)})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Sequence
 
 import openai
@@ -23,6 +24,7 @@ def number_passages(passages: Sequence[Passage]) -> str:
     blocks = []
     for i, p in enumerate(passages, start=1):
         body = p.text[:MAX_PASSAGE_CHARS].replace("<<<", "< < <").replace(">>>", "> > >")
+        body = re.sub(r"\[(\d{1,3})\]", r"(\1)", body)  # a document's own [n] must not read as a citation
         blocks.append(f"[{i}] (from {p.source}, lines {p.start_line}-{p.end_line})\n<<<\n{body}\n>>>")
     return "\n\n".join(blocks)
 
