@@ -96,6 +96,13 @@ BAD_REQUESTS = [
     ("post", "/v1/ask", {"json": {"question": "   "}}, 400, "empty"),
     ("post", "/v1/ask", {"json": {"question": "x" * 2001}}, 400, "limit"),
     ("post", "/v1/ask", {"content": b"{not json", "headers": {"content-type": "application/json"}}, 400, "JSON"),
+    (
+        "post",
+        "/v1/ask",
+        {"content": b'{"question": "\xff"}', "headers": {"content-type": "application/json"}},
+        400,
+        "JSON",
+    ),
     ("post", "/v1/ask", {"json": {"question": 42}}, 422, "string"),
     ("post", "/v1/ask", {"json": {"question": "ok?", "top_k": "many"}}, 422, "top_k"),
     ("post", "/v1/ask", {"json": {"question": "ok?", "top_k": 0}}, 422, "top_k"),
@@ -186,3 +193,9 @@ def test_cli_ingest_sends_files_through_a_running_server(base_url: str, tmp_path
     assert report["added"] == 1 and report["skipped"][0]["path"].endswith("empty.txt")
     assert "otter.md" in {d["source"] for d in httpx.get(f"{base_url}/v1/documents").json()["documents"]}
     httpx.delete(f"{base_url}/v1/documents/otter.md")
+
+
+def test_upload_names_keep_only_the_file_name(base_url: str) -> None:
+    r = httpx.post(f"{base_url}/v1/documents", json={"source": "C:\\docs\\win.txt", "text": "Windows path note."})
+    assert r.status_code == 201 and r.json()["source"] == "win.txt"
+    assert httpx.delete(f"{base_url}/v1/documents/win.txt").status_code == 200

@@ -125,6 +125,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):  # e.g. JSON that is not UTF-8
+            return error(400, "malformed_json", "the request body is not valid UTF-8 JSON")
         kinds = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
         resp = error(exc.status_code, kinds.get(exc.status_code, "http_error"), str(exc.detail))
         if exc.status_code == 401:
@@ -392,3 +394,27 @@ class BodyLimit:
                 await self.app(scope, replayed, send)
                 return
         await self.app(scope, receive, send)
+
+
+class Admission:
+    """Count /v1 requests in the event loop, before they wait for a worker thread: 503 when max_pending are in."""
+
+    def __init__(self, app: Any, service: Service) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+        try:
+            self.service.acquire()
+        except Overloaded as exc:
+            resp = error(503, "overloaded", str(exc))
+            resp.headers["Retry-After"] = "2"
+            await resp(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)  # streamed bodies included
+        finally:
+            self.service.release()

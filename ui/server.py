@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from rag.config import Settings
 from rag.errors import StoreUnavailable
-from ui.api import BodyLimit, build_health, build_router, install_error_handlers
+from ui.api import Admission, BodyLimit, build_health, build_router, install_error_handlers
 from ui.service import Service
 from ui.web import CSS, build_page
 
@@ -46,6 +46,7 @@ def create_app(service: Service) -> FastAPI:
         footer_links=["api"],
         css=CSS,
     )
+    app.add_middleware(Admission, service=service)
     app.add_middleware(BodyLimit, limit=service.settings.max_upload_bytes + 65_536)
     return app
 

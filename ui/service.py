@@ -64,7 +64,8 @@ class Service:
         """The active answerer's name."""
         return self.chat.answerer_name
 
-    def _acquire(self) -> None:
+    def acquire(self) -> None:
+        """Take a slot; Overloaded when max_pending are taken. Pair with release()."""
         with self._pending_lock:
             if self._pending >= self.settings.max_pending:
                 raise Overloaded(
@@ -72,18 +73,19 @@ class Service:
                 )
             self._pending += 1
 
-    def _release(self) -> None:
+    def release(self) -> None:
+        """Give a slot back."""
         with self._pending_lock:
             self._pending -= 1
 
     @contextmanager
     def admit(self) -> Iterator[None]:
-        """Count a request in; Overloaded when max_pending are already in."""
-        self._acquire()
+        """Count a request in for its duration; Overloaded when max_pending are already in."""
+        self.acquire()
         try:
             yield
         finally:
-            self._release()
+            self.release()
 
     def ingest_seeds_if_empty(self) -> IngestReport | None:
         """First start: ingest the seeds folder when the collection holds nothing."""
@@ -105,30 +107,20 @@ class Service:
         return {"status": "ready", "points": self.store.count(), "answerer": self.answerer}
 
     def ask(self, question: str, history: Sequence[Turn] = (), *, top_k: int | None = None) -> Answer:
-        """A cited answer."""
-        with self.admit():
-            return self.chat.ask(question, history, top_k=top_k)
+        """A cited answer (callers admit: the API's middleware, the page's handlers)."""
+        return self.chat.ask(question, history, top_k=top_k)
 
     def stream(
         self, question: str, history: Sequence[Turn] = (), *, top_k: int | None = None
     ) -> Iterator[AnswerDelta | Answer]:
-        """Deltas then the Answer. Bad questions and a full queue raise here, before any response has started."""
+        """Deltas then the Answer; a bad question raises here, before any response has started."""
         self.chat.check_question(question)
-        self._acquire()
-
-        def run() -> Iterator[AnswerDelta | Answer]:
-            try:
-                yield from self.chat.stream(question, history, top_k=top_k)
-            finally:
-                self._release()
-
-        return run()
+        return self.chat.stream(question, history, top_k=top_k)
 
     def search(self, query: str, *, top_k: int | None = None) -> list[Passage]:
         """Hybrid search, no answer."""
         q = self.chat.check_question(query)
-        with self.admit():
-            return self.chat.retriever.retrieve(q, top_k=top_k or self.settings.top_k).passages
+        return self.chat.retriever.retrieve(q, top_k=top_k or self.settings.top_k).passages
 
     def documents(self) -> list[StoredDocument]:
         """Documents in the store, by name."""
@@ -136,7 +128,7 @@ class Service:
 
     def upload(self, source: str, data: bytes) -> Upload:
         """Ingest one document from bytes; BadDocument when it is not a usable UTF-8 .txt/.md file."""
-        name = source.strip().replace("\\\\", "/").rsplit("/", 1)[-1]
+        name = source.strip().replace("\\", "/").rsplit("/", 1)[-1]
         if not name or name.startswith(".") or not name.lower().endswith(SUPPORTED):
             raise BadDocument(f"the document name must end in {', '.join(SUPPORTED)} (got {source!r})")
         if len(data) > self.settings.max_upload_bytes:
@@ -148,7 +140,7 @@ class Service:
             doc = parse_document(name, data)
         except ValueError as exc:
             raise BadDocument(f"{name}: {exc}") from None
-        with self.admit(), self._write_lock:
+        with self._write_lock:
             report = self.ingestor.ingest_documents([doc])
         self.chat.invalidate()
         status = "added" if report.added else "updated" if report.updated else "unchanged"
@@ -157,7 +149,7 @@ class Service:
 
     def delete(self, source: str) -> int:
         """Remove a document; UnknownDocument when absent."""
-        with self.admit(), self._write_lock:
+        with self._write_lock:
             n = self.ingestor.delete(source)
         self.chat.invalidate()
         return n

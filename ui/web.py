@@ -88,12 +88,13 @@ def build_page(service: Service) -> gr.Blocks:
         shown.append({"role": "user", "content": safe_markdown(question)})
         partial = ""
         try:
-            for item in service.stream(question, history):
-                if isinstance(item, AnswerDelta):
-                    partial += item.text
-                    yield [*shown, {"role": "assistant", "content": safe_markdown(partial)}], "", "", turns
-                else:
-                    final = item
+            with service.admit():
+                for item in service.stream(question, history):
+                    if isinstance(item, AnswerDelta):
+                        partial += item.text
+                        yield [*shown, {"role": "assistant", "content": safe_markdown(partial)}], "", "", turns
+                    else:
+                        final = item
         except FootnoteError as exc:
             yield shown, f'<p role="alert">{html.escape(str(exc))}</p>', "", turns
             return
@@ -112,14 +113,16 @@ def build_page(service: Service) -> gr.Blocks:
             return "Choose a .txt or .md file first.", list_docs()
         path = Path(file)
         try:
-            result = service.upload(path.name, path.read_bytes())
+            with service.admit():
+                result = service.upload(path.name, path.read_bytes())
         except FootnoteError as exc:
             return f"Not ingested: {html.escape(str(exc))}", list_docs()
         return f"{html.escape(result.source)}: {result.status}, {result.chunks} chunks.", list_docs()
 
     def delete(source: str) -> tuple[str, list[list[Any]]]:
         try:
-            n = service.delete(source.strip())
+            with service.admit():
+                n = service.delete(source.strip())
         except FootnoteError as exc:
             return html.escape(str(exc)), list_docs()
         return f"Deleted {html.escape(source.strip())} ({n} chunks).", list_docs()
