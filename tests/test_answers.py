@@ -79,3 +79,12 @@ def test_empty_or_oversized_questions_are_rejected_with_a_reason(chat: Chat, bad
 def test_the_extractive_answer_is_deterministic(chat: Chat) -> None:
     q = "How does the Chinese government support open-source AI?"
     assert chat.ask(q).answer == chat.ask(q).answer
+
+
+def test_warming_embeds_each_corpus_sentence_once(chat: Chat) -> None:
+    from rag.answer.extractive import ExtractiveAnswerer
+
+    fresh = ExtractiveAnswerer(chat.retriever.embedder.embed_documents)
+    texts = [str(p["text"]) for _, p in chat.retriever.store.scroll_payloads(["text"])]
+    assert fresh.warm(texts) > 100
+    assert fresh.warm(texts) == 0

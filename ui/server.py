@@ -93,6 +93,7 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
             if report is not None:
                 print(f"Footnote: ingested {settings.seeds_dir}: {report.summary()}", file=sys.stderr, flush=True)
     app = create_app(service)
+    service.warm_in_background()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     print(
         f"Footnote is ready in {time.perf_counter() - t0:.1f}s: http://{shown}:{port}/  "

@@ -99,6 +99,21 @@ class Service:
         log.info("ingested %s: %s", self.settings.seeds_dir, report.summary())
         return report
 
+    def warm_in_background(self) -> threading.Thread:
+        """Embed the corpus's sentences for the extractive answerer in a thread (readiness does not wait)."""
+
+        def run() -> None:
+            try:
+                texts = (str(p.get("text", "")) for _, p in self.store.scroll_payloads(["text"]))
+                n = self.chat.extractive.warm(texts)
+                log.info("warmed %d sentence vectors", n)
+            except FootnoteError as exc:
+                log.warning("warm-up skipped: %s", exc)
+
+        thread = threading.Thread(target=run, name="footnote-warm", daemon=True)
+        thread.start()
+        return thread
+
     def ready(self) -> dict[str, Any]:
         """Readiness facts; raises when the store is not usable."""
         if not self.store.exists():

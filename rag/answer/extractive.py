@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +12,7 @@ import numpy as np
 from rag import sparse
 from rag.cite import Sentence, sentences_of
 from rag.query import expand
+from rag.text import sentence_spans
 from rag.types import Passage, Turn
 
 MAX_SENTENCES = 3
@@ -86,6 +87,20 @@ class ExtractiveAnswerer:
                 for t, v in zip(missing, fresh, strict=True):
                     self._vectors[t] = np.asarray(v, dtype=np.float32)
         return [self._vectors[t] for t in texts]
+
+    def warm(self, passages_text: Iterable[str], *, limit: int = 20_000, batch: int = 64) -> int:
+        """Embed the sentences of a corpus ahead of questions (so first answers are fast); returns how many."""
+        if self._embed is None:
+            return 0
+        todo: list[str] = []
+        for text in passages_text:
+            todo.extend(text[a:b] for a, b in sentence_spans(text))
+            if len(todo) >= limit:
+                break
+        todo = [t for t in dict.fromkeys(todo[:limit]) if t not in self._vectors]
+        for i in range(0, len(todo), batch):
+            self._sentence_vectors(todo[i : i + batch])
+        return len(todo)
 
     def rank(
         self,
