@@ -100,19 +100,23 @@ def cli_env(qdrant_path: Path, **extra: str) -> dict[str, str]:
 FOOTNOTE = [sys.executable, "-m", "ui.cli"]
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder):  # type: ignore[no-untyped-def]
-    """A Service over its own store with the seeds ingested (tests may upload and delete)."""
+def build_service(path: Path, embedder: Embedder, folders: list[Path] | None = None):  # type: ignore[no-untyped-def]
+    """A Service over a store at path with folders (default: seeds/) ingested, sharing the loaded embedder."""
     from rag.chat import Chat
     from ui.service import Service
 
-    settings = make_settings(tmp_path_factory.mktemp("served") / "qdrant")
+    settings = make_settings(path)
     store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
-    chat = Chat.from_settings(settings, store=store, embedder=embedder)
-    svc = Service(settings, chat=chat, ingestor=Ingestor(store, embedder, max_tokens=settings.chunk_tokens))
-    svc.ingest_seeds_if_empty()
-    if svc.store.count() == 0:
-        svc.ingestor.ingest_paths([SEEDS], progress=False)
+    ingestor = Ingestor(store, embedder, max_tokens=settings.chunk_tokens)
+    report = ingestor.ingest_paths(folders or [SEEDS], progress=False)
+    assert not report.skipped, report.public()
+    return Service(settings, chat=Chat.from_settings(settings, store=store, embedder=embedder), ingestor=ingestor)
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder):  # type: ignore[no-untyped-def]
+    """A Service over its own store with the seeds ingested (tests may upload and delete)."""
+    svc = build_service(tmp_path_factory.mktemp("served") / "qdrant", embedder)
     yield svc
     svc.close()
 

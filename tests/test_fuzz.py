@@ -31,10 +31,8 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.core.result import Ok
 
-from ingest.pipeline import Ingestor
 from rag.embeddings import Embedder
-from rag.store import Store
-from tests.conftest import SEEDS, make_settings
+from tests.conftest import build_service
 from ui.service import Service
 
 # Hypothesis keeps caches (unicode data, constants) in ./.hypothesis unless told otherwise: keep the tree clean.
@@ -58,15 +56,7 @@ FUZZ_SETTINGS = settings(
 @pytest.fixture(scope="module")
 def fuzz_service(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Service]:
     """A Service over a private store with the seeds ingested; the fuzzer may upload and delete freely."""
-    from rag.chat import Chat
-
-    cfg = make_settings(tmp_path_factory.mktemp("fuzz") / "qdrant")
-    store = Store.from_settings(cfg, model=embedder.model, dim=embedder.dim)
-    chat = Chat.from_settings(cfg, store=store, embedder=embedder)
-    svc = Service(cfg, chat=chat, ingestor=Ingestor(store, embedder, max_tokens=cfg.chunk_tokens))
-    svc.ingest_seeds_if_empty()
-    if svc.store.count() == 0:
-        svc.ingestor.ingest_paths([SEEDS], progress=False)
+    svc = build_service(tmp_path_factory.mktemp("fuzz") / "qdrant", embedder)
     yield svc
     svc.close()
 

@@ -21,14 +21,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from ingest.pipeline import Ingestor
 from rag.answer.openai_chat import number_passages
 from rag.chat import Chat
 from rag.embeddings import Embedder
 from rag.retrieve import Retriever
-from rag.store import Store
 from rag.types import Passage, Turn
-from tests.conftest import ROOT, SEEDS, make_settings
+from tests.conftest import ROOT, SEEDS, build_service
 from tests.live import live_server
 from tests.servers import free_port
 from tests.test_page import CHROMIUM, CHROMIUM_ARGS
@@ -85,12 +83,7 @@ def poison_in(text: str) -> list[str]:
 @pytest.fixture(scope="module")
 def poisoned(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Service]:
     """A Service over its own store holding seeds/ and tests/poison/."""
-    settings = make_settings(tmp_path_factory.mktemp("poisoned") / "qdrant")
-    store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
-    ingestor = Ingestor(store, embedder, max_tokens=settings.chunk_tokens)
-    report = ingestor.ingest_paths([SEEDS, POISON], progress=False)
-    assert not report.skipped, report.public()
-    svc = Service(settings, chat=Chat.from_settings(settings, store=store, embedder=embedder), ingestor=ingestor)
+    svc = build_service(tmp_path_factory.mktemp("poisoned") / "qdrant", embedder, [SEEDS, POISON])
     yield svc
     svc.close()
 
