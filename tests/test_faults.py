@@ -18,6 +18,7 @@ from rag.embeddings import Embedder
 from rag.store import Store
 from tests.conftest import ROOT, SEEDS, cli_env, make_settings
 from tests.live import live_server
+from tests.qdrant_server import qdrant_server
 from tests.servers import free_port
 from ui.service import Service
 
@@ -157,3 +158,71 @@ def test_sixteen_concurrent_asks_and_an_upload_all_succeed(base_url: str) -> Non
     found = httpx.post(f"{base_url}/v1/ask", json={"question": "Where was Wombat-3 trained?"}, timeout=60).json()
     assert found["citations"][0]["source"] == "wombat.txt"
     assert httpx.delete(f"{base_url}/v1/documents/wombat.txt").status_code == 200
+
+
+def test_the_qdrant_shim_serves_every_store_operation(embedder: Embedder, tmp_path: Path) -> None:
+    """Every Store method over REST against the shim (tests/qdrant_server.py), so a gap in it fails here first."""
+    port = free_port()
+    with qdrant_server(tmp_path / "server", port) as url:
+        settings = make_settings(tmp_path / "unused", qdrant_url=url, qdrant_timeout=5)
+        store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+        try:
+            assert not store.exists() and store.count() == 0
+            report = Ingestor(store, embedder, max_tokens=settings.chunk_tokens).ingest_paths([SEEDS], progress=False)
+            assert report.added == 5 and store.count() == report.points > 0
+            store.ensure()  # exists: checks the schema through GET /collections/{name}
+            docs = manifest(store)  # scroll with payload field selection
+            target = "000_238b3d5c562b5a75.txt"
+            ids = sorted(docs[target].ids)
+            vectors = store.retrieve_vectors(ids[:2])
+            assert set(vectors) == set(ids[:2]) and all(len(v) == embedder.dim for v in vectors.values())
+            chat = Chat.from_settings(settings, store=store, embedder=embedder)
+            assert chat.ask("How big is Llama 2 vs Qwen-VL?").citations[0].source == target
+            store.delete_ids(ids[:1])
+            assert store.count() == report.points - 1
+            store.ensure(recreate=True)
+            assert store.exists() and store.count() == 0
+            gap = httpx.get(f"{url}/telemetry", timeout=5)
+            assert gap.status_code == 404 and "does not implement GET /telemetry" in gap.json()["status"]["error"]
+        finally:
+            store.close()
+
+
+def test_qdrant_server_down_then_back_recovers_without_a_restart(embedder: Embedder, tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    data = tmp_path / "server"
+    settings = make_settings(tmp_path / "unused", qdrant_url=url, qdrant_timeout=2)
+    store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+    chat = Chat.from_settings(settings, store=store, embedder=embedder)
+    service = Service(settings, chat=chat, ingestor=Ingestor(store, embedder, max_tokens=settings.chunk_tokens))
+    question = "How big is Llama 2 vs Qwen-VL?"
+    target = QUESTIONS[question]
+    try:
+        with live_server(service) as base:
+
+            def ask() -> httpx.Response:
+                return httpx.post(f"{base}/v1/ask", json={"question": question}, timeout=60)
+
+            with qdrant_server(data, port):
+                report = service.ingestor.ingest_paths([SEEDS], progress=False)
+                service.chat.invalidate()
+                ready = httpx.get(f"{base}/readyz", timeout=30)
+                assert ready.status_code == 200 and ready.json()["points"] == report.points > 0
+                up = ask()
+                assert up.status_code == 200 and up.json()["citations"][0]["source"] == target
+
+            ready = httpx.get(f"{base}/readyz", timeout=30)
+            assert ready.status_code == 503 and url in ready.json()["error"]["message"]
+            down = ask()
+            assert down.status_code == 503 and down.headers.get("retry-after")
+            err = down.json()["error"]
+            assert err["type"] == "store_unavailable" and "FOOTNOTE_QDRANT_URL" in err["message"]
+
+            with qdrant_server(data, port):  # same port, same data; the Service is not rebuilt
+                ready = httpx.get(f"{base}/readyz", timeout=30)
+                assert ready.status_code == 200 and ready.json()["points"] == report.points
+                back = ask()
+                assert back.status_code == 200 and back.json()["citations"][0]["source"] == target
+    finally:
+        service.close()
