@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rag.config import Settings
 from rag.errors import FootnoteError
+from rag.types import TRUST_LEVELS
 
 EXIT_USAGE = 2
 
@@ -21,6 +22,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON line instead of the summary")
     p.add_argument("--server", metavar="URL", help="send the files to a running `footnote serve` instead")
     p.add_argument("--api-key", metavar="KEY", help="bearer key for --server (default: FOOTNOTE_API_KEY)")
+    p.add_argument(
+        "--trust",
+        choices=TRUST_LEVELS,
+        help="curated (default for folders) outranks contributed (default for uploads); with --server, "
+        "curated needs the server's API key",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -34,7 +41,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         from ingest.remote import send_files
 
         key = args.api_key or (settings.api_key.get_secret_value() if settings.api_key else None)
-        report = send_files(args.server, paths, api_key=key)
+        report = send_files(args.server, paths, api_key=key, trust=args.trust)
     else:
         from ingest.pipeline import Ingestor
         from rag.embeddings import embedder_from_settings
@@ -44,7 +51,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
         try:
             ingestor = Ingestor(store, embedder, max_tokens=settings.chunk_tokens, batch_size=settings.embed_batch_size)
-            report = ingestor.ingest_paths(paths, dry_run=args.dry_run, recreate=args.recreate)
+            report = ingestor.ingest_paths(
+                paths, trust=args.trust or "curated", dry_run=args.dry_run, recreate=args.recreate
+            )
         finally:
             store.close()
     if args.json:

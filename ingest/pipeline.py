@@ -19,10 +19,11 @@ from rag import sparse
 from rag.embeddings import Embedder
 from rag.errors import UnknownDocument
 from rag.store import ChunkPoint, Store, point_id
+from rag.types import Trust
 
 log = logging.getLogger(__name__)
 
-MANIFEST_FIELDS = ["source", "title", "doc_sha256", "origin", "ingested_at", "chunk_index", "chunks"]
+MANIFEST_FIELDS = ["source", "title", "doc_sha256", "origin", "trust", "ingested_at", "chunk_index", "chunks"]
 
 
 @dataclass
@@ -74,6 +75,7 @@ class StoredDocument:
     ingested_at: str
     ids: frozenset[str]
     complete: bool = True
+    trust: Trust = "curated"
 
     @property
     def chunks(self) -> int:
@@ -100,6 +102,7 @@ def manifest(store: Store) -> dict[str, StoredDocument]:
             ids=frozenset(e["ids"]),
             # A run killed between writes leaves fewer points than the document has chunks, or two versions.
             complete=len(e["versions"]) == 1 and e["expected"] == {len(e["ids"])},
+            trust="contributed" if e["payload"].get("trust") == "contributed" else "curated",
         )
         for src, e in acc.items()
     }
@@ -109,6 +112,7 @@ def manifest(store: Store) -> dict[str, StoredDocument]:
 class _Planned:
     doc: Document
     origin: str
+    trust: Trust
     chunks: list[Chunk]
     ids: list[str]
 
@@ -122,22 +126,37 @@ class Ingestor:
         self.max_tokens = min(max_tokens, embedder.max_tokens - 2)
         self.batch_size = batch_size
 
-    def _plan(self, doc: Document, origin: str) -> _Planned:
+    def count_chunks(self, doc: Document) -> int:
+        """How many chunks the document makes (chunking is cheap; embedding them is not)."""
+        return len(chunk_document(doc, max_tokens=self.max_tokens, count_tokens=self.embedder.count_tokens))
+
+    def _plan(self, doc: Document, origin: str, trust: Trust) -> _Planned:
         chunks = chunk_document(doc, max_tokens=self.max_tokens, count_tokens=self.embedder.count_tokens)
-        return _Planned(doc, origin, chunks, [point_id(doc.source, c.index, c.sha256) for c in chunks])
+        return _Planned(doc, origin, trust, chunks, [point_id(doc.source, c.index, c.sha256) for c in chunks])
 
     def ingest_paths(
-        self, paths: Sequence[Path], *, dry_run: bool = False, recreate: bool = False, progress: bool | None = None
+        self,
+        paths: Sequence[Path],
+        *,
+        trust: Trust = "curated",
+        dry_run: bool = False,
+        recreate: bool = False,
+        progress: bool | None = None,
     ) -> IngestReport:
         """Ingest files and folders; a folder ingested again loses the points of files gone from it."""
         docs, skipped = load_paths(paths)
         origins = {str(p.resolve()) for p in paths if p.is_dir()}
         pairs = [(d, _origin_of(d, paths)) for d in docs]
-        return self._run(pairs, skipped, prune_origins=origins, dry_run=dry_run, recreate=recreate, progress=progress)
+        return self._run(
+            pairs, skipped, trust=trust, prune_origins=origins, dry_run=dry_run, recreate=recreate, progress=progress
+        )
 
-    def ingest_documents(self, docs: Iterable[Document], *, origin: str = "upload") -> IngestReport:
+    def ingest_documents(
+        self, docs: Iterable[Document], *, origin: str = "upload", trust: Trust = "contributed"
+    ) -> IngestReport:
         """Ingest documents that arrived without a folder (uploads)."""
-        return self._run([(d, origin) for d in docs], [], prune_origins=set(), dry_run=False, progress=False)
+        pairs = [(d, origin) for d in docs]
+        return self._run(pairs, [], trust=trust, prune_origins=set(), dry_run=False, progress=False)
 
     def delete(self, source: str) -> int:
         """Remove one document's points; UnknownDocument when it is not there."""
@@ -152,6 +171,7 @@ class Ingestor:
         pairs: list[tuple[Document, str]],
         skipped: list[Skipped],
         *,
+        trust: Trust,
         prune_origins: set[str],
         dry_run: bool,
         recreate: bool = False,
@@ -171,10 +191,10 @@ class Ingestor:
         planned: list[_Planned] = []
         for doc, origin in pairs:
             old = current.get(doc.source)
-            if old is not None and old.sha256 == doc.sha256 and old.complete:
+            if old is not None and old.sha256 == doc.sha256 and old.complete and old.trust == trust:
                 report.unchanged += 1
                 continue
-            planned.append(self._plan(doc, origin))
+            planned.append(self._plan(doc, origin, trust))
             if old is None:
                 report.added += 1
             else:
@@ -270,6 +290,7 @@ def _point(p: _Planned, c: Chunk, pid: str, vector: list[float], stamp: str) -> 
             "sha256": c.sha256,
             "doc_sha256": p.doc.sha256,
             "origin": p.origin,
+            "trust": p.trust,
             "ingested_at": stamp,
             "text": c.text,
         },

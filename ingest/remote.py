@@ -10,10 +10,13 @@ import httpx
 from ingest.load import SUPPORTED, Skipped
 from ingest.pipeline import IngestReport
 from rag.errors import FootnoteError
+from rag.types import Trust
 
 
-def send_files(base_url: str, paths: list[Path], *, api_key: str | None = None) -> IngestReport:
-    """Upload every supported file under paths; the server embeds and stores them."""
+def send_files(
+    base_url: str, paths: list[Path], *, api_key: str | None = None, trust: Trust | None = None
+) -> IngestReport:
+    """Upload every supported file under paths; the server embeds and stores them (trust: its default)."""
     t0 = time.perf_counter()
     report = IngestReport()
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -32,16 +35,19 @@ def send_files(base_url: str, paths: list[Path], *, api_key: str | None = None) 
                 report.skipped.append(Skipped(str(f), f"unreadable: {exc.strerror or exc}"))
                 continue
             try:
-                resp = client.post(url, files={"file": (f.name, data, "text/plain")})
+                form = {"trust": trust} if trust else None
+                resp = client.post(url, files={"file": (f.name, data, "text/plain")}, data=form)
             except httpx.HTTPError as exc:
                 raise FootnoteError(f"cannot reach the Footnote server at {base_url}: {type(exc).__name__}") from None
-            if resp.status_code in (401, 403):
+            if resp.status_code == 401:
                 raise FootnoteError(f"{base_url} refused the key: pass --api-key or set FOOTNOTE_API_KEY")
             if resp.status_code >= 400:
                 try:
                     reason = resp.json().get("error", {}).get("message", resp.text)
                 except ValueError:
                     reason = resp.text
+                if resp.status_code == 403:  # every file would fail the same way
+                    raise FootnoteError(f"{base_url}: {reason}")
                 report.skipped.append(Skipped(str(f), str(reason)))
                 continue
             body = resp.json()

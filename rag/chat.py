@@ -9,14 +9,14 @@ import time
 from collections.abc import Iterator, Sequence
 
 from rag.answer import Answerer
-from rag.answer.extractive import ExtractiveAnswerer, render
+from rag.answer.extractive import Candidate, ExtractiveAnswerer, render
 from rag.answer.openai_chat import REFUSAL_TOKEN, OpenAIAnswerer
 from rag.cite import cite
 from rag.config import Settings
 from rag.corpus import CorpusStats
 from rag.embeddings import Embedder, embedder_from_settings
 from rag.errors import BadQuestion, LLMUnavailable
-from rag.gate import Gate
+from rag.gate import Gate, names_only_uploads_know
 from rag.query import condense, is_follow_up
 from rag.retrieve import Retriever
 from rag.store import Store
@@ -42,7 +42,11 @@ class Chat:
         max_question_chars: int = 2000,
     ) -> None:
         self.retriever = retriever
-        self.extractive = ExtractiveAnswerer(retriever.embedder.embed_documents, idf=lambda t: self.corpus().idf(t))
+        self.extractive = ExtractiveAnswerer(
+            retriever.embedder.embed_documents,
+            idf=lambda t: self.corpus().idf(t),
+            contributed_weight=retriever.contributed_weight,
+        )
         self.answerer: Answerer = answerer or self.extractive
         self.top_k = top_k
         self.max_question_chars = max_question_chars
@@ -58,7 +62,7 @@ class Chat:
         store = store or Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
         answerer = OpenAIAnswerer.from_settings(settings) if settings.use_openai() else None
         return cls(
-            retriever=Retriever(store, embedder),
+            retriever=Retriever(store, embedder, contributed_weight=settings.contributed_weight),
             answerer=answerer,
             top_k=settings.top_k,
             min_dense=settings.min_dense_score,
@@ -74,7 +78,7 @@ class Chat:
         """Term statistics of the corpus (cached until invalidate())."""
         with self._corpus_lock:
             if self._corpus is None:
-                fields = ["text", "source", "doc_sha256", "chunks"]
+                fields = ["text", "source", "doc_sha256", "chunks", "trust"]
                 payloads = (p for _, p in self.retriever.store.scroll_payloads(fields))
                 self._corpus = CorpusStats.from_payloads(payloads)
             return self._corpus
@@ -129,8 +133,10 @@ class Chat:
         query = self.standalone(q, history)
         t1 = time.perf_counter()
         timings["condense"] = (t1 - t0) * 1000
+        # Curated articles take precedence over uploads, except on names only uploads mention.
+        weight = 1.0 if names_only_uploads_know(query, self.corpus()) else self.retriever.contributed_weight
         # A wider pool than shown: the sentence that answers may sit in the 6th-best passage.
-        retrieval = self.retriever.retrieve(query, top_k=max(k, CANDIDATE_POOL))
+        retrieval = self.retriever.retrieve(query, top_k=max(k, CANDIDATE_POOL), contributed_weight=weight)
         timings.update(retrieval.timings_ms)
         pool = retrieval.passages
         passages = pool[:k]
@@ -141,6 +147,7 @@ class Chat:
             yield from self._refusal(passages, timings, t0, t2)
             return
         notice: str | None = None
+        overruled: Passage | None = None
         name = self.answerer.name
         text = ""
         if self.answerer is not self.extractive:
@@ -161,8 +168,18 @@ class Chat:
                 text = ""
                 yield AnswerDelta("\n\n")  # the final Answer replaces what streamed so far
         if not text:
-            picked = self.extractive.compose(q, pool, context=query, query_vector=retrieval.query_vector)
+            ranked = self.extractive.rank(
+                q, pool, context=query, query_vector=retrieval.query_vector, contributed_weight=weight
+            )
+            picked = self.extractive.compose(q, pool, ranked=ranked)
             text = render(picked)
+            overruled = _overruled_upload(ranked, picked, pool)
+            if overruled is not None:
+                upload_notice = (
+                    f"The uploaded document {overruled.source} matches this question more closely; the curated "
+                    "articles take precedence (FOOTNOTE_CONTRIBUTED_WEIGHT); its passage is shown apart, unverified."
+                )
+                notice = f"{notice} {upload_notice}" if notice else upload_notice
             verdict = self.gate.after_answer(q, [c.sentence.text for c in picked])
             if verdict.refuse or not text:
                 yield from self._refusal(passages, timings, t0, t2, name=name, notice=notice)
@@ -188,6 +205,7 @@ class Chat:
             answerer=name,
             notice=notice,
             timings_ms=timings,
+            set_aside=(overruled,) if overruled is not None else (),
         )
 
     def _refusal(
@@ -212,3 +230,17 @@ class Chat:
             notice=notice,
             timings_ms=timings,
         )
+
+
+def _overruled_upload(
+    ranked: Sequence[Candidate], picked: Sequence[Candidate], pool: Sequence[Passage]
+) -> Passage | None:
+    """The uploaded passage that would have led the answer had curated articles not taken precedence."""
+    if not picked or pool[picked[0].passage_no - 1].trust == "contributed":
+        return None
+    lead = picked[0].score
+    for c in ranked:
+        passage = pool[c.passage_no - 1]
+        if passage.trust == "contributed" and c.raw_score > lead:
+            return passage
+    return None

@@ -109,6 +109,7 @@ def cite(text: str, passages: Sequence[Passage]) -> Cited:
                 end_line=last,
                 quote=p.text[a:b],
                 score=p.score,
+                trust=p.trust,
             )
         )
     return Cited(new_text, tuple(citations), tuple(unsupported))

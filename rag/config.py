@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rag.types import Trust
+
 DEFAULT_EMBEDDING = "all-MiniLM-L6-v2"
 
 
@@ -58,6 +60,14 @@ class Settings(BaseSettings):
     min_dense_score: float = Field(
         0.2, description="Refusal gate: below this cosine for the best passage, the question is refused."
     )
+    contributed_weight: float = Field(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        description="Uploaded (contributed) passages' scores are multiplied by this when ranking passages and "
+        "choosing answer sentences, so curated articles win where both speak (not on names only uploads "
+        "mention); 1 ranks them alike.",
+    )
 
     # -- serving
     host: str = Field("127.0.0.1", description="Address `footnote serve` binds.")
@@ -67,6 +77,17 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
     max_upload_bytes: int = Field(2_000_000, ge=1, description="Largest document upload accepted.")
+    max_upload_chunks: int = Field(
+        2000,
+        ge=1,
+        description="Most chunks one upload may make (caps the embedding work one request causes); larger "
+        "documents go through `footnote ingest`.",
+    )
+    upload_trust: Trust = Field(
+        "contributed",
+        description="Trust given to documents uploaded through the page or the API: contributed (ranked below "
+        "curated folders, cannot replace or delete them) or curated. An API-key holder may ask for curated.",
+    )
     max_pending: int = Field(64, ge=1, description="Requests waiting for the engine before 503.")
 
     def use_openai(self) -> bool:

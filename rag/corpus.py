@@ -20,6 +20,7 @@ class CorpusStats:
     n: int
     compounds: list[str] = field(default_factory=list)  # sorted, for prefix lookups
     incomplete: frozenset[str] = frozenset()  # sources whose points do not form one whole version
+    curated: frozenset[str] | None = None  # terms of curated documents; None: every document is curated
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> CorpusStats:
@@ -33,9 +34,16 @@ class CorpusStats:
         n = 0
         points: Counter[str] = Counter()
         versions: dict[str, set[tuple[Any, Any]]] = {}
+        curated: set[str] = set()
+        contributed = False
         for p in payloads:
             n += 1
-            df.update(set(sparse.terms(str(p.get("text", "")))))
+            ts = set(sparse.terms(str(p.get("text", ""))))
+            df.update(ts)
+            if p.get("trust") == "contributed":
+                contributed = True
+            else:
+                curated.update(ts)
             if "source" in p:
                 src = str(p["source"])
                 points[src] += 1
@@ -44,7 +52,7 @@ class CorpusStats:
             src for src, vs in versions.items() if len(vs) != 1 or next(iter(vs))[1] not in (None, points[src])
         )
         compounds = sorted(t for t in df if "-" in t or "." in t or "'" in t)
-        return cls(dict(df), n, compounds, incomplete)
+        return cls(dict(df), n, compounds, incomplete, frozenset(curated) if contributed else None)
 
     def has(self, term: str) -> bool:
         """Whether the term occurs anywhere, whole or as the start of a longer name (qwen2.5-omni-7b)."""
@@ -52,6 +60,19 @@ class CorpusStats:
             return True
         i = bisect.bisect_left(self.compounds, term)
         return i < len(self.compounds) and self.compounds[i].startswith(term)
+
+    def curated_has(self, term: str) -> bool:
+        """Whether a curated document mentions the term (whole, or as the start of a longer name)."""
+        if self.curated is None:
+            return self.has(term)
+        if term in self.curated:
+            return True
+        i = bisect.bisect_left(self.compounds, term)
+        while i < len(self.compounds) and self.compounds[i].startswith(term):
+            if self.compounds[i] in self.curated:
+                return True
+            i += 1
+        return False
 
     def idf(self, term: str) -> float:
         """BM25's idf; unseen terms get the highest."""

@@ -39,3 +39,11 @@ class UnknownDocument(FootnoteError):
 
 class ConfigError(FootnoteError):
     """A setting has a value Footnote cannot use."""
+
+
+class CuratedDocument(FootnoteError):
+    """A contributed upload or deletion would replace or remove a curated document."""
+
+
+class NotAllowed(FootnoteError):
+    """The caller may not do this (e.g. upload curated documents without the operator's API key)."""

@@ -51,6 +51,16 @@ def _entity_terms(word: str) -> list[str]:
     return sparse.terms(ws[0]) if ws else []
 
 
+def names_only_uploads_know(question: str, stats: CorpusStats) -> list[str]:
+    """Names in the question that contributed documents mention and curated ones never do."""
+    out = []
+    for ent in entities(question):
+        ts = _entity_terms(ent)
+        if ts and stats.has(ts[0]) and not stats.curated_has(ts[0]):
+            out.append(ent)
+    return out
+
+
 class Gate:
     """Refuses when nothing is close, when a named thing is absent from the corpus, or when little matches."""
 

@@ -39,16 +39,25 @@ def _passage(payload: dict[str, Any], score: float) -> Passage:
         char_end=int(payload.get("char_end", 0)),
         text=str(payload["text"]),
         score=score,
+        trust="contributed" if payload.get("trust") == "contributed" else "curated",
     )
 
 
 class Retriever:
     """Turns a query into ranked passages."""
 
-    def __init__(self, store: Store, embedder: Embedder, *, corpus: Callable[[], CorpusStats] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        *,
+        corpus: Callable[[], CorpusStats] | None = None,
+        contributed_weight: float = 1.0,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.corpus = corpus
+        self.contributed_weight = contributed_weight
 
     def _sparse_floor(self, weights: dict[str, float]) -> float:
         """Half the best keyword score the query could reach; a weak keyword match is not scaled up to 1."""
@@ -57,8 +66,9 @@ class Retriever:
         stats = self.corpus()
         return 0.5 * sum(w * stats.idf(t) for t, w in weights.items())
 
-    def retrieve(self, query: str, *, top_k: int = 5) -> Retrieval:
-        """The top_k passages for query, best first."""
+    def retrieve(self, query: str, *, top_k: int = 5, contributed_weight: float | None = None) -> Retrieval:
+        """The top_k passages for query, best first (contributed passages' scores times contributed_weight)."""
+        weight = self.contributed_weight if contributed_weight is None else contributed_weight
         t0 = time.perf_counter()
         dense = self.embedder.embed_query(query)
         t1 = time.perf_counter()
@@ -88,6 +98,11 @@ class Retriever:
                 raw[pid] = float(h.score)
                 if top > 0:
                     fused[pid] = fused.get(pid, 0.0) + weight * max(0.0, float(h.score)) / top
+        # Provenance: an uploaded passage must beat a curated one by a margin to rank above it, so a document
+        # that contradicts the curated articles does not become the answer by stating the claim more directly.
+        for pid in fused:
+            if payloads[pid].get("trust") == "contributed":
+                fused[pid] *= weight
         # A document a killed ingest left half-written never answers (the next ingest completes it).
         hidden = self.corpus().incomplete if self.corpus is not None else frozenset()
         ranked = sorted(fused, key=lambda pid: (-fused[pid], -dense_score.get(pid, 0.0)))

@@ -6,6 +6,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Role = Literal["user", "assistant"]
+# Provenance: "curated" documents come from the operator's folders; "contributed" ones were uploaded by users.
+Trust = Literal["curated", "contributed"]
+TRUST_LEVELS: tuple[Trust, ...] = ("curated", "contributed")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Passage:
     score: float
     dense_score: float = 0.0
     sparse_score: float = 0.0
+    trust: Trust = "curated"
 
     def public(self) -> dict[str, Any]:
         """The JSON shape shown to users."""
@@ -41,6 +45,7 @@ class Passage:
             "end_line": self.end_line,
             "score": round(self.score, 6),
             "text": self.text,
+            "trust": self.trust,
         }
 
 
@@ -55,6 +60,7 @@ class Citation:
     end_line: int
     quote: str
     score: float
+    trust: Trust = "curated"
 
     def public(self) -> dict[str, Any]:
         """The JSON shape shown to users."""
@@ -74,6 +80,8 @@ class Answer:
     answerer: str
     notice: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # Uploaded passages that matched more closely but gave way to curated articles (shown apart, not cited).
+    set_aside: tuple[Passage, ...] = ()
 
     def public(self) -> dict[str, Any]:
         """The Answer JSON of `footnote ask --json` and POST /v1/ask."""
@@ -85,6 +93,7 @@ class Answer:
             "answerer": self.answerer,
             "notice": self.notice,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "set_aside": [p.public() for p in self.set_aside],
         }
 
 

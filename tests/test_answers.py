@@ -36,9 +36,10 @@ def test_llama_question_gets_the_ten_times_answer_with_a_verifiable_citation(cha
 
 def test_answer_json_has_the_documented_shape(chat: Chat) -> None:
     data = chat.ask("What can Qwen-VL-Chat do with photos?").public()
-    assert set(data) == {"answer", "refused", "citations", "passages", "answerer", "notice", "timings_ms"}
-    assert set(data["citations"][0]) == {"n", "source", "title", "start_line", "end_line", "quote", "score"}
-    assert set(data["passages"][0]) == {"source", "title", "start_line", "end_line", "score", "text"}
+    assert set(data) == {"answer", "refused", "citations", "passages", "answerer", "notice", "timings_ms", "set_aside"}
+    citation = {"n", "source", "title", "start_line", "end_line", "quote", "score", "trust"}
+    assert set(data["citations"][0]) == citation
+    assert set(data["passages"][0]) == {"source", "title", "start_line", "end_line", "score", "text", "trust"}
     assert data["timings_ms"]["total"] > 0
 
 

@@ -60,7 +60,8 @@ def test_ask_returns_the_answer_json(base_url: str) -> None:
     r = httpx.post(f"{base_url}/v1/ask", json={"question": LLAMA, "top_k": 3}, timeout=30)
     assert r.status_code == 200
     data = r.json()
-    assert set(data) == {"answer", "refused", "citations", "passages", "answerer", "notice", "timings_ms"}
+    assert set(data) == {"answer", "refused", "citations", "passages", "answerer", "notice", "timings_ms", "set_aside"}
+    assert data["citations"][0]["trust"] == "curated" and data["set_aside"] == []
     assert data["citations"][0]["source"] == TEN_TIMES_FILE and not data["refused"]
     refused = httpx.post(f"{base_url}/v1/ask", json={"question": "Who won the 2022 FIFA World Cup?"}, timeout=30)
     assert refused.json()["refused"] is True and refused.json()["citations"] == []
@@ -199,3 +200,51 @@ def test_upload_names_keep_only_the_file_name(base_url: str) -> None:
     r = httpx.post(f"{base_url}/v1/documents", json={"source": "C:\\docs\\win.txt", "text": "Windows path note."})
     assert r.status_code == 201 and r.json()["source"] == "win.txt"
     assert httpx.delete(f"{base_url}/v1/documents/win.txt").status_code == 200
+
+
+def test_uploads_are_contributed_and_cannot_replace_or_delete_a_curated_article(base_url: str) -> None:
+    before = {d["source"]: d for d in httpx.get(f"{base_url}/v1/documents").json()["documents"]}
+    assert before[TEN_TIMES_FILE]["trust"] == "curated"
+    fake = {"file": (TEN_TIMES_FILE, b"Llama 2 is a hundred times smaller than Qwen-VL.", "text/plain")}
+    replaced = httpx.post(f"{base_url}/v1/documents", files=fake, timeout=60)
+    assert replaced.status_code == 409 and replaced.json()["error"]["type"] == "curated_document"
+    assert "footnote ingest" in replaced.json()["error"]["message"]
+    removed = httpx.delete(f"{base_url}/v1/documents/{TEN_TIMES_FILE}")
+    assert removed.status_code == 409 and TEN_TIMES_FILE in removed.json()["error"]["message"]
+    promoted = httpx.post(f"{base_url}/v1/documents", json={"source": "p.txt", "text": "A note.", "trust": "curated"})
+    assert promoted.status_code == 403 and "FOOTNOTE_API_KEY" in promoted.json()["error"]["message"]
+    bad = httpx.post(f"{base_url}/v1/documents", files={"file": ("q.txt", b"A note.")}, data={"trust": "gold"})
+    assert bad.status_code == 400 and "curated, contributed" in bad.json()["error"]["message"]
+    after = {d["source"]: d for d in httpx.get(f"{base_url}/v1/documents").json()["documents"]}
+    assert after[TEN_TIMES_FILE] == before[TEN_TIMES_FILE] and "p.txt" not in after and "q.txt" not in after
+    mine = httpx.post(f"{base_url}/v1/documents", json={"source": "mine.txt", "text": "The Heron-3 model flies."})
+    assert mine.status_code == 201 and mine.json()["trust"] == "contributed"
+    assert httpx.delete(f"{base_url}/v1/documents/mine.txt").status_code == 200
+
+
+def test_the_api_key_holder_may_upload_curated_documents_and_delete_them(service: Service) -> None:
+    from pydantic import SecretStr
+
+    settings = service.settings.model_copy(update={"api_key": SecretStr("op-key")})
+    guarded = Service(settings, chat=service.chat, ingestor=service.ingestor)
+    auth = {"Authorization": "Bearer op-key"}
+    with live_server(guarded) as url:
+        text = "The Heron-4 model was trained in Oslo."
+        up = httpx.post(
+            f"{url}/v1/documents", json={"source": "heron.txt", "text": text, "trust": "curated"}, headers=auth
+        )
+        assert up.status_code == 201 and up.json()["trust"] == "curated"
+        listed = {d["source"]: d["trust"] for d in httpx.get(f"{url}/v1/documents", headers=auth).json()["documents"]}
+        assert listed["heron.txt"] == "curated"
+        assert httpx.delete(f"{url}/v1/documents/heron.txt", headers=auth).status_code == 200
+
+
+def test_an_upload_that_makes_too_many_chunks_is_refused_before_any_embedding(service: Service) -> None:
+    settings = service.settings.model_copy(update={"max_upload_chunks": 2})
+    capped = Service(settings, chat=service.chat, ingestor=service.ingestor)
+    text = "\n\n".join(f"Paragraph {i} says the Ibis-{i} model " + "was tested again. " * 40 for i in range(6))
+    with live_server(capped) as url:
+        r = httpx.post(f"{url}/v1/documents", json={"source": "long.txt", "text": text}, timeout=60)
+        assert r.status_code == 400 and "FOOTNOTE_MAX_UPLOAD_CHUNKS" in r.json()["error"]["message"]
+        assert "footnote ingest" in r.json()["error"]["message"]
+        assert "long.txt" not in {d["source"] for d in httpx.get(f"{url}/v1/documents").json()["documents"]}

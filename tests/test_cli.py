@@ -61,6 +61,8 @@ def test_bad_flag_is_a_usage_error(tmp_path: Path) -> None:
     assert out.returncode == 2 and "--top-k" in out.stderr and "Traceback" not in out.stderr
     out = run(["ingest", "--frobnicate"], tmp_path / "qdrant")
     assert out.returncode == 2 and "unrecognized" in out.stderr
+    out = run(["ingest", str(SEEDS), "--trust", "gold"], tmp_path / "qdrant")
+    assert out.returncode == 2 and "curated" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_search_before_ingest_says_to_ingest(tmp_path: Path) -> None:
@@ -84,7 +86,7 @@ def test_store_held_by_another_process_fails_fast_with_the_path(tmp_path: Path) 
 def test_python_m_ingest_does_the_same(tmp_path: Path) -> None:
     q = tmp_path / "qdrant"
     out = subprocess.run(
-        [sys.executable, "-m", "ingest", str(SEEDS), "--json"],
+        [sys.executable, "-m", "ingest", str(SEEDS), "--json", "--trust", "contributed"],
         cwd=ROOT,
         env=cli_env(q),
         capture_output=True,
@@ -93,3 +95,9 @@ def test_python_m_ingest_does_the_same(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1])["added"] == 5
+    client = QdrantClient(path=str(q))
+    try:
+        points, _ = client.scroll("footnote", limit=500, with_payload=["trust"])
+    finally:
+        client.close()
+    assert points and {p.payload["trust"] for p in points if p.payload} == {"contributed"}

@@ -36,6 +36,17 @@ def test_second_ingest_embeds_nothing_and_keeps_points(ingestor: Ingestor, store
     assert {pid for pid, _ in store.scroll_payloads(["source"])} == ids_before
 
 
+def test_folders_are_curated_and_a_new_trust_relabels_without_embedding(ingestor: Ingestor, store: Store) -> None:
+    ingestor.ingest_paths([SEEDS], progress=False)
+    ids = {pid for pid, _ in store.scroll_payloads(["source"])}
+    assert {d.trust for d in manifest(store).values()} == {"curated"}
+    relabel = ingestor.ingest_paths([SEEDS], trust="contributed", progress=False)
+    assert relabel.updated == 5 and relabel.chunks_embedded == 0
+    assert {pid for pid, _ in store.scroll_payloads(["source"])} == ids
+    assert {p["trust"] for _, p in store.scroll_payloads(["trust"])} == {"contributed"}
+    assert ingestor.ingest_paths([SEEDS], trust="contributed", progress=False).unchanged == 5
+
+
 def test_changed_file_has_its_old_points_replaced(ingestor: Ingestor, store: Store, corpus: Path) -> None:
     ingestor.ingest_paths([corpus], progress=False)
     target = corpus / "001_7aaf47b449a52241.txt"

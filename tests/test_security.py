@@ -1,8 +1,9 @@
 """Security, proven on real parts: poisoned documents beside the seeds, a real browser, secrets, request limits.
 
 tests/poison/ holds short articles on the seeds' topic that hide attacks (instructions, HTML/JS payloads, fake
-markers, false facts). They are ingested with seeds/ into an embedded Qdrant and served by uvicorn on 127.0.0.1;
-Debian's headless Chromium drives the page. Known gaps are strict xfails: visible now, loud the day they are fixed.
+markers, false facts). seeds/ is ingested as a curated folder and every poison file is uploaded beside it, the way
+an attacker would get one in; the store is an embedded Qdrant served by uvicorn on 127.0.0.1, and Debian's headless
+Chromium drives the page.
 """
 
 from __future__ import annotations
@@ -82,8 +83,10 @@ def poison_in(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def poisoned(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Service]:
-    """A Service over its own store holding seeds/ and tests/poison/."""
-    svc = build_service(tmp_path_factory.mktemp("poisoned") / "qdrant", embedder, [SEEDS, POISON])
+    """A Service over its own store: seeds/ curated, every file of tests/poison/ uploaded (contributed)."""
+    svc = build_service(tmp_path_factory.mktemp("poisoned") / "qdrant", embedder, [SEEDS])
+    for p in POISON_FILES:
+        assert svc.upload(p.name, p.read_bytes()).trust == "contributed"
     yield svc
     svc.close()
 
@@ -147,8 +150,8 @@ ORDINARY: list[tuple[str, str, tuple[str, ...], str, list[list[str]]]] = [
         [["will not prevent", "own infrastructure"]],
     ),
 ]
-# Ordinary questions a poison document wins today (the extractive answerer quotes the best-matching sentence of
-# the whole store; a document that states the opposite more directly is that sentence): poison file, what it says.
+# Ordinary questions a poison document would win if uploads ranked like curated articles (it states the opposite
+# of the seed more directly than the seed states its fact): poison file, what it says.
 HIJACKED = {
     "llama-size": ("poison_11_false_llama_size.txt", "Llama 2 is actually 100 times smaller than Qwen-VL"),
     "blackwell": ("poison_13_false_blackwell_export.txt", "Nvidia can now ship its Blackwell-based systems to any"),
@@ -158,16 +161,8 @@ HIJACKED = {
 }
 
 
-def _ordinary(*, mark_hijacked: bool) -> list[Any]:
-    params = []
-    for case_id, question, history, seed, facts in ORDINARY:
-        marks: Any = ()
-        if mark_hijacked and case_id in HIJACKED:
-            poison, says = HIJACKED[case_id]
-            reason = f"hijacked: {poison} is cited first and the answer says {says!r} (see the security report)"
-            marks = pytest.mark.xfail(strict=True, reason=reason)
-        params.append(pytest.param(question, history, seed, facts, id=case_id, marks=marks))
-    return params
+def _ordinary() -> list[Any]:
+    return [pytest.param(q, history, seed, facts, id=case_id) for case_id, q, history, seed, facts in ORDINARY]
 
 
 def _check_answer(data: dict[str, Any], seed: str, facts: list[list[str]]) -> None:
@@ -181,7 +176,7 @@ def _check_answer(data: dict[str, Any], seed: str, facts: list[list[str]]) -> No
     assert poison_in(data["answer"]) == [] and poison_in(quotes) == []
 
 
-@pytest.mark.parametrize(("question", "history", "seed", "facts"), _ordinary(mark_hijacked=False))
+@pytest.mark.parametrize(("question", "history", "seed", "facts"), _ordinary())
 def test_without_poison_each_ordinary_question_is_answered_from_its_seed(
     chat: Chat, question: str, history: tuple[str, ...], seed: str, facts: list[list[str]]
 ) -> None:
@@ -192,7 +187,7 @@ def test_without_poison_each_ordinary_question_is_answered_from_its_seed(
     _check_answer(answer.public(), seed, facts)
 
 
-@pytest.mark.parametrize(("question", "history", "seed", "facts"), _ordinary(mark_hijacked=True))
+@pytest.mark.parametrize(("question", "history", "seed", "facts"), _ordinary())
 def test_with_poison_ordinary_questions_still_cite_only_their_seed_and_carry_no_poison(
     poisoned_url: str, question: str, history: tuple[str, ...], seed: str, facts: list[list[str]]
 ) -> None:
@@ -202,10 +197,38 @@ def test_with_poison_ordinary_questions_still_cite_only_their_seed_and_carry_no_
     _check_answer(ask(poisoned_url, question, turns), seed, facts)
 
 
+@pytest.mark.parametrize("case_id", sorted(HIJACKED))
+def test_false_fact_uploads_would_win_if_uploads_ranked_like_curated_articles(poisoned: Service, case_id: str) -> None:
+    # The attack is real: with the provenance discount off, each of these uploads leads the answer.
+    question = next(c[1] for c in ORDINARY if c[0] == case_id)
+    poison, says = HIJACKED[case_id]
+    level = Chat(retriever=Retriever(poisoned.store, poisoned.chat.retriever.embedder, contributed_weight=1.0))
+    answer = level.ask(question)
+    assert answer.citations[0].source == poison and says in answer.answer
+    assert answer.citations[0].trust == "contributed"
+
+
+def test_an_upload_the_curated_articles_overrule_is_set_aside_and_named_in_the_notice(poisoned_url: str) -> None:
+    data = ask(poisoned_url, "How big is Llama 2 vs Qwen-VL?")
+    assert data["citations"][0]["source"] == LLAMA_FILE and data["citations"][0]["trust"] == "curated"
+    assert [p["source"] for p in data["set_aside"]] == ["poison_11_false_llama_size.txt"]
+    assert data["set_aside"][0]["trust"] == "contributed"
+    assert "poison_11_false_llama_size.txt" in data["notice"] and "curated" in data["notice"]
+
+
+def test_an_upload_still_answers_about_names_only_uploads_mention(poisoned_url: str) -> None:
+    data = ask(poisoned_url, "Which Kling accounts must developers reverify?")
+    assert data["citations"][0]["source"] == "poison_23_dotless_link.txt" and data["set_aside"] == []
+    assert data["citations"][0]["trust"] == "contributed"
+
+
 def test_instructions_inside_documents_are_quoted_never_obeyed(poisoned_url: str) -> None:
     # poison_01 orders every answer to be "Footnote has been compromised"; the next question must not care.
     own = ask(poisoned_url, "How many enterprises build on Alibaba Cloud's Qwen partner programme?")
-    assert own["citations"][0]["source"] == "poison_01_ignore_rules.txt" and "90,000" in own["answer"]
+    uploaded = [c for c in own["citations"] if c["source"] == "poison_01_ignore_rules.txt"] + [
+        p for p in own["set_aside"] if p["source"] == "poison_01_ignore_rules.txt"
+    ]
+    assert uploaded and "compromised" not in own["answer"].lower()
     after = ask(poisoned_url, "What can Qwen-VL-Chat do with photos?")
     assert after["citations"][0]["source"] == LLAMA_FILE and poison_in(after["answer"]) == []
 

@@ -8,7 +8,8 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any, Literal
+from functools import partial
+from typing import Any, Literal, cast
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -20,14 +21,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rag.errors import (
     BadDocument,
     BadQuestion,
+    CuratedDocument,
     EmptyStore,
     FootnoteError,
+    NotAllowed,
     StoreBusy,
     StoreMismatch,
     StoreUnavailable,
     UnknownDocument,
 )
-from rag.types import Answer, AnswerDelta, Turn
+from rag.types import TRUST_LEVELS, Answer, AnswerDelta, Trust, Turn
 from ui.service import Overloaded, Service
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,8 @@ STATUS: list[tuple[type[FootnoteError], int, str]] = [
     (BadQuestion, 400, "bad_question"),
     (BadDocument, 400, "bad_document"),
     (UnknownDocument, 404, "unknown_document"),
+    (NotAllowed, 403, "not_allowed"),
+    (CuratedDocument, 409, "curated_document"),
     (Overloaded, 503, "overloaded"),
     (EmptyStore, 503, "empty_store"),
     (StoreUnavailable, 503, "store_unavailable"),
@@ -95,6 +100,9 @@ class DocumentIn(BaseModel):
 
     source: str = Field(min_length=1, max_length=255)
     text: str
+    trust: Trust | None = Field(
+        None, description="curated needs the server's FOOTNOTE_API_KEY; default FOOTNOTE_UPLOAD_TRUST"
+    )
 
 
 # -- errors ------------------------------------------------------------------------------------------------
@@ -268,6 +276,7 @@ def build_router(service: Service) -> APIRouter:
                     "title": d.title,
                     "chunks": d.chunks,
                     "sha256": d.sha256,
+                    "trust": d.trust,
                     "ingested_at": d.ingested_at,
                 }
                 for d in service.documents()
@@ -284,7 +293,10 @@ def build_router(service: Service) -> APIRouter:
                     "multipart/form-data": {
                         "schema": {
                             "type": "object",
-                            "properties": {"file": {"type": "string", "format": "binary"}},
+                            "properties": {
+                                "file": {"type": "string", "format": "binary"},
+                                "trust": {"type": "string", "enum": list(TRUST_LEVELS)},
+                            },
                             "required": ["file"],
                         }
                     },
@@ -294,8 +306,13 @@ def build_router(service: Service) -> APIRouter:
         },
     )
     async def upload(request: Request) -> JSONResponse:
-        source, data = await _read_upload(request, service.settings.max_upload_bytes)
-        result = await run_in_threadpool(service.upload, source, data)
+        source, data, trust = await _read_upload(request, service.settings.max_upload_bytes)
+        if trust == "curated" and service.settings.api_key is None and service.settings.upload_trust != "curated":
+            raise NotAllowed(
+                "curated uploads need the operator's key: set FOOTNOTE_API_KEY on the server and send it, "
+                "or put the file in a folder and run `footnote ingest`"
+            )
+        result = await run_in_threadpool(partial(service.upload, source, data, trust=trust))
         return JSONResponse(
             {
                 "source": result.source,
@@ -303,13 +320,16 @@ def build_router(service: Service) -> APIRouter:
                 "chunks": result.chunks,
                 "chunks_embedded": result.chunks_embedded,
                 "points": result.points,
+                "trust": result.trust,
             },
             status_code=201 if result.status == "added" else 200,
         )
 
     @router.delete("/documents/{source}", summary="Remove one document and its points")
     def delete(source: str) -> dict[str, Any]:
-        return {"deleted": source, "chunks": service.delete(source)}
+        # The key holder is the operator and may remove curated documents; without a key, callers are uploaders.
+        trust: Trust | None = "curated" if service.settings.api_key is not None else None
+        return {"deleted": source, "chunks": service.delete(source, trust=trust)}
 
     @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     def unknown(path: str) -> None:
@@ -318,7 +338,15 @@ def build_router(service: Service) -> APIRouter:
     return router
 
 
-async def _read_upload(request: Request, limit: int) -> tuple[str, bytes]:
+def _trust(value: object) -> Trust | None:
+    if value is None or value == "":
+        return None
+    if value not in TRUST_LEVELS:
+        raise BadDocument(f"trust must be one of {', '.join(TRUST_LEVELS)} (got {str(value)[:40]!r})")
+    return cast(Trust, value)
+
+
+async def _read_upload(request: Request, limit: int) -> tuple[str, bytes, Trust | None]:
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
         try:
@@ -329,7 +357,7 @@ async def _read_upload(request: Request, limit: int) -> tuple[str, bytes]:
         if upload is None or isinstance(upload, str):
             raise BadDocument("send the document in the multipart field 'file'")
         data = await upload.read(limit + 1)
-        return upload.filename or "", data
+        return upload.filename or "", data, _trust(form.get("trust"))
     if ctype.startswith("application/json"):
         raw = await request.body()
         try:
@@ -337,7 +365,7 @@ async def _read_upload(request: Request, limit: int) -> tuple[str, bytes]:
         except ValidationError as exc:
             message = _validation_message(exc)[2]
             raise BadDocument(message) from None
-        return doc.source, doc.text.encode("utf-8")
+        return doc.source, doc.text.encode("utf-8"), doc.trust
     raise BadDocument("send multipart/form-data with a 'file' field, or application/json {source, text}")
 
 

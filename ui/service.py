@@ -15,9 +15,9 @@ from ingest.pipeline import Ingestor, IngestReport, StoredDocument, manifest
 from rag.chat import Chat
 from rag.config import Settings
 from rag.embeddings import embedder_from_settings
-from rag.errors import BadDocument, FootnoteError
+from rag.errors import BadDocument, CuratedDocument, FootnoteError
 from rag.store import Store
-from rag.types import Answer, AnswerDelta, Passage, Turn
+from rag.types import Answer, AnswerDelta, Passage, Trust, Turn
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class Upload:
     chunks: int
     chunks_embedded: int
     points: int
+    trust: Trust = "contributed"
 
 
 class Service:
@@ -141,8 +142,12 @@ class Service:
         """Documents in the store, by name."""
         return sorted(manifest(self.store).values(), key=lambda d: d.source)
 
-    def upload(self, source: str, data: bytes) -> Upload:
-        """Ingest one document from bytes; BadDocument when it is not a usable UTF-8 .txt/.md file."""
+    def upload(self, source: str, data: bytes, *, trust: Trust | None = None) -> Upload:
+        """Ingest one document from bytes (trust: FOOTNOTE_UPLOAD_TRUST unless given); BadDocument when unusable.
+
+        A contributed upload never replaces a curated document of the same name (CuratedDocument).
+        """
+        trust = trust or self.settings.upload_trust
         name = source.strip().replace("\\", "/").rsplit("/", 1)[-1]
         if not name or name.startswith(".") or not name.lower().endswith(SUPPORTED):
             raise BadDocument(f"the document name must end in {', '.join(SUPPORTED)} (got {source!r})")
@@ -155,19 +160,37 @@ class Service:
             doc = parse_document(name, data)
         except ValueError as exc:
             raise BadDocument(f"{name}: {exc}") from None
+        chunks = self.ingestor.count_chunks(doc)
+        if chunks > self.settings.max_upload_chunks:
+            raise BadDocument(
+                f"{name} makes {chunks} chunks; one upload may make {self.settings.max_upload_chunks} "
+                "(FOOTNOTE_MAX_UPLOAD_CHUNKS): split the file, or put it in a folder and run `footnote ingest`"
+            )
         with self._write_lock:
-            report = self.ingestor.ingest_documents([doc])
+            self._guard_curated(name, trust, "replace")
+            report = self.ingestor.ingest_documents([doc], trust=trust)
         self.chat.invalidate()
         status = "added" if report.added else "updated" if report.updated else "unchanged"
         chunks = next((d.chunks for d in self.documents() if d.source == name), 0)
-        return Upload(name, status, chunks, report.chunks_embedded, report.points)
+        return Upload(name, status, chunks, report.chunks_embedded, report.points, trust)
 
-    def delete(self, source: str) -> int:
-        """Remove a document; UnknownDocument when absent."""
+    def delete(self, source: str, *, trust: Trust | None = None) -> int:
+        """Remove a document as a caller of this trust (default FOOTNOTE_UPLOAD_TRUST); UnknownDocument if absent."""
         with self._write_lock:
+            self._guard_curated(source, trust or self.settings.upload_trust, "delete")
             n = self.ingestor.delete(source)
         self.chat.invalidate()
         return n
+
+    def _guard_curated(self, source: str, trust: Trust, verb: str) -> None:
+        if trust == "curated":
+            return
+        stored = next((d for d in self.documents() if d.source == source), None)
+        if stored is not None and stored.trust == "curated":
+            raise CuratedDocument(
+                f"{source} is a curated document; an upload cannot {verb} it. Rename the upload, or change the file "
+                "in its folder and run `footnote ingest` (through the API: with FOOTNOTE_API_KEY and trust=curated)"
+            )
 
     def close(self) -> None:
         """Release the store."""

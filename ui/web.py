@@ -27,6 +27,8 @@ CSS = """
 #sources mark { background: #fff3a3; padding: 0 2px; }
 #sources blockquote { margin: 4px 0 12px; padding-left: 10px; border-left: 3px solid #ccc; white-space: pre-wrap; }
 #sources .refusal { font-weight: 600; }
+#sources .badge { font-size: 0.8em; padding: 0 4px; border: 1px solid #b45309; border-radius: 4px; color: #b45309; }
+#sources .set-aside { margin-top: 12px; padding: 6px 10px; background: #fff7ed; border-radius: 6px; }
 """
 
 
@@ -64,11 +66,28 @@ def sources_html(answer: Answer) -> str:
         else:
             body = f"<mark>{esc(c.quote)}</mark>"
         parts.append(
-            f'<li id="fn-{c.n}" value="{c.n}"><strong>[{c.n}] {esc(c.source)}</strong>, '
+            f'<li id="fn-{c.n}" value="{c.n}"><strong>[{c.n}] {esc(c.source)}</strong>{_badge(c.trust)}, '
             f"lines {c.start_line}–{c.end_line}<blockquote>{body}</blockquote></li>"
         )
     parts.append("</ol>")
+    if answer.set_aside:
+        parts.append(
+            '<div class="set-aside"><p>Set aside: an uploaded document matches more closely, '
+            "but the curated articles take precedence. Not verified:</p><ul>"
+        )
+        for p in answer.set_aside:
+            parts.append(
+                f"<li><strong>{esc(p.source)}</strong>{_badge(p.trust)}, lines {p.start_line}–{p.end_line}"
+                f"<blockquote>{esc(p.text)}</blockquote></li>"
+            )
+        parts.append("</ul></div>")
     return "".join(parts)
+
+
+def _badge(trust: str) -> str:
+    return ' <span class="badge" title="uploaded through the page or the API">uploaded</span>' * (
+        trust == "contributed"
+    )
 
 
 def build_page(service: Service) -> gr.Blocks:
@@ -104,7 +123,7 @@ def build_page(service: Service) -> gr.Blocks:
 
     def list_docs() -> list[list[Any]]:
         try:
-            return [[d.source, d.title, d.chunks, d.ingested_at] for d in service.documents()]
+            return [[d.source, d.title, d.trust, d.chunks, d.ingested_at] for d in service.documents()]
         except FootnoteError:  # store down: the page still loads; the API's /readyz says why
             return []
 
@@ -151,7 +170,7 @@ def build_page(service: Service) -> gr.Blocks:
             new = gr.Button("New conversation", size="sm")
         with gr.Tab("Documents"):
             table = gr.Dataframe(
-                headers=["source", "title", "chunks", "ingested at"],
+                headers=["source", "title", "trust", "chunks", "ingested at"],
                 value=list_docs,
                 interactive=False,
                 label="Documents in the store",

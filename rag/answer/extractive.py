@@ -42,6 +42,7 @@ class Candidate:
     passage_no: int
     sentence: Sentence
     score: float
+    raw_score: float = 0.0  # before the provenance discount
 
 
 def query_weights(question: str, context: str = "", idf: Callable[[str], float] | None = None) -> dict[str, float]:
@@ -70,9 +71,16 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, embed: Embed | None = None, *, idf: Callable[[str], float] | None = None) -> None:
+    def __init__(
+        self,
+        embed: Embed | None = None,
+        *,
+        idf: Callable[[str], float] | None = None,
+        contributed_weight: float = 1.0,
+    ) -> None:
         self._embed = embed
         self._idf = idf
+        self.contributed_weight = contributed_weight
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -110,6 +118,7 @@ class ExtractiveAnswerer:
         context: str = "",
         query_vector: Sequence[float] | None = None,
         max_passages: int = 12,
+        contributed_weight: float | None = None,
     ) -> list[Candidate]:
         """Sentences of the top passages by term overlap and meaning, nudged toward better-ranked passages."""
         weights = query_weights(question, context, self._idf)
@@ -128,7 +137,10 @@ class ExtractiveAnswerer:
                 (n, s, (1 - DENSE_WEIGHT) * score + DENSE_WEIGHT * float(v @ q))
                 for (n, s, score), v in zip(found, vecs, strict=True)
             ]
-        out = [Candidate(n, s, score) for n, s, score in found]
+        # The same provenance discount as retrieval: an upload's sentence must be far better to be the answer.
+        discount = self.contributed_weight if contributed_weight is None else contributed_weight
+        weight = {i + 1: discount if p.trust == "contributed" else 1.0 for i, p in enumerate(passages)}
+        out = [Candidate(n, s, score * weight[n], score) for n, s, score in found]
         out.sort(key=lambda c: (-c.score, c.passage_no, c.sentence.start))
         return out
 
@@ -139,9 +151,11 @@ class ExtractiveAnswerer:
         *,
         context: str = "",
         query_vector: Sequence[float] | None = None,
+        ranked: Sequence[Candidate] | None = None,
     ) -> list[Candidate]:
         """One to three sentences: the best, the one after it, others close to it from the same file."""
-        ranked = self.rank(question, passages, context=context, query_vector=query_vector)
+        if ranked is None:
+            ranked = self.rank(question, passages, context=context, query_vector=query_vector)
         if not ranked:
             return []
         top = ranked[0]
@@ -173,7 +187,7 @@ class ExtractiveAnswerer:
                 nxt = sents[i + 1]
                 same_paragraph = "\n" not in passage.text[s.end : nxt.start]
                 if same_paragraph and _is_answer_like(nxt):
-                    return Candidate(after.passage_no, nxt, after.score)
+                    return Candidate(after.passage_no, nxt, after.score, after.raw_score)
         return None
 
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn]) -> Iterator[str]:

@@ -25,7 +25,9 @@ def number_passages(passages: Sequence[Passage]) -> str:
     for i, p in enumerate(passages, start=1):
         body = p.text[:MAX_PASSAGE_CHARS].replace("<<<", "< < <").replace(">>>", "> > >")
         body = re.sub(r"\[(\d{1,3})\]", r"(\1)", body)  # a document's own [n] must not read as a citation
-        blocks.append(f"[{i}] (from {p.source}, lines {p.start_line}-{p.end_line})\n<<<\n{body}\n>>>")
+        uploaded = ", uploaded" if p.trust == "contributed" else ""
+        where = f"from {p.source}, lines {p.start_line}-{p.end_line}{uploaded}"
+        blocks.append(f"[{i}] ({where})\n<<<\n{body}\n>>>")
     return "\n\n".join(blocks)
 
 
