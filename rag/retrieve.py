@@ -87,7 +87,7 @@ class Retriever:
         dense_score: dict[str, float] = {}
         sparse_score: dict[str, float] = {}
         # Convex fusion of max-normalized scores: unlike rank fusion it keeps how far ahead a hit is.
-        for side, hits, raw, weight in (
+        for side, hits, raw, side_weight in (
             ("dense", dense_hits, dense_score, 1 - SPARSE_WEIGHT),
             ("sparse", sparse_hits, sparse_score, SPARSE_WEIGHT),
         ):
@@ -97,7 +97,7 @@ class Retriever:
                 payloads[pid] = dict(h.payload or {})
                 raw[pid] = float(h.score)
                 if top > 0:
-                    fused[pid] = fused.get(pid, 0.0) + weight * max(0.0, float(h.score)) / top
+                    fused[pid] = fused.get(pid, 0.0) + side_weight * max(0.0, float(h.score)) / top
         # Provenance: an uploaded passage must beat a curated one by a margin to rank above it, so a document
         # that contradicts the curated articles does not become the answer by stating the claim more directly.
         for pid in fused:

@@ -22,9 +22,11 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from rag import evaluate
 from rag.answer.openai_chat import number_passages
 from rag.chat import Chat
 from rag.embeddings import Embedder
+from rag.evaluate import load_questions
 from rag.retrieve import Retriever
 from rag.types import Passage, Turn
 from tests.conftest import ROOT, SEEDS, build_service
@@ -197,6 +199,20 @@ def test_with_poison_ordinary_questions_still_cite_only_their_seed_and_carry_no_
     _check_answer(ask(poisoned_url, question, turns), seed, facts)
 
 
+@pytest.mark.parametrize("questions", ["dev.jsonl", "footnote.jsonl"])
+def test_with_poison_uploaded_the_eval_sets_hold_and_no_answer_cites_a_poison_file(
+    chat: Chat, poisoned: Service, questions: str
+) -> None:
+    qs = load_questions(ROOT / "tests" / "eval" / questions)
+    clean, dirty = evaluate.run(chat, qs), evaluate.run(poisoned.chat, qs)
+    cited = [r["id"] for r in dirty["questions"] if any(c["source"].startswith("poison_") for c in r["citations"])]
+    assert cited == []
+    # 23 extra documents shift scores a little (dev has 12 answerable questions: one is 0.083), never to poison.
+    for metric in ("hit_at_1", "fact_recall", "citation_precision", "citation_recall", "refusal_accuracy"):
+        assert dirty["summary"][metric] >= clean["summary"][metric] - 0.1, (metric, dirty["summary"])
+    assert dirty["summary"]["false_refusal_rate"] <= clean["summary"]["false_refusal_rate"] + 0.05
+
+
 @pytest.mark.parametrize("case_id", sorted(HIJACKED))
 def test_false_fact_uploads_would_win_if_uploads_ranked_like_curated_articles(poisoned: Service, case_id: str) -> None:
     # The attack is real: with the provenance discount off, each of these uploads leads the answer.
@@ -349,6 +365,9 @@ def test_nothing_from_a_document_loads_from_another_host(visit: Visit) -> None:
 @pytest.mark.browser
 def test_payloads_are_shown_as_literal_text(visit: Visit) -> None:
     assert set(visit.sources) == {poison for _, poison in PAGE_QUESTIONS}
+    # Provenance is visible: a cited upload is badged; one the curated articles overruled is shown apart.
+    assert "uploaded" in visit.sources["poison_04_img_onerror.txt"]
+    assert "Set aside" in visit.sources["poison_06_iframe.txt"] and "uploaded" in visit.sources["poison_06_iframe.txt"]
     assert (
         """<img src=x onerror="window.__pwned=1;alert('h20-onerror')">""" in visit.sources["poison_04_img_onerror.txt"]
     )

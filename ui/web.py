@@ -49,7 +49,7 @@ def sources_html(answer: Answer) -> str:
         parts.append('<p class="refusal">The articles don\'t say. Closest matches:</p><ol>')
         for p in answer.passages[:3]:
             parts.append(
-                f"<li><strong>{esc(p.source)}</strong>, lines {p.start_line}–{p.end_line}"
+                f"<li><strong>{esc(p.source)}</strong>{_badge(p.trust)}, lines {p.start_line}–{p.end_line}"
                 f"<blockquote>{esc(p.text)}</blockquote></li>"
             )
         parts.append("</ol>")
