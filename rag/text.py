@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and a capital, digit or quote.
@@ -38,3 +39,14 @@ def _add(spans: list[tuple[int, int]], line: str, a: int, b: int, offset: int) -
 def line_of(text: str, offset: int) -> int:
     """1-based line number of a character offset."""
     return text.count("\n", 0, offset) + 1
+
+
+class LineIndex:
+    """Line numbers of many offsets in one text: the newlines found once, each lookup a bisection."""
+
+    def __init__(self, text: str) -> None:
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of a character offset (same as line_of(text, offset))."""
+        return bisect.bisect_left(self._newlines, offset) + 1
