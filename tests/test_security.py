@@ -32,7 +32,7 @@ from rag.types import Passage, Turn
 from tests.conftest import ROOT, SEEDS, build_service
 from tests.live import live_server
 from tests.servers import free_port
-from tests.test_page import CHROMIUM, CHROMIUM_ARGS
+from tests.test_page import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from ui.service import Service
 
 POISON = ROOT / "tests" / "poison"
@@ -306,6 +306,7 @@ class Visit:
     dialogs: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # poison file -> #sources text when it was cited
+    set_aside: str = ""  # #sources text for the Llama question, where a false-fact upload is set aside
     chat: str = ""
     documents: str = ""
     dom: dict[str, Any] = field(default_factory=dict)
@@ -328,6 +329,13 @@ def visit(poisoned_url: str) -> Visit:
             page.goto(poisoned_url + "/", wait_until="domcontentloaded")
             box = page.get_by_label("Your question")
             box.wait_for(timeout=30_000)
+            # The false-fact upload against the Llama question: answered from the seed, the upload set aside.
+            box.fill("How big is Llama 2 vs Qwen-VL?")
+            page.get_by_role("button", name="Ask", exact=True).click()
+            page.locator("#sources .set-aside").first.wait_for(timeout=30_000)
+            seen.set_aside = page.locator("#sources").inner_text()
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "set-aside.png"), full_page=True)
             for question, poison in PAGE_QUESTIONS:
                 box.fill(question)
                 page.get_by_role("button", name="Ask", exact=True).click()
@@ -366,6 +374,8 @@ def test_nothing_from_a_document_loads_from_another_host(visit: Visit) -> None:
 def test_payloads_are_shown_as_literal_text(visit: Visit) -> None:
     assert set(visit.sources) == {poison for _, poison in PAGE_QUESTIONS}
     # Provenance is visible: a cited upload is badged; one the curated articles overruled is shown apart.
+    assert "[1] 000_238b3d5c562b5a75.txt" in visit.set_aside and "Set aside" in visit.set_aside
+    assert "poison_11_false_llama_size.txt uploaded" in visit.set_aside
     assert "uploaded" in visit.sources["poison_04_img_onerror.txt"]
     assert "Set aside" in visit.sources["poison_06_iframe.txt"] and "uploaded" in visit.sources["poison_06_iframe.txt"]
     assert (
