@@ -204,8 +204,10 @@ class FootnotePipeline:
             history: list[Turn] = []
             for h in q.history:  # replay as run() does: the condenser reads the previous answer
                 history += [Turn("user", h), Turn("assistant", self.chat.ask(h, history).answer)]
-            query = self.chat.standalone(q.question, history)
-            retrieval, latency = best_of(self.chat.retriever.retrieve, query, top_k=MRR_DEPTH)
+            query = self.chat.analyse(q.question, history).standalone
+            retrieval, latency = best_of(
+                self.chat.retriever.retrieve, query, top_k=MRR_DEPTH, corpus=self.chat.corpus()
+            )
             rec = records[q.id]
             ranked = list(rec["retrieved"])
             mine = [p.source for p in retrieval.passages]

@@ -18,6 +18,7 @@ from ingest.load import Document, Skipped, load_paths
 from rag import sparse
 from rag.embeddings import Embedder
 from rag.errors import UnknownDocument
+from rag.hostile import flags_of
 from rag.store import ChunkPoint, Store, point_id
 from rag.types import Trust
 
@@ -293,5 +294,7 @@ def _point(p: _Planned, c: Chunk, pid: str, vector: list[float], stamp: str) -> 
             "trust": p.trust,
             "ingested_at": stamp,
             "text": c.text,
+            # Hostile text (orders to an assistant, keyword stuffing, hidden characters): never quoted as an answer.
+            "flags": list(flags_of(c.text)),
         },
     )

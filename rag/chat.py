@@ -1,23 +1,23 @@
-"""One question's flow: condense -> retrieve -> gate -> answer -> verify. Every face uses Chat."""
+"""One question's flow: analyse -> retrieve -> gate -> answer -> check markers -> one stream = the final answer."""
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
-from rag.answer import Answerer
-from rag.answer.extractive import Candidate, ExtractiveAnswerer, render
-from rag.answer.openai_chat import REFUSAL_TOKEN, OpenAIAnswerer
-from rag.cite import cite
+from rag.answer import Answerer, AnswerRequest, Notice, Numbering, Refusal
+from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.openai_chat import FallbackAnswerer, OpenAIAnswerer
+from rag.cite import MarkerStream, cite
 from rag.config import Settings
 from rag.corpus import CorpusStats
 from rag.embeddings import Embedder, embedder_from_settings
-from rag.errors import BadQuestion, LLMUnavailable
+from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
-from rag.query import condense, is_follow_up
+from rag.question import Analysis, analyse
 from rag.retrieve import Retriever
 from rag.store import Store
 from rag.types import Answer, AnswerDelta, Passage, Turn
@@ -25,8 +25,15 @@ from rag.types import Answer, AnswerDelta, Passage, Turn
 log = logging.getLogger(__name__)
 
 CANDIDATE_POOL = 12
+SUMMARY_DOCUMENTS = 8
 REFUSAL = "The articles don't say. The closest passages are listed below as closest matches."
-_WORD_CHUNK = re.compile(r"\S+\s*")
+
+
+def refusal_text(missing: str = "") -> str:
+    """The refusal, naming what was asked when it is known."""
+    if not missing:
+        return REFUSAL
+    return f"The articles don't say {missing}. The closest passages are listed below as closest matches."
 
 
 class Chat:
@@ -37,21 +44,17 @@ class Chat:
         *,
         retriever: Retriever,
         answerer: Answerer | None = None,
+        extractive: ExtractiveAnswerer | None = None,
+        gate: Gate | None = None,
         top_k: int = 5,
-        min_dense: float = 0.2,
         max_question_chars: int = 2000,
     ) -> None:
         self.retriever = retriever
-        self.extractive = ExtractiveAnswerer(
-            retriever.embedder.embed_documents,
-            idf=lambda t: self.corpus().idf(t),
-            contributed_weight=retriever.contributed_weight,
-        )
+        self.extractive = extractive or ExtractiveAnswerer(retriever.embedder.embed_documents)
         self.answerer: Answerer = answerer or self.extractive
+        self.gate = gate or Gate()
         self.top_k = top_k
         self.max_question_chars = max_question_chars
-        self.gate = Gate(corpus=self.corpus, min_dense=min_dense)
-        retriever.corpus = self.corpus
         self._corpus: CorpusStats | None = None
         self._corpus_lock = threading.Lock()
 
@@ -60,12 +63,16 @@ class Chat:
         """A Chat over the configured store, embedder and answerer."""
         embedder = embedder or embedder_from_settings(settings)
         store = store or Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
-        answerer = OpenAIAnswerer.from_settings(settings) if settings.use_openai() else None
+        extractive = ExtractiveAnswerer(embedder.embed_documents)
+        answerer: Answerer = extractive
+        if settings.use_openai():
+            answerer = FallbackAnswerer(OpenAIAnswerer.from_settings(settings), extractive)
         return cls(
             retriever=Retriever(store, embedder, contributed_weight=settings.contributed_weight),
+            extractive=extractive,
             answerer=answerer,
+            gate=Gate(min_dense=settings.min_dense_score),
             top_k=settings.top_k,
-            min_dense=settings.min_dense_score,
             max_question_chars=settings.max_question_chars,
         )
 
@@ -75,7 +82,7 @@ class Chat:
         return self.answerer.name
 
     def corpus(self) -> CorpusStats:
-        """Term statistics of the corpus (cached until invalidate())."""
+        """Term statistics of the corpus, built once per store version (until invalidate())."""
         with self._corpus_lock:
             if self._corpus is None:
                 fields = ["text", "source", "doc_sha256", "chunks", "trust"]
@@ -102,6 +109,17 @@ class Chat:
             )
         return q
 
+    def search(self, query: str, *, top_k: int | None = None) -> list[Passage]:
+        """Hybrid retrieval for a query, as `footnote search` and /v1/search show it."""
+        return self.retriever.retrieve(query, top_k=top_k or self.top_k, corpus=self.corpus()).passages
+
+    def analyse(self, question: str, history: Sequence[Turn] = ()) -> Analysis:
+        """The question analysed, a follow-up made to stand alone by the answerer."""
+        analysis = analyse(question, history)
+        if analysis.follow_up:
+            analysis = replace(analysis, standalone=self.answerer.condense(analysis, history))
+        return analysis
+
     def ask(self, question: str, history: Sequence[Turn] = (), *, top_k: int | None = None) -> Answer:
         """The final Answer (the stream, drained)."""
         answer: Answer | None = None
@@ -111,136 +129,137 @@ class Chat:
         assert answer is not None
         return answer
 
-    def standalone(self, question: str, history: Sequence[Turn]) -> str:
-        """The question rewritten to stand alone (a follow-up borrows from history)."""
-        if not history or not is_follow_up(question):
-            return question
-        if isinstance(self.answerer, OpenAIAnswerer):
-            try:
-                return self.answerer.condense(question, history)
-            except LLMUnavailable as exc:
-                log.warning("condense fell back to the rule: %s", exc)
-        return condense(question, history)
+    def _candidates(self, analysis: Analysis, pool: list[Passage], corpus: CorpusStats) -> list[Passage]:
+        """The pool, plus whole articles for a summary and article heads for "who wrote ..."."""
+        wanted: list[tuple[str, bool]] = []  # (source, whole document?)
+        if analysis.kind == "summary":
+            sources = [s for s, trust in corpus.sources if trust == "curated"] if analysis.all_articles else []
+            if not sources:
+                sources = [p.source for p in pool if not p.flags][:1]
+            wanted = [(s, True) for s in sources[:SUMMARY_DOCUMENTS]]
+        elif any(part.author for part in analysis.parts):
+            wanted = [(s, False) for s in dict.fromkeys(p.source for p in pool[:3])]
+        if not wanted:
+            return pool
+        have = {(p.source, p.chunk_index) for p in pool}
+        extra: list[Passage] = []
+        for source, whole in wanted:
+            for p in self.retriever.document(source):
+                if (whole or p.chunk_index == 0) and (p.source, p.chunk_index) not in have:
+                    extra.append(p)
+        if analysis.kind == "summary":
+            # A summary reads whole articles, in the order asked: they lead the candidates.
+            docs = [p for s, _ in wanted for p in [*pool, *extra] if p.source == s]
+            return docs + [p for p in pool if p not in docs]
+        return pool + extra
 
     def stream(
         self, question: str, history: Sequence[Turn] = (), *, top_k: int | None = None
     ) -> Iterator[AnswerDelta | Answer]:
-        """Text deltas, then the final Answer (its text may differ: markers are renumbered and checked)."""
+        """Checked text deltas, then the final Answer, whose text is exactly the deltas joined."""
         t0 = time.perf_counter()
         q = self.check_question(question)
         k = top_k or self.top_k
         timings: dict[str, float] = {}
-        query = self.standalone(q, history)
+        corpus = self.corpus()
+        analysis = self.analyse(q, history)
         t1 = time.perf_counter()
-        timings["condense"] = (t1 - t0) * 1000
+        timings["analyse"] = (t1 - t0) * 1000
         # Curated articles take precedence over uploads, except on names only uploads mention.
-        weight = 1.0 if names_only_uploads_know(query, self.corpus()) else self.retriever.contributed_weight
+        weight = 1.0 if names_only_uploads_know(analysis.standalone, corpus) else self.retriever.contributed_weight
         # A wider pool than shown: the sentence that answers may sit in the 6th-best passage.
-        retrieval = self.retriever.retrieve(query, top_k=max(k, CANDIDATE_POOL), contributed_weight=weight)
+        retrieval = self.retriever.retrieve(
+            analysis.standalone, top_k=max(k, CANDIDATE_POOL), corpus=corpus, contributed_weight=weight
+        )
         timings.update(retrieval.timings_ms)
         pool = retrieval.passages
-        passages = pool[:k]
         t2 = time.perf_counter()
-        verdict = self.gate.before_answer(q, query, pool, retrieval.best_dense)
+        verdict = self.gate.before_answer(analysis, pool, retrieval.best_dense, corpus)
+        name = self.answerer.name
         if verdict.refuse:
             log.info("refused %r: %s", q[:80], verdict.reason)
-            yield from self._refusal(passages, timings, t0, t2)
+            yield from self._refusal(pool, k, timings, t0, t2, name=name)
             return
-        notice: str | None = None
-        overruled: Passage | None = None
-        name = self.answerer.name
-        text = ""
-        if self.answerer is not self.extractive:
-            try:
-                parts: list[str] = []
-                for delta in self.answerer.stream(q, passages, history):
-                    parts.append(delta)
-                    yield AnswerDelta(delta)
-                text = "".join(parts).strip()
-                if REFUSAL_TOKEN in text:
-                    yield from self._refusal(passages, timings, t0, t2, name=name)
-                    return
-                if not cite(text, passages).citations:
-                    raise LLMUnavailable("the language model's answer cited no passage")
-            except LLMUnavailable as exc:
-                notice = f"{exc}; showing the extractive answer instead."
-                name = self.extractive.name
-                text = ""
-                yield AnswerDelta("\n\n")  # the final Answer replaces what streamed so far
-        if not text:
-            ranked = self.extractive.rank(
-                q, pool, context=query, query_vector=retrieval.query_vector, contributed_weight=weight
-            )
-            picked = self.extractive.compose(q, pool, ranked=ranked)
-            text = render(picked)
-            overruled = _overruled_upload(ranked, picked, pool)
-            if overruled is not None:
-                upload_notice = (
-                    f"The uploaded document {overruled.source} matches this question more closely; the curated "
-                    "articles take precedence (FOOTNOTE_CONTRIBUTED_WEIGHT); its passage is shown apart, unverified."
-                )
-                notice = f"{notice} {upload_notice}" if notice else upload_notice
-            verdict = self.gate.after_answer(q, [c.sentence.text for c in picked])
-            if verdict.refuse or not text:
-                yield from self._refusal(passages, timings, t0, t2, name=name, notice=notice)
+        candidates = self._candidates(analysis, pool, corpus)
+        request = AnswerRequest(
+            analysis=analysis,
+            candidates=candidates,
+            top_k=k,
+            history=history,
+            corpus=corpus,
+            query_vector=retrieval.query_vector,
+            contributed_weight=weight,
+        )
+        checker = MarkerStream(candidates)
+        notices: list[str] = []
+        set_aside: tuple[Passage, ...] = ()
+        for event in self.answerer.stream(request):
+            if isinstance(event, Numbering):
+                checker.limit = event.count
+            elif isinstance(event, Notice):
+                notices.append(event.text)
+                name = event.answerer or name
+                set_aside += event.set_aside
+            elif isinstance(event, Refusal):
+                notice = " ".join(notices) or None
+                yield from self._refusal(pool, k, timings, t0, t2, name=name, notice=notice, missing=event.missing)
                 return
-            for m in _WORD_CHUNK.finditer(text) if notice is None else ():
-                yield AnswerDelta(m.group(0))
-        cited = cite(text, pool if name == self.extractive.name else passages)
-        shown = list(passages)
-        for c in cited.citations:  # a cited passage from deeper in the pool is shown too
-            extra = next((p for p in pool if p.source == c.source and p.start_line <= c.start_line <= p.end_line), None)
-            if extra is not None and extra not in shown:
-                shown.append(extra)
+            elif piece := checker.feed(event):
+                yield AnswerDelta(piece)
+        if piece := checker.close():
+            yield AnswerDelta(piece)
+        if not checker.order:
+            # Nothing citable came out (an answerer that cited nothing): a refusal, not an unchecked claim.
+            notices.append("The answer cited no passage.")
+            notice = " ".join(notices)
+            yield from self._refusal(pool, k, timings, t0, t2, name=name, notice=notice, prefix=checker.text)
+            return
+        text = checker.text
+        cited = cite(text, checker.cited)
+        shown = list(pool[:k])
+        for p in checker.cited:  # a cited passage from deeper in the pool is shown too
+            if p not in shown:
+                shown.append(p)
         if cited.unsupported:
-            flag = "Not supported by the cited passage: " + " | ".join(s[:120] for s in cited.unsupported)
-            notice = f"{notice} {flag}" if notice else flag
+            notices.append("Not supported by the cited passage: " + " | ".join(s[:120] for s in cited.unsupported))
         timings["answer"] = (time.perf_counter() - t2) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         yield Answer(
-            answer=cited.text,
+            answer=text,
             refused=False,
             citations=cited.citations,
             passages=tuple(shown),
             answerer=name,
-            notice=notice,
+            notice=" ".join(notices) or None,
             timings_ms=timings,
-            set_aside=(overruled,) if overruled is not None else (),
+            set_aside=set_aside,
+            pool=tuple(pool),
         )
 
     def _refusal(
         self,
-        passages: Sequence[Passage],
+        pool: Sequence[Passage],
+        k: int,
         timings: dict[str, float],
         t0: float,
         t2: float,
         *,
-        name: str | None = None,
+        name: str,
         notice: str | None = None,
+        missing: str = "",
+        prefix: str = "",
     ) -> Iterator[AnswerDelta | Answer]:
-        yield AnswerDelta(REFUSAL)
+        text = refusal_text(missing)
+        yield AnswerDelta(f"\n\n{text}" if prefix else text)
         timings["answer"] = (time.perf_counter() - t2) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         yield Answer(
-            answer=REFUSAL,
+            answer=f"{prefix}\n\n{text}" if prefix else text,
             refused=True,
             citations=(),
-            passages=tuple(passages),
-            answerer=name or self.answerer.name,
+            passages=tuple(pool[:k]),
+            answerer=name,
             notice=notice,
             timings_ms=timings,
+            pool=tuple(pool),
         )
-
-
-def _overruled_upload(
-    ranked: Sequence[Candidate], picked: Sequence[Candidate], pool: Sequence[Passage]
-) -> Passage | None:
-    """The uploaded passage that would have led the answer had curated articles not taken precedence."""
-    if not picked or pool[picked[0].passage_no - 1].trust == "contributed":
-        return None
-    lead = picked[0].score
-    for c in ranked:
-        passage = pool[c.passage_no - 1]
-        if passage.trust == "contributed" and c.raw_score > lead:
-            return passage
-    return None

@@ -11,6 +11,8 @@ from rag.text import sentence_spans
 from rag.types import Citation, Passage
 
 MARKER = re.compile(r"\s*\[(\d{1,3})\]")
+# A document's own bracketed number ("see [3]") looks like a marker; answerers turn it into "(3)".
+MARKER_LIKE = re.compile(r"\[(\d{1,3})\]")
 _CLAIM = re.compile(r"[^.!?\n]*?[.!?]?(?:\s*\[\d{1,3}\])+[.!?]?|[^.!?\n]+[.!?]?", re.S)
 SUPPORT_MIN = 0.34
 
@@ -65,8 +67,8 @@ def _claims(text: str) -> list[tuple[str, list[int]]]:
 
 
 def cite(text: str, passages: Sequence[Passage]) -> Cited:
-    """Drop markers that point to no passage, renumber the rest by first use, quote the best sentence."""
-    valid = set(range(1, len(passages) + 1))
+    """Drop markers that point to no passage (or a flagged one), renumber the rest by first use, quote the best."""
+    valid = {i for i, p in enumerate(passages, start=1) if not p.flags}
     order: list[int] = []
     claims_for: dict[int, list[str]] = {}
     for claim, nums in _claims(text):
@@ -113,3 +115,69 @@ def cite(text: str, passages: Sequence[Passage]) -> Cited:
             )
         )
     return Cited(new_text, tuple(citations), tuple(unsupported))
+
+
+_SAFE_CUT = re.compile(r"[.!?\]\"”’)]\s+(?=[^\s\[])")
+_REPEATED = re.compile(r"(\[\d+\])(?: \1)+")
+
+
+class MarkerStream:
+    """Checks [n] markers while text streams: a sentence is released once complete, its markers renumbered by
+    first use (unknown or flagged numbers dropped). What it releases, joined, is the final answer text."""
+
+    def __init__(self, candidates: Sequence[Passage]) -> None:
+        self.candidates = candidates
+        self.limit = len(candidates)  # markers above this number name nothing (see rag.answer.Numbering)
+        self.order: list[int] = []  # candidate numbers in order of first use
+        self._buffer = ""
+        self._released: list[str] = []
+
+    def valid(self, n: int) -> bool:
+        """Whether marker n points at a citable candidate."""
+        return 1 <= n <= min(self.limit, len(self.candidates)) and not self.candidates[n - 1].flags
+
+    def _check(self, piece: str) -> str:
+        def sub(m: re.Match[str]) -> str:
+            n = int(m.group(1))
+            if not self.valid(n):
+                return ""
+            if n not in self.order:
+                self.order.append(n)
+            return f" [{self.order.index(n) + 1}]"
+
+        return _REPEATED.sub(r"\1", MARKER.sub(sub, piece))
+
+    def _emit(self, piece: str) -> str:
+        out = self._check(piece)
+        if not self._released:
+            out = out.lstrip()
+        if not out.strip():
+            return ""
+        self._released.append(out)
+        return out
+
+    def feed(self, delta: str) -> str:
+        """Add streamed text; return what is now complete and checked ("" when nothing is)."""
+        self._buffer += delta
+        cut = None
+        for m in _SAFE_CUT.finditer(self._buffer):
+            cut = m.start() + 1  # the whitespace after stays: nothing released ever ends in space
+        if cut is None:
+            return ""
+        piece, self._buffer = self._buffer[:cut], self._buffer[cut:]
+        return self._emit(piece)
+
+    def close(self) -> str:
+        """The rest, checked; the released text then ends without trailing space."""
+        piece, self._buffer = self._buffer, ""
+        return self._emit(piece.rstrip())
+
+    @property
+    def text(self) -> str:
+        """Everything released so far."""
+        return "".join(self._released)
+
+    @property
+    def cited(self) -> list[Passage]:
+        """The cited candidates, in the new numbering."""
+        return [self.candidates[n - 1] for n in self.order]

@@ -21,6 +21,7 @@ class CorpusStats:
     compounds: list[str] = field(default_factory=list)  # sorted, for prefix lookups
     incomplete: frozenset[str] = frozenset()  # sources whose points do not form one whole version
     curated: frozenset[str] | None = None  # terms of curated documents; None: every document is curated
+    sources: tuple[tuple[str, str], ...] = ()  # (source, trust) of every document, by name
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> CorpusStats:
@@ -36,6 +37,7 @@ class CorpusStats:
         versions: dict[str, set[tuple[Any, Any]]] = {}
         curated: set[str] = set()
         contributed = False
+        trust_of: dict[str, str] = {}
         for p in payloads:
             n += 1
             ts = set(sparse.terms(str(p.get("text", ""))))
@@ -46,13 +48,21 @@ class CorpusStats:
                 curated.update(ts)
             if "source" in p:
                 src = str(p["source"])
+                trust_of[src] = "contributed" if p.get("trust") == "contributed" else "curated"
                 points[src] += 1
                 versions.setdefault(src, set()).add((p.get("doc_sha256"), p.get("chunks")))
         incomplete = frozenset(
             src for src, vs in versions.items() if len(vs) != 1 or next(iter(vs))[1] not in (None, points[src])
         )
         compounds = sorted(t for t in df if "-" in t or "." in t or "'" in t)
-        return cls(dict(df), n, compounds, incomplete, frozenset(curated) if contributed else None)
+        return cls(
+            dict(df),
+            n,
+            compounds,
+            incomplete,
+            frozenset(curated) if contributed else None,
+            tuple(sorted(trust_of.items())),
+        )
 
     def has(self, term: str) -> bool:
         """Whether the term occurs anywhere, whole or as the start of a longer name (qwen2.5-omni-7b)."""

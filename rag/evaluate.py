@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from rag.chat import Chat
-from rag.types import Turn
+from rag.cite import MARKER
+from rag.types import Answer, AnswerDelta, Turn
 
 RATE_METRICS = (
     "hit_at_1",
@@ -23,7 +24,9 @@ RATE_METRICS = (
     "refusal_accuracy",
     "false_refusal_rate",
 )
-LOWER_IS_BETTER = {"false_refusal_rate", "latency_p50_ms", "latency_p95_ms"}
+# Counts that must be zero: a quote not inside its cited lines, a [n] with no citation, a stream that differs.
+INTEGRITY_COUNTS = ("quotes_outside_lines", "dangling_markers", "stream_mismatches")
+LOWER_IS_BETTER = {"false_refusal_rate", "latency_p50_ms", "latency_p95_ms", *INTEGRITY_COUNTS}
 MRR_DEPTH = 10
 
 
@@ -81,10 +84,54 @@ def _percentile(values: Sequence[float], pct: float) -> float:
     return s[idx]
 
 
+def _streamed(chat: Chat, question: str, history: Sequence[Turn]) -> tuple[Answer, str]:
+    """The final Answer and the text its stream carried."""
+    deltas: list[str] = []
+    answer: Answer | None = None
+    for item in chat.stream(question, history):
+        if isinstance(item, AnswerDelta):
+            deltas.append(item.text)
+        else:
+            answer = item
+    assert answer is not None
+    return answer, "".join(deltas)
+
+
+def files_of(folders: Sequence[Path]) -> dict[str, list[str]]:
+    """The lines of every file in folders, by file name (what citations name), to check quotes against."""
+    out: dict[str, list[str]] = {}
+    for folder in folders:
+        for f in sorted(Path(folder).iterdir()) if Path(folder).is_dir() else []:
+            try:
+                out[f.name] = f.read_text(encoding="utf-8").split("\n")
+            except (OSError, UnicodeDecodeError):
+                continue
+    return out
+
+
+def quote_outside_lines(citation: dict[str, Any], files: dict[str, list[str]]) -> bool:
+    """Whether a citation's quote is not verbatim inside its cited lines (files: source -> lines)."""
+    lines = files.get(citation["source"])
+    if lines is None:
+        return False  # not a file we can read (an upload since deleted): nothing to check against
+    span = "\n".join(lines[citation["start_line"] - 1 : citation["end_line"]])
+    return citation["quote"] not in span
+
+
+def dangling_markers(answer: str, citations: Sequence[dict[str, Any]]) -> int:
+    """[n] markers in the text that name no citation."""
+    known = {c["n"] for c in citations}
+    return sum(1 for m in MARKER.finditer(answer) if int(m.group(1)) not in known)
+
+
 def run(
-    chat: Chat, questions: Sequence[Question], *, on_progress: Callable[[int], None] | None = None
+    chat: Chat,
+    questions: Sequence[Question],
+    *,
+    on_progress: Callable[[int], None] | None = None,
+    files: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    """Ask every question (replaying histories) and return the report."""
+    """Ask every question (replaying histories) and return the report; files (source -> lines) to check quotes."""
     records: list[dict[str, Any]] = []
     for i, q in enumerate(questions):
         history: list[Turn] = []
@@ -92,9 +139,12 @@ def run(
             prior = chat.ask(h, history)
             history += [Turn("user", h), Turn("assistant", prior.answer)]
         t0 = time.perf_counter()
-        answer = chat.ask(q.question, history)
+        answer, streamed = _streamed(chat, q.question, history)
         latency = (time.perf_counter() - t0) * 1000
-        ranked = chat.retriever.retrieve(chat.standalone(q.question, history), top_k=MRR_DEPTH).passages
+        citations = [
+            {"n": c.n, "source": c.source, "start_line": c.start_line, "end_line": c.end_line, "quote": c.quote}
+            for c in answer.citations
+        ]
         records.append(
             {
                 "id": q.id,
@@ -105,11 +155,11 @@ def run(
                 "facts": [list(f) for f in q.facts],
                 "answer": answer.answer,
                 "refused": answer.refused,
-                "citations": [
-                    {"n": c.n, "source": c.source, "start_line": c.start_line, "end_line": c.end_line, "quote": c.quote}
-                    for c in answer.citations
-                ],
-                "retrieved": [p.source for p in ranked],
+                "citations": citations,
+                "retrieved": [p.source for p in answer.pool[:MRR_DEPTH]],
+                "stream_matches": streamed == answer.answer,
+                "quotes_outside_lines": sum(quote_outside_lines(c, files or {}) for c in citations),
+                "dangling_markers": dangling_markers(answer.answer, citations),
                 "answerer": answer.answerer,
                 "notice": answer.notice,
                 "latency_ms": round(latency, 2),
@@ -149,6 +199,9 @@ def summarize(records: Sequence[dict[str, Any]], *, answerer: str) -> dict[str, 
         "citation_recall": share(ans, lambda r: any(c["source"] in r["sources"] for c in r["citations"])),
         "refusal_accuracy": share(una, lambda r: r["refused"] and not r["citations"]),
         "false_refusal_rate": share(ans, lambda r: r["refused"]),
+        "quotes_outside_lines": sum(int(r.get("quotes_outside_lines", 0)) for r in records),
+        "dangling_markers": sum(int(r.get("dangling_markers", 0)) for r in records),
+        "stream_mismatches": sum(1 for r in records if not r.get("stream_matches", True)),
         "latency_p50_ms": round(_percentile(latencies, 50), 2),
         "latency_p95_ms": round(_percentile(latencies, 95), 2),
         "n": len(records),

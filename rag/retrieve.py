@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -11,7 +10,7 @@ from rag import sparse
 from rag.corpus import CorpusStats
 from rag.embeddings import Embedder
 from rag.errors import EmptyStore
-from rag.query import expand
+from rag.hostile import flags_of
 from rag.store import Store
 from rag.types import Passage
 
@@ -40,34 +39,35 @@ def _passage(payload: dict[str, Any], score: float) -> Passage:
         text=str(payload["text"]),
         score=score,
         trust="contributed" if payload.get("trust") == "contributed" else "curated",
+        # Stores written before hostile-text marking carry no flags: judge the text now.
+        flags=tuple(payload["flags"]) if "flags" in payload else flags_of(str(payload["text"])),
     )
 
 
 class Retriever:
     """Turns a query into ranked passages."""
 
-    def __init__(
-        self,
-        store: Store,
-        embedder: Embedder,
-        *,
-        corpus: Callable[[], CorpusStats] | None = None,
-        contributed_weight: float = 1.0,
-    ) -> None:
+    def __init__(self, store: Store, embedder: Embedder, *, contributed_weight: float = 1.0) -> None:
         self.store = store
         self.embedder = embedder
-        self.corpus = corpus
         self.contributed_weight = contributed_weight
 
-    def _sparse_floor(self, weights: dict[str, float]) -> float:
-        """Half the best keyword score the query could reach; a weak keyword match is not scaled up to 1."""
-        if self.corpus is None:
-            return 0.0
-        stats = self.corpus()
-        return 0.5 * sum(w * stats.idf(t) for t, w in weights.items())
+    def document(self, source: str) -> list[Passage]:
+        """A source's whole text as passages, in document order."""
+        return [_passage(p, 0.0) for p in self.store.document(source)]
 
-    def retrieve(self, query: str, *, top_k: int = 5, contributed_weight: float | None = None) -> Retrieval:
-        """The top_k passages for query, best first (contributed passages' scores times contributed_weight)."""
+    def retrieve(
+        self,
+        query: str,
+        *,
+        top_k: int = 5,
+        corpus: CorpusStats | None = None,
+        contributed_weight: float | None = None,
+    ) -> Retrieval:
+        """The top_k passages for query, best first (contributed passages' scores times contributed_weight).
+
+        With corpus statistics, keyword scores are normalized against what the query could reach and documents
+        a killed ingest left half-written are hidden."""
         weight = self.contributed_weight if contributed_weight is None else contributed_weight
         t0 = time.perf_counter()
         dense = self.embedder.embed_query(query)
@@ -78,9 +78,10 @@ class Retriever:
                 "run `footnote ingest` first"
             )
         limit = max(top_k * 4, 20)
-        keyword_query = expand(query)
-        dense_hits, sparse_hits = self.store.query(dense, sparse.query_vector(keyword_query), limit=limit)
-        floors = {"dense": 0.0, "sparse": self._sparse_floor(sparse.query_weights(keyword_query))}
+        dense_hits, sparse_hits = self.store.query(dense, sparse.query_vector(query), limit=limit)
+        # Half the best keyword score the query could reach: a weak keyword match is not scaled up to 1.
+        reach = sum(w * corpus.idf(t) for t, w in sparse.query_weights(query).items()) if corpus else 0.0
+        floors = {"dense": 0.0, "sparse": 0.5 * reach}
         t2 = time.perf_counter()
         fused: dict[str, float] = {}
         payloads: dict[str, dict[str, Any]] = {}
@@ -104,7 +105,7 @@ class Retriever:
             if payloads[pid].get("trust") == "contributed":
                 fused[pid] *= weight
         # A document a killed ingest left half-written never answers (the next ingest completes it).
-        hidden = self.corpus().incomplete if self.corpus is not None else frozenset()
+        hidden = corpus.incomplete if corpus is not None else frozenset()
         ranked = sorted(fused, key=lambda pid: (-fused[pid], -dense_score.get(pid, 0.0)))
         order = [pid for pid in ranked if payloads[pid].get("source") not in hidden][:top_k]
         passages = [

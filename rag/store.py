@@ -196,6 +196,27 @@ class Store:
             if offset is None:
                 return
 
+    def document(self, source: str) -> list[dict[str, Any]]:
+        """The payloads of one source's points, in chunk order."""
+        if not self.exists():
+            return []
+        flt = models.Filter(must=[models.FieldCondition(key="source", match=models.MatchValue(value=source))])
+        out: list[dict[str, Any]] = []
+        offset = None
+        while True:
+            records, offset = self._call(
+                self.client.scroll,
+                self.collection_name,
+                scroll_filter=flt,
+                limit=256,
+                offset=offset,
+                with_payload=True,
+                with_vectors=False,
+            )
+            out.extend(dict(r.payload or {}) for r in records)
+            if offset is None:
+                return sorted(out, key=lambda p: int(p.get("chunk_index", 0)))
+
     def query(
         self, dense: Sequence[float], sparse: tuple[list[int], list[float]], *, limit: int
     ) -> tuple[list[models.ScoredPoint], list[models.ScoredPoint]]:

@@ -35,6 +35,8 @@ class Passage:
     dense_score: float = 0.0
     sparse_score: float = 0.0
     trust: Trust = "curated"
+    # Why the passage is hostile text (rag/hostile.py): never quoted or cited, labelled in the sources.
+    flags: tuple[str, ...] = ()
 
     def public(self) -> dict[str, Any]:
         """The JSON shape shown to users."""
@@ -46,6 +48,7 @@ class Passage:
             "score": round(self.score, 6),
             "text": self.text,
             "trust": self.trust,
+            "flags": list(self.flags),
         }
 
 
@@ -82,6 +85,8 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     # Uploaded passages that matched more closely but gave way to curated articles (shown apart, not cited).
     set_aside: tuple[Passage, ...] = ()
+    # The ranked retrieval behind the answer (deeper than passages), so eval never retrieves twice.
+    pool: tuple[Passage, ...] = ()
 
     def public(self) -> dict[str, Any]:
         """The Answer JSON of `footnote ask --json` and POST /v1/ask."""

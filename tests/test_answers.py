@@ -7,8 +7,9 @@ import re
 import pytest
 
 from rag.chat import Chat
+from rag.cite import cite
 from rag.errors import BadQuestion
-from rag.types import AnswerDelta, Turn
+from rag.types import Answer, AnswerDelta, Turn
 from tests.conftest import SEEDS
 
 
@@ -39,7 +40,7 @@ def test_answer_json_has_the_documented_shape(chat: Chat) -> None:
     assert set(data) == {"answer", "refused", "citations", "passages", "answerer", "notice", "timings_ms", "set_aside"}
     citation = {"n", "source", "title", "start_line", "end_line", "quote", "score", "trust"}
     assert set(data["citations"][0]) == citation
-    assert set(data["passages"][0]) == {"source", "title", "start_line", "end_line", "score", "text", "trust"}
+    assert set(data["passages"][0]) == {"source", "title", "start_line", "end_line", "score", "text", "trust", "flags"}
     assert data["timings_ms"]["total"] > 0
 
 
@@ -51,6 +52,14 @@ def test_questions_the_corpus_cannot_answer_are_refused_with_closest_matches(cha
     answer = chat.ask(question)
     assert answer.refused and answer.citations == ()
     assert "don't say" in answer.answer and len(answer.passages) > 0
+
+
+def test_markers_are_renumbered_in_order_of_use_and_unsupported_claims_flagged(chat: Chat) -> None:
+    passages = chat.search("How big is Llama 2 vs Qwen-VL?", top_k=5)
+    cited = cite("Llama 2 is ten times larger than Alibaba's models [3]. Penguins dance on Mars [1].", passages)
+    assert [c.n for c in cited.citations] == [1, 2]
+    assert cited.text.startswith("Llama 2 is ten times larger than Alibaba's models [1].")
+    assert any("Penguins" in s for s in cited.unsupported)
 
 
 def test_follow_up_borrows_the_subject_from_history(chat: Chat) -> None:
@@ -66,8 +75,8 @@ def test_stream_yields_text_then_the_final_answer(chat: Chat) -> None:
     items = list(chat.stream("Which Nvidia systems are unexportable to China?"))
     deltas = [i for i in items if isinstance(i, AnswerDelta)]
     final = items[-1]
-    assert len(deltas) > 3 and not isinstance(final, AnswerDelta)
-    assert "".join(d.text for d in deltas).strip() == final.answer
+    assert deltas and not isinstance(final, AnswerDelta)
+    assert "".join(d.text for d in deltas) == final.answer
     assert "Blackwell" in final.answer
 
 
@@ -89,3 +98,115 @@ def test_warming_embeds_each_corpus_sentence_once(chat: Chat) -> None:
     texts = [str(p["text"]) for _, p in chat.retriever.store.scroll_payloads(["text"])]
     assert fresh.warm(texts) > 100
     assert fresh.warm(texts) == 0
+
+
+# -- question analysis, evidence per part, one stream --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("Who wrote the arms race article?", ["who"]),
+        ("When did Baidu show off its model?", ["when"]),
+        ("How much is Alibaba Cloud investing in AI?", ["how_much"]),
+        ("How many top-10 spots did Qwen take?", ["how_many"]),
+        ("How big is Llama 2 vs Qwen-VL?", ["compare"]),
+        ("Summarize the article about Qwen2.5-Omni.", ["summary"]),
+        ("List the models Alibaba released according to the articles.", ["list"]),
+        ("Does China's AI progress have national security implications?", ["yes_no"]),
+        ("Why do Chinese AI companies want their models used outside China?", ["why"]),
+        ("What is Qwen2.5-Omni-7B and who made it?", ["definition", "who"]),
+        ("Which university is Xin Sun at? And when did he say it?", ["which", "when"]),
+    ],
+)
+def test_question_analysis_finds_the_asked_type_of_each_part_in_order(question: str, kinds: list[str]) -> None:
+    from rag.question import analyse
+
+    assert [p.kind for p in analyse(question).parts] == kinds
+
+
+def test_a_clause_without_a_question_word_is_not_a_part_of_its_own() -> None:
+    from rag.question import analyse
+
+    parts = analyse("Apart from Alibaba, which Chinese AI developers get mentioned?").parts
+    assert len(parts) == 1 and parts[0].kind == "list"
+
+
+def test_follow_up_takes_its_subject_from_the_earlier_question_not_the_answer() -> None:
+    from rag.question import analyse
+
+    history = [Turn("user", "What is Qwen2-VL?"), Turn("assistant", "Meta's Llama 2 is ten times larger [1].")]
+    analysis = analyse("And how does it compare with GPT-4V?", history)
+    assert analysis.follow_up and "Qwen2-VL" in analysis.standalone
+    assert "Llama" not in analysis.standalone and "Meta" not in analysis.standalone
+    ellipsis = analyse("What about DeepSeek?", [Turn("user", "How big is Llama 2?")])
+    assert "DeepSeek" in ellipsis.standalone and "Llama" not in ellipsis.standalone and "big" in ellipsis.standalone
+
+
+def test_the_marker_stream_releases_checked_sentences_that_join_to_the_final_text(chat: Chat) -> None:
+    from rag.cite import MarkerStream
+
+    passages = chat.search("How big is Llama 2 vs Qwen-VL?", top_k=5)
+    stream = MarkerStream(passages)
+    raw = "Llama 2 is larger [3]. It is open [3][9] and cited [1]. Trailing claim [2]"
+    pieces = [stream.feed(raw[i : i + 4]) for i in range(0, len(raw), 4)] + [stream.close()]
+    assert "".join(pieces) == stream.text == "Llama 2 is larger [1]. It is open [1] and cited [2]. Trailing claim [3]"
+    assert [p.source for p in stream.cited] == [passages[2].source, passages[0].source, passages[1].source]
+
+
+def test_every_streamed_answer_is_exactly_the_final_answer_with_no_dangling_marker(chat: Chat) -> None:
+    from rag.evaluate import dangling_markers
+
+    for question in (
+        "How big is Llama 2 vs Qwen-VL?",
+        "What is Qwen2.5-Omni-7B and who made it?",
+        "Summarize the article about Qwen2.5-Omni.",
+        "Who won the 2022 FIFA World Cup?",
+    ):
+        items = list(chat.stream(question))
+        final = items[-1]
+        assert isinstance(final, Answer)
+        assert "".join(i.text for i in items if isinstance(i, AnswerDelta)) == final.answer
+        assert dangling_markers(final.answer, [c.public() for c in final.citations]) == 0
+        assert_citations_verifiable(final)
+
+
+def test_a_multi_part_question_gets_a_paragraph_per_part_in_the_order_asked(chat: Chat) -> None:
+    answer = chat.ask("How much is Alibaba Cloud investing in AI, and who is Tiezhen Wang?")
+    assert not answer.refused and "\n\n" in answer.answer
+    assert "$53 billion" in answer.answer and "machine learning engineer" in answer.answer
+    assert answer.answer.index("$53 billion") < answer.answer.index("machine learning engineer")
+    assert_citations_verifiable(answer)
+
+
+def test_a_part_the_articles_do_not_cover_is_said_while_the_other_is_answered(chat: Chat) -> None:
+    answer = chat.ask("Which Nvidia systems can't be exported to China, and how many parameters does Qwen-VL have?")
+    assert not answer.refused and "Blackwell" in answer.answer
+    assert "don't say" in answer.answer and "parameters" in answer.answer
+    assert_citations_verifiable(answer)
+
+
+def test_a_number_question_whose_figure_the_articles_never_give_is_refused(chat: Chat) -> None:
+    answer = chat.ask("How many people work at Alibaba Cloud?")
+    assert answer.refused and answer.citations == () and "don't say" in answer.answer
+
+
+def test_a_summary_quotes_key_sentences_of_that_article_in_document_order(chat: Chat) -> None:
+    answer = chat.ask("Summarize the article about Qwen2.5-Omni-7B.")
+    assert not answer.refused and {c.source for c in answer.citations} == {"002_f9dec77134c0a174.txt"}
+    text = (SEEDS / "002_f9dec77134c0a174.txt").read_text(encoding="utf-8")
+    starts = [text.index(c.quote) for c in answer.citations]
+    assert starts == sorted(starts) and len(answer.answer) > 200
+
+
+def test_a_summary_of_all_articles_cites_every_article(chat: Chat) -> None:
+    answer = chat.ask("Summarize the five articles.")
+    assert {c.source for c in answer.citations} == {p.name for p in SEEDS.iterdir()}
+
+
+def test_an_answer_never_opens_mid_thought(chat: Chat) -> None:
+    from rag.answer.evidence import leans
+
+    for q in ("How big is Llama 2 vs Qwen-VL?", "Could Alibaba's vision models be useful in medicine?"):
+        answer = chat.ask(q)
+        assert not leans(answer.answer), answer.answer

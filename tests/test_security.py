@@ -28,7 +28,7 @@ from rag.chat import Chat
 from rag.embeddings import Embedder
 from rag.evaluate import load_questions
 from rag.retrieve import Retriever
-from rag.types import Passage, Turn
+from rag.types import Turn
 from tests.conftest import ROOT, SEEDS, build_service
 from tests.live import live_server
 from tests.servers import free_port
@@ -485,7 +485,10 @@ class _Slow:
         self.delay = delay
         self.started = threading.Event()
 
-    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn]) -> Iterator[str]:
+    def condense(self, analysis: object, history: Sequence[Turn]) -> str:
+        return str(getattr(analysis, "standalone", ""))
+
+    def stream(self, request: object) -> Iterator[str]:
         self.started.set()
         time.sleep(self.delay)
         yield "Qwen-VL-Chat can provide directions by scanning street signs and solve math equations from photos [1]."

@@ -45,7 +45,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     """Hybrid search, no answer."""
     chat = _chat(settings)
     query = chat.check_question(args.question)
-    passages = [p.public() for p in chat.retriever.retrieve(query, top_k=args.top_k or settings.top_k).passages]
+    passages = [p.public() for p in chat.search(query, top_k=args.top_k or settings.top_k)]
     if args.json:
         print(json.dumps({"passages": passages}, ensure_ascii=False))
     else:
@@ -102,7 +102,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, extra: list[str]) -> 
     """Run a question file; non-zero when a floor is missed."""
     from tqdm import tqdm
 
-    from rag.evaluate import check_floors, format_table, load_questions, run
+    from rag.evaluate import check_floors, files_of, format_table, load_questions, run
 
     try:
         floors, ceilings = _bounds(extra)
@@ -114,7 +114,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, extra: list[str]) -> 
         settings = settings.model_copy(update={"answerer": args.answerer})
     chat = _chat(settings)
     with tqdm(total=len(questions), desc="eval", unit="q", disable=not sys.stderr.isatty()) as bar:
-        report = run(chat, questions, on_progress=lambda n: bar.update(1))
+        report = run(
+            chat, questions, on_progress=lambda n: bar.update(1), files=files_of(args.files or [settings.seeds_dir])
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
@@ -148,6 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--json", type=Path, metavar="OUT", help="write the full report here")
     p.add_argument("--answerer", choices=["auto", "extractive", "openai"])
+    p.add_argument(
+        "--files",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="folder holding the cited files, to check quotes against their lines (default: FOOTNOTE_SEEDS_DIR)",
+    )
 
     p = sub.add_parser("serve", help="the web page and REST API on one port")
     p.add_argument("--host", default=None)

@@ -136,7 +136,7 @@ class Service:
     def search(self, query: str, *, top_k: int | None = None) -> list[Passage]:
         """Hybrid search, no answer."""
         q = self.chat.check_question(query)
-        return self.chat.retriever.retrieve(q, top_k=top_k or self.settings.top_k).passages
+        return self.chat.search(q, top_k=top_k or self.settings.top_k)
 
     def documents(self) -> list[StoredDocument]:
         """Documents in the store, by name."""

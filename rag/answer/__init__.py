@@ -1,18 +1,71 @@
-"""Answerers write text with [n] markers, n numbering the passages they were given (1-based)."""
+"""Answerers write text with [n] markers, n numbering the request's candidate passages (1-based)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
+from rag.corpus import CorpusStats
+from rag.question import Analysis
 from rag.types import Passage, Turn
 
 
+@dataclass(frozen=True)
+class AnswerRequest:
+    """Everything an answerer may use: the analysed question, the ranked candidates and the corpus statistics."""
+
+    analysis: Analysis
+    candidates: Sequence[Passage]  # ranked; markers number these; the first top_k are the ones shown
+    top_k: int
+    history: Sequence[Turn] = ()
+    corpus: CorpusStats | None = None
+    query_vector: Sequence[float] | None = None
+    contributed_weight: float = 1.0
+    # A source's whole text as passages in document order (summaries, bylines); None when the store cannot say.
+    document: Callable[[str], list[Passage]] | None = None
+
+    @property
+    def shown(self) -> Sequence[Passage]:
+        """The passages an LLM is given and a reader sees first."""
+        return self.candidates[: self.top_k]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the reader should know about this answer; answerer names who answers from here on."""
+
+    text: str
+    answerer: str | None = None
+    set_aside: tuple[Passage, ...] = ()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The answerer found no part of the question answered by the candidates."""
+
+    missing: str = ""
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """The markers that follow number only the first `count` candidates (an LLM sees just the shown ones)."""
+
+    count: int
+
+
+AnswerEvent = str | Notice | Refusal | Numbering
+
+
 class Answerer(Protocol):
-    """Writes an answer from numbered passages; raises LLMUnavailable when it cannot."""
+    """Writes an answer from numbered candidates; raises LLMUnavailable when it cannot."""
 
     name: str
 
-    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn]) -> Iterator[str]:
-        """Text deltas of the answer, with [n] after each claim."""
+    def condense(self, analysis: Analysis, history: Sequence[Turn]) -> str:
+        """The follow-up question made to stand alone (for retrieval)."""
+        ...
+
+    def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
+        """Text deltas with [n] after each claim, and notices; a Refusal when nothing is answered."""
         ...

@@ -1,90 +1,72 @@
-"""The offline answerer: the passages' best-matching sentences, each followed by its [n]."""
+"""The offline answerer: for each part of the question, the sentences that hold what was asked, each with its [n]."""
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
 import numpy as np
 
 from rag import sparse
-from rag.cite import Sentence, sentences_of
-from rag.query import expand
+from rag.answer import AnswerEvent, AnswerRequest, Notice, Refusal
+from rag.answer.evidence import (
+    Evidence,
+    Scored,
+    candidate_sentences,
+    is_answer_like,
+    is_byline,
+    judge,
+    leans,
+    overlap,
+    part_weights,
+)
+from rag.cite import MARKER_LIKE, Sentence, sentences_of
+from rag.question import Analysis, Part
 from rag.text import sentence_spans
 from rag.types import Passage, Turn
 
-MAX_SENTENCES = 3
-MIN_WORDS = 5
-SAME_FILE_CUTOFF = 0.6
-OTHER_FILE_CUTOFF = 1.0
+MAX_PASSAGES = 12
+MAX_PER_PART = 3
+SAME_CUTOFF = 0.6  # a further sentence must score this share of the best one
+ADDS_MIN = 0.2  # ... and bring this share of the part's term weight the others lack
+MIN_SUPPORT = 0.2  # a quote must hold this weighted share of the part's terms to answer it ...
+DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the answer differently
+FOCUS_NEEDED = frozenset({"how_many", "how_much", "duration", "when", "where"})  # "how many parameters" needs them
+LIST_MAX = 6
+SUMMARY_SENTENCES = 3
 DENSE_WEIGHT = 0.5
-IMPLIED_WEIGHT = 0.8
 CACHE_LIMIT = 50_000
-_TERMINAL = re.compile(r"[.!\"”’)]$")
-# Question words carry no content: "What did he say about X" asks about X.
-FILLER = frozenset(
-    sparse.terms(
-        "what which who whom whose how why when where does did do say says said tell told mention mentioned "
-        "according article articles call called name named describe explain give list kind kinds type types "
-        "happen way ways thing things much many"
-    )
-)
 
 Embed = Callable[[Sequence[str]], list[list[float]]]
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A sentence of passage number passage_no and how well it answers."""
-
-    passage_no: int
-    sentence: Sentence
-    score: float
-    raw_score: float = 0.0  # before the provenance discount
+def _unit(v: Sequence[float]) -> np.ndarray:
+    a = np.asarray(v, dtype=np.float32)
+    n = float(np.linalg.norm(a))
+    return a / n if n > 0 else a
 
 
-def query_weights(question: str, context: str = "", idf: Callable[[str], float] | None = None) -> dict[str, float]:
-    """Query terms and weights (times idf): the question's own 1 (filler 0.2), implied 0.5, earlier turns 0.3."""
-    own = set(sparse.terms(question))
-    implied = set(sparse.terms(expand(question))) - own
-    earlier = set(sparse.terms(context)) - own - implied
-    weights = {t: (0.2 if t in FILLER else 1.0) for t in own}
-    weights.update({t: IMPLIED_WEIGHT for t in implied})
-    weights.update({t: 0.3 for t in earlier if t not in FILLER})
-    if idf is not None:
-        weights = {t: w * idf(t) for t, w in weights.items()}
-    return weights
-
-
-def _is_answer_like(s: Sentence) -> bool:
-    """Prose that states something: long enough, not a heading, not itself a question."""
-    words = s.text.split()
-    if s.text.rstrip('"”’) ').endswith("?") or s.text.startswith("Q:"):
-        return False
-    return len(words) >= MIN_WORDS and (bool(_TERMINAL.search(s.text)) or len(words) >= 12)
+def _has_name(name: str, passage: Passage) -> bool:
+    want = sparse.terms(name)
+    if not want:
+        return True
+    have = set(sparse.terms(passage.text)) | set(sparse.terms(passage.title))
+    return want[0] in have or any(h.startswith(want[0]) for h in have if "-" in h or "." in h)
 
 
 class ExtractiveAnswerer:
-    """Deterministic, offline: quotes the passages, never invents."""
+    """Deterministic, offline: quotes the candidates, never invents."""
 
     name = "extractive"
 
-    def __init__(
-        self,
-        embed: Embed | None = None,
-        *,
-        idf: Callable[[str], float] | None = None,
-        contributed_weight: float = 1.0,
-    ) -> None:
+    def __init__(self, embed: Embed | None = None) -> None:
         self._embed = embed
-        self._idf = idf
-        self.contributed_weight = contributed_weight
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
-    def _sentence_vectors(self, texts: list[str]) -> list[np.ndarray]:
+    # -- vectors ---------------------------------------------------------------------------------------------
+    def _sentence_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
         assert self._embed is not None
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         if missing:
@@ -93,7 +75,7 @@ class ExtractiveAnswerer:
                 if len(self._vectors) > CACHE_LIMIT:
                     self._vectors.clear()
                 for t, v in zip(missing, fresh, strict=True):
-                    self._vectors[t] = np.asarray(v, dtype=np.float32)
+                    self._vectors[t] = _unit(v)
         return [self._vectors[t] for t in texts]
 
     def warm(self, passages_text: Iterable[str], *, limit: int = 20_000, batch: int = 64) -> int:
@@ -110,98 +92,271 @@ class ExtractiveAnswerer:
             self._sentence_vectors(todo[i : i + batch])
         return len(todo)
 
-    def rank(
-        self,
-        question: str,
-        passages: Sequence[Passage],
-        *,
-        context: str = "",
-        query_vector: Sequence[float] | None = None,
-        max_passages: int = 12,
-        contributed_weight: float | None = None,
-    ) -> list[Candidate]:
-        """Sentences of the top passages by term overlap and meaning, nudged toward better-ranked passages."""
-        weights = query_weights(question, context, self._idf)
-        total = sum(weights.values()) or 1.0
-        found: list[tuple[int, Sentence, float]] = []
-        for i, p in enumerate(passages[:max_passages]):
-            for s in sentences_of(p):
-                if _is_answer_like(s):
-                    have = set(sparse.terms(s.text))
-                    lexical = sum(w for t, w in weights.items() if t in have) / total
-                    found.append((i + 1, s, lexical + 0.05 / (i + 1)))
-        if self._embed is not None and query_vector is not None and found:
-            q = np.asarray(query_vector, dtype=np.float32)
-            vecs = self._sentence_vectors([s.text for _, s, _ in found])
-            found = [
-                (n, s, (1 - DENSE_WEIGHT) * score + DENSE_WEIGHT * float(v @ q))
-                for (n, s, score), v in zip(found, vecs, strict=True)
-            ]
-        # The same provenance discount as retrieval: an upload's sentence must be far better to be the answer.
-        discount = self.contributed_weight if contributed_weight is None else contributed_weight
-        weight = {i + 1: discount if p.trust == "contributed" else 1.0 for i, p in enumerate(passages)}
-        out = [Candidate(n, s, score * weight[n], score) for n, s, score in found]
-        out.sort(key=lambda c: (-c.score, c.passage_no, c.sentence.start))
+    # -- the Answerer protocol -------------------------------------------------------------------------------
+    def condense(self, analysis: Analysis, history: Sequence[Turn]) -> str:
+        """The rule-based standalone form (question analysis already resolved the subject)."""
+        return analysis.standalone
+
+    def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
+        """The whole answer at once (the chat layer checks it and streams it sentence by sentence)."""
+        if request.analysis.kind == "summary":
+            text = self.summarize(request)
+            yield text if text else Refusal(_missing(request.analysis.parts[0]))
+            return
+        paragraphs: list[str] = []
+        missing: list[str] = []
+        quoted: set[tuple[int, int]] = set()
+        set_aside: Passage | None = None
+        for i, part in enumerate(request.analysis.parts):
+            ranked = self.rank(part, request)
+            picked = self.pick(part, ranked, request)
+            if i == 0:
+                set_aside = _overruled_upload(ranked, picked, request.candidates)
+            fresh = [e for e in picked if (e.passage_no, e.sentence.start) not in quoted]
+            if not picked:
+                missing.append(_missing(part))
+                paragraphs.append(f"The articles don't say {_missing(part)}.")
+                continue
+            quoted.update((e.passage_no, e.sentence.start) for e in picked)
+            if fresh:
+                paragraphs.append(render(fresh))
+        if not missing or len(missing) < len(request.analysis.parts):
+            if set_aside is not None:
+                yield Notice(
+                    f"The uploaded document {set_aside.source} matches this question more closely; the curated "
+                    "articles take precedence (FOOTNOTE_CONTRIBUTED_WEIGHT); its passage is shown apart, unverified.",
+                    set_aside=(set_aside,),
+                )
+            yield "\n\n".join(p for p in paragraphs if p)
+            return
+        yield Refusal("; ".join(missing))
+
+    # -- evidence --------------------------------------------------------------------------------------------
+    def _part_vector(self, part: Part, index: int, request: AnswerRequest) -> np.ndarray | None:
+        if self._embed is None:
+            return None
+        if len(request.analysis.parts) == 1 and request.query_vector is not None:
+            return _unit(request.query_vector)
+        subject = " ".join(n for n in part.names if n not in part.text)
+        return self._sentence_vectors([f"{part.text} {subject}".strip()])[0]
+
+    def rank(self, part: Part, request: AnswerRequest) -> list[Evidence]:
+        """Every answer-like sentence of the (unflagged) candidates, judged for this part, best first."""
+        idf = request.corpus.idf if request.corpus is not None else (lambda t: 1.0)
+        weights = part_weights(part, idf)
+        scored: list[Scored] = []
+        for i, p in enumerate(request.candidates[:MAX_PASSAGES]):
+            if p.flags:
+                continue  # hostile text is never quoted
+            scored.extend(candidate_sentences(i + 1, p.text))
+        if part.author:
+            scored.extend(self._bylines(request))
+        if not scored:
+            return []
+        index = request.analysis.parts.index(part)
+        qv = self._part_vector(part, index, request)
+        if qv is not None:
+            texts = [f"{s.lead.text} {s.sentence.text}" if s.lead else s.sentence.text for s in scored]
+            vecs = self._sentence_vectors(texts)
+            scored = [replace(s, dense=float(v @ qv)) for s, v in zip(scored, vecs, strict=True)]
+        said = " ".join(t.content for t in request.history if t.role == "assistant")
+        weight = {
+            i + 1: request.contributed_weight if p.trust == "contributed" else 1.0
+            for i, p in enumerate(request.candidates)
+        }
+        out = [
+            judge(
+                part,
+                request.analysis.question if len(request.analysis.parts) == 1 else part.text,
+                s,
+                weights,
+                rank_nudge=0.05 / s.passage_no,
+                said_before=bool(said) and s.sentence.text in said,
+                trust_weight=weight[s.passage_no],
+                dense_weight=DENSE_WEIGHT if qv is not None else 0.0,
+            )
+            for s in scored
+        ]
+        out.sort(key=lambda e: (-e.score, e.passage_no, e.sentence.start))
+        # Chunks overlap: one sentence, judged once (its best-ranked passage).
+        seen: set[str] = set()
+        unique = []
+        for e in out:
+            if e.sentence.text not in seen:
+                seen.add(e.sentence.text)
+                unique.append(e)
+        return unique
+
+    def _bylines(self, request: AnswerRequest) -> list[Scored]:
+        """Name-shaped lines at the head of a document: the answer to "who wrote ...?"."""
+        out: list[Scored] = []
+        for i, p in enumerate(request.candidates):
+            if p.chunk_index != 0 or p.flags:
+                continue
+            for a, b in sentence_spans(p.text)[:4]:
+                line = p.text[a:b]
+                if is_byline(line) and line.strip() != p.title.strip():
+                    out.append(Scored(i + 1, Sentence(line, a, b), None, 0.0))
         return out
 
-    def compose(
-        self,
-        question: str,
-        passages: Sequence[Passage],
-        *,
-        context: str = "",
-        query_vector: Sequence[float] | None = None,
-        ranked: Sequence[Candidate] | None = None,
-    ) -> list[Candidate]:
-        """One to three sentences: the best, the one after it, others close to it from the same file."""
-        if ranked is None:
-            ranked = self.rank(question, passages, context=context, query_vector=query_vector)
-        if not ranked:
+    def acceptable(self, part: Part, e: Evidence, candidates: Sequence[Passage]) -> bool:
+        """Whether a quote answers the part: it holds the asked attribute and enough of what was asked about."""
+        if not e.shaped:
+            return False
+        # What the part names must be in the quote's article (the retrieved part of it), not just anywhere.
+        source = candidates[e.passage_no - 1].source
+        same = [p for p in candidates if p.source == source]
+        own = [n for n in part.names if n in part.text]
+        if not all(any(_has_name(n, p) for p in same) for n in own):
+            return False
+        if part.author and is_byline(e.sentence.text):
+            return True
+        if part.focus and part.kind in FOCUS_NEEDED:
+            quote = f"{e.lead.text} {e.sentence.text}" if e.lead else e.sentence.text
+            if not set(part.focus) & set(sparse.terms(quote)):
+                return False
+        return e.support >= MIN_SUPPORT or e.dense >= DENSE_ACCEPT
+
+    def pick(self, part: Part, ranked: Sequence[Evidence], request: AnswerRequest) -> list[Evidence]:
+        """The quotes that answer the part: the best acceptable one, what finishes its thought, what it lacks."""
+        ok = [e for e in ranked if self.acceptable(part, e, request.candidates)]
+        if not ok:
             return []
-        top = ranked[0]
-        source = passages[top.passage_no - 1].source
-        picked = [top]
-        # The sentence after the best one usually finishes its thought ("For instance ...", "It can ...").
-        follow = self._next_sentence(passages[top.passage_no - 1], top)
+        if part.kind == "list" or (request.analysis.all_articles and part.kind in ("who", "what", "list")):
+            return self._across_files(ok, request.candidates)
+        best = ok[0]
+        picked = [best]
+        follow = self._continuation(best, request.candidates)
         if follow is not None:
             picked.append(follow)
-        others = 0
-        for c in ranked[1:]:
-            if len(picked) >= MAX_SENTENCES or c.score < top.score * SAME_FILE_CUTOFF:
+        weights = part_weights(part, request.corpus.idf if request.corpus else (lambda t: 1.0))
+        source = request.candidates[best.passage_no - 1].source
+        for e in ok[1:]:
+            if len(picked) >= MAX_PER_PART or e.score < best.score * SAME_CUTOFF:
                 break
-            if any(c.sentence.text == p.sentence.text for p in picked):
+            if any(e.sentence.text == p.sentence.text for p in picked):
                 continue
-            # Another file must be nearly as good: a footnote to a weak match costs trust.
-            if passages[c.passage_no - 1].source != source:
-                if others or c.score < top.score * OTHER_FILE_CUTOFF:
-                    continue
-                others += 1
-            picked.append(c)
+            # Near the best in the same article: it adds detail. Another article must add what is missing.
+            quoted = {p.sentence.text for p in picked} | {p.lead.text for p in picked if p.lead}
+            if e.lead is not None and e.lead.text in quoted:
+                e = replace(e, lead=None)
+            if e.sentence.text in quoted:
+                continue
+            have = " ".join(p.sentence.text for p in picked)
+            gain = overlap(weights, f"{have} {e.sentence.text}") - overlap(weights, have)
+            if request.candidates[e.passage_no - 1].source == source or gain >= ADDS_MIN:
+                picked.append(e)
         return picked
 
     @staticmethod
-    def _next_sentence(passage: Passage, after: Candidate) -> Candidate | None:
+    def _across_files(ok: Sequence[Evidence], candidates: Sequence[Passage]) -> list[Evidence]:
+        """One quote per source, for questions that gather across the articles."""
+        best = ok[0].score
+        seen: set[str] = set()
+        out: list[Evidence] = []
+        for e in ok:
+            src = candidates[e.passage_no - 1].source
+            if src in seen or e.score < best * SAME_CUTOFF:
+                continue
+            seen.add(src)
+            out.append(e)
+            if len(out) >= LIST_MAX:
+                break
+        return out
+
+    @staticmethod
+    def _continuation(e: Evidence, candidates: Sequence[Passage]) -> Evidence | None:
+        """The next sentence of the same paragraph: it usually finishes the thought ("For instance, it can ...")."""
+        passage = candidates[e.passage_no - 1]
         sents = sentences_of(passage)
         for i, s in enumerate(sents[:-1]):
-            if s.start == after.sentence.start:
+            if s.start == e.sentence.start:
                 nxt = sents[i + 1]
                 same_paragraph = "\n" not in passage.text[s.end : nxt.start]
-                if same_paragraph and _is_answer_like(nxt):
-                    return Candidate(after.passage_no, nxt, after.score, after.raw_score)
+                if same_paragraph and is_answer_like(nxt):
+                    return Evidence(e.passage_no, nxt, e.score, e.raw_score, e.support, True)
         return None
 
-    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn]) -> Iterator[str]:
-        """The whole answer at once (the chat layer streams it word by word)."""
-        yield render(self.compose(question, passages))
+    # -- summaries -------------------------------------------------------------------------------------------
+    def summarize(self, request: AnswerRequest) -> str:
+        """Key sentences of the asked article(s), in document order, one paragraph per article."""
+        # The article asked about is the one the retrieved passages point to most, not just the first hit.
+        weight: dict[str, float] = {}
+        named = [n for n in request.analysis.parts[0].names if n in request.analysis.parts[0].text]
+        for p in request.candidates:
+            if not p.flags:
+                weight[p.source] = weight.get(p.source, 0.0) + p.score
+        # An article named in the request ("the article about Qwen2.5-Omni-7B") is the one that mentions it.
+        mentions = {p.source for p in request.candidates if named and all(_has_name(n, p) for n in named)}
+        if mentions and not request.analysis.all_articles:
+            weight = {s: w for s, w in weight.items() if s in mentions}
+        sources = sorted(weight, key=lambda s: -weight[s])
+        sources = sorted(sources) if request.analysis.all_articles else sources[:1]
+        per_doc = 1 if len(sources) > 1 else SUMMARY_SENTENCES
+        qv = _unit(request.query_vector) if request.query_vector is not None and self._embed else None
+        paragraphs = []
+        for src in sources:
+            picks = self._key_sentences(src, request.candidates, per_doc, qv)
+            if picks:
+                paragraphs.append(render(picks))
+        return "\n\n".join(paragraphs)
+
+    def _key_sentences(
+        self, source: str, candidates: Sequence[Passage], n: int, qv: np.ndarray | None
+    ) -> list[Evidence]:
+        found: list[Scored] = []
+        for i, p in enumerate(candidates):
+            if p.source == source and not p.flags:
+                found.extend(s for s in candidate_sentences(i + 1, p.text) if s.lead or not leans(s.sentence.text))
+        if not found:
+            return []
+        order = sorted(found, key=lambda s: (candidates[s.passage_no - 1].chunk_index, s.sentence.start))
+        if self._embed is None:
+            return [Evidence(s.passage_no, s.sentence, 1.0, 1.0, 1.0, True, s.lead) for s in order[:n]]
+        vecs = self._sentence_vectors([s.sentence.text for s in order])
+        centroid = _unit(np.mean(np.stack(vecs), axis=0))
+        scores = []
+        for pos, (s, v) in enumerate(zip(order, vecs, strict=True)):
+            score = float(v @ centroid) + (0.3 if pos == 0 else 0.0)  # the lead states what the article is about
+            if qv is not None:
+                score += 0.3 * float(v @ qv)
+            scores.append((score, pos, s))
+        top = sorted(scores, key=lambda x: -x[0])[:n]
+        return [
+            Evidence(s.passage_no, s.sentence, sc, sc, 1.0, True, s.lead)
+            for sc, _, s in sorted(top, key=lambda x: x[1])
+        ]
 
 
-_MARKER_LIKE = re.compile(r"\[(\d{1,3})\]")
+def _missing(part: Part) -> str:
+    """What a part asked, quoted, for "The articles don't say ..."."""
+    text = part.text.strip().rstrip("?").strip()
+    return f"“{text}”" if text else "that"
 
 
-def render(picked: Sequence[Candidate]) -> str:
-    """Sentences joined, each followed by its passage marker; a document's own "[n]" becomes "(n)"."""
-    return " ".join(f"{_MARKER_LIKE.sub(_parens, c.sentence.text)} [{c.passage_no}]" for c in picked)
+def _overruled_upload(
+    ranked: Sequence[Evidence], picked: Sequence[Evidence], candidates: Sequence[Passage]
+) -> Passage | None:
+    """The uploaded passage that would have led the answer had curated articles not taken precedence."""
+    if not picked or candidates[picked[0].passage_no - 1].trust == "contributed":
+        return None
+    lead = picked[0].score
+    for e in ranked:
+        passage = candidates[e.passage_no - 1]
+        if passage.trust == "contributed" and e.raw_score > lead:
+            return passage
+    return None
 
 
-def _parens(m: re.Match[str]) -> str:
-    return f"({m.group(1)})"
+def render(picked: Sequence[Evidence]) -> str:
+    """Quotes joined, each followed by its passage marker; a document's own "[n]" becomes "(n)"."""
+    out = []
+    for e in picked:
+        # A sentence that leans on the one before is quoted with it, under one marker.
+        lead = f"{_literal(e.lead.text)} " if e.lead is not None else ""
+        out.append(f"{lead}{_literal(e.sentence.text)} [{e.passage_no}]")
+    return " ".join(out)
+
+
+def _literal(text: str) -> str:
+    return MARKER_LIKE.sub(lambda m: f"({m.group(1)})", text)

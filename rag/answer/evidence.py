@@ -1,0 +1,202 @@
+"""Evidence for one part of a question: sentences ranked by holding what was asked, not just its topic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rag import sparse
+from rag.cite import Sentence
+from rag.question import TYPED, Part
+from rag.text import sentence_spans
+
+MIN_WORDS = 5
+_TERMINAL = re.compile(r"[.!\"”’)]$")
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|"
+    r"dozens|half|twice|double|triple|tenfold"
+)
+_NUMBER = re.compile(rf"\d[\d,.]*|\b({_NUMBER_WORDS})\b", re.I)
+_MONEY = re.compile(
+    r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(%|percent|per cent)|\b(million|billion|trillion|thousand)\b|"
+    r"\b(dollars?|euros?|yuan|rmb|usd|pounds)\b",
+    re.I,
+)
+# A comparison is answered by a comparative: "ten times larger", "more than", "unlike", "compared with".
+_COMPARATIVE = re.compile(
+    r"\bthan\b|\b\w+fold\b|\btimes (larger|smaller|bigger|more|less|faster|slower)\b|\bcompared (to|with)\b|"
+    r"\b(outperform\w*|surpass\w*|outpac\w*|ahead of)\b",
+    re.I,
+)
+_TIME_UNIT = r"(?:second|minute|hour|day|week|month|year|decade|quarter)s?"
+_DURATION = re.compile(
+    rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}|a|an|several|few)\b)[\s\-]+{_TIME_UNIT}\b|\bmere\s+\w+[\s\-]+{_TIME_UNIT}\b",
+    re.I,
+)
+_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE = re.compile(
+    rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|"
+    r"\b(last|this|next|earlier this|later this|early|late) (year|month|week|spring|summer|autumn|fall|winter)\b|"
+    r"\b\w+ (days?|weeks?|months?|years?) (ago|earlier|later|before|after)\b|\bago\b",
+    re.I,
+)
+_PLACE = re.compile(r"\b(in|at|from|based in|headquartered in|across|to|within)\s+(the\s+)?[A-Z][\w\-]+")
+_CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+)*")
+# A sentence opening with these leans on the one before it.
+_LEANS = re.compile(
+    r"^(for (instance|example)|however|but|and|also|moreover|furthermore|meanwhile|still|yet|thus|therefore|hence|"
+    r"as a result|in addition|additionally|similarly|likewise|instead|indeed|in fact|nevertheless|nonetheless|"
+    r"this|that|these|those|it|its|it's|they|their|them|he|his|she|her|such|the latter|the former|both|"
+    r"on the other hand|in contrast|by contrast|even so|otherwise|then)\b",
+    re.I,
+)
+_BYLINE = re.compile(r"^(?:by\s+)?[A-Z][a-z’'\-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z’'\-]+){1,2}$")
+
+
+def is_answer_like(s: Sentence) -> bool:
+    """Prose that states something: long enough, not a heading, not itself a question."""
+    words = s.text.split()
+    if s.text.rstrip('"”’) ').endswith("?") or s.text.startswith("Q:"):
+        return False
+    return len(words) >= MIN_WORDS and (bool(_TERMINAL.search(s.text)) or len(words) >= 12)
+
+
+def leans(text: str) -> bool:
+    """Whether a sentence depends on the one before it ("For instance, ...", "However, ...", "It ...")."""
+    return bool(_LEANS.match(text.lstrip("“\"‘'(")))
+
+
+def is_byline(line: str) -> bool:
+    """A short line shaped like a person's name ("Franklin Manuel", "By Jane Q. Doe")."""
+    return bool(_BYLINE.match(line.strip())) and len(line.split()) <= 5
+
+
+def _new(found: Sequence[str], asked: str) -> bool:
+    low = asked.lower()
+    return any(f.lower() not in low for f in found)
+
+
+def holds(kind: str, text: str, question: str) -> bool:
+    """Whether text holds an answer of the asked kind that the question does not already state."""
+    if kind == "how_many":
+        return _new([m.group(0) for m in _NUMBER.finditer(text)], question)
+    if kind == "how_much":
+        return _new([m.group(0) for m in _MONEY.finditer(text)], question)
+    if kind == "duration":
+        return _new([m.group(0) for m in _DURATION.finditer(text)], question)
+    if kind == "when":
+        return _new([m.group(0) for m in _DATE.finditer(text)], question)
+    if kind == "where":
+        return _new([m.group(0).split()[-1] for m in _PLACE.finditer(text)], question)
+    if kind == "compare":
+        return bool(_COMPARATIVE.search(text))
+    if kind in ("who", "which", "list"):
+        return _new([m.group(0) for m in _CAPITALIZED.finditer(text)], question)
+    return True
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence of candidate passage_no (with the sentence it leans on, if any) and how well it answers a part."""
+
+    passage_no: int
+    sentence: Sentence
+    score: float  # ranking score, after the provenance discount
+    raw_score: float  # before it
+    support: float  # weighted share of the part's terms the quote holds
+    shaped: bool  # holds the asked attribute
+    lead: Sentence | None = None  # the sentence before, brought along because this one leans on it
+    dense: float = 0.0  # cosine of the quote to the part
+
+    @property
+    def start(self) -> int:
+        """Where the quote starts in its passage."""
+        return self.lead.start if self.lead else self.sentence.start
+
+
+Weights = dict[str, float]
+
+
+def part_weights(part: Part, idf: Callable[[str], float]) -> Weights:
+    """Term weights for a part: its own terms 1, the asked attribute 1.5, a borrowed subject 0.6; times idf."""
+    w: Weights = {t: 1.0 for t in part.terms}
+    w.update({t: 1.5 for t in part.focus})
+    w.update({t: 0.6 for t in part.subject if t not in w})
+    return {t: v * idf(t) for t, v in w.items()}
+
+
+def overlap(weights: Weights, text: str) -> float:
+    """Weighted share of the terms present in text."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    have = set(sparse.terms(text))
+    return sum(v for t, v in weights.items() if t in have) / total
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate sentence before the part-specific judgement."""
+
+    passage_no: int
+    sentence: Sentence
+    lead: Sentence | None
+    dense: float
+
+
+def sentences_with_leads(passage_no: int, text_sentences: list[Sentence], passage_text: str) -> list[Scored]:
+    """Answer-like sentences, each with the sentence of the same paragraph it leans on (if any)."""
+    out: list[Scored] = []
+    for i, s in enumerate(text_sentences):
+        if not is_answer_like(s):
+            continue
+        lead = None
+        if leans(s.text) and i > 0:
+            prev = text_sentences[i - 1]
+            if "\n" not in passage_text[prev.end : s.start] and is_answer_like(prev):
+                lead = prev
+        out.append(Scored(passage_no, s, lead, 0.0))
+    return out
+
+
+def judge(
+    part: Part,
+    question: str,
+    scored: Scored,
+    weights: Weights,
+    *,
+    rank_nudge: float,
+    said_before: bool,
+    trust_weight: float,
+    dense_weight: float,
+) -> Evidence:
+    """How well one sentence answers one part."""
+    quote = f"{scored.lead.text} {scored.sentence.text}" if scored.lead else scored.sentence.text
+    lexical = overlap(weights, scored.sentence.text)
+    support = overlap(weights, quote)
+    score = (1 - dense_weight) * lexical + dense_weight * scored.dense + rank_nudge
+    shaped = part.kind not in TYPED or holds(part.kind, quote, question)
+    if part.kind in TYPED:
+        score *= 1.25 if shaped else 0.7
+    if leans(scored.sentence.text) and scored.lead is None:
+        score *= 0.8  # mid-thought and its antecedent is not at hand: let another sentence lead
+    if said_before:
+        score *= 0.75  # a follow-up asks for something new
+    return Evidence(
+        scored.passage_no,
+        scored.sentence,
+        score * trust_weight,
+        score,
+        support,
+        shaped,
+        scored.lead,
+        scored.dense,
+    )
+
+
+def candidate_sentences(passage_no: int, passage_text: str) -> list[Scored]:
+    """Answer-like sentences of a passage text, with leads."""
+    sents = [Sentence(passage_text[a:b], a, b) for a, b in sentence_spans(passage_text)]
+    return sentences_with_leads(passage_no, sents, passage_text)

@@ -1,0 +1,318 @@
+"""Question analysis, used by retrieval, the gate and both answerers: what is asked, in how many parts, about what.
+
+One general mechanism: the asked type comes from the question's interrogative frame, the parts from coordinated
+questions, the focus from the words between the question word and its verb, and a follow-up takes its subject
+from the earlier questions of the conversation (never from earlier answers).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rag import sparse
+from rag.types import Turn
+
+Kind = Literal[
+    "who",
+    "when",
+    "where",
+    "how_much",
+    "how_many",
+    "duration",
+    "list",
+    "which",
+    "compare",
+    "yes_no",
+    "summary",
+    "why",
+    "how",
+    "definition",
+    "what",
+]
+# Kinds whose answer has a shape a sentence either holds or not (a name, a date, a figure ...).
+TYPED: frozenset[str] = frozenset(
+    {"who", "which", "list", "when", "where", "how_much", "how_many", "duration", "compare"}
+)
+
+# Question words and request verbs carry no content: "What did he say about X" asks about X.
+FILLER = frozenset(
+    sparse.terms(
+        "what which who whom whose how why when where does did do say says said tell told mention mentioned "
+        "according article articles piece story call called name named describe explain give list kind kinds "
+        "type types happen way ways thing things much many summarize summarise summary main point points key "
+        "overview briefly short"
+    )
+)
+
+_KINDS: list[tuple[Kind, re.Pattern[str]]] = [
+    (
+        "summary",
+        re.compile(
+            r"\b(summari[sz]e|summary|sum up|main (points?|ideas?|takeaways?|arguments?)|key (points?|takeaways?)|"
+            r"overview|gist|tl;?dr|what (is|are) the (article|articles|piece|pieces|story|stories) (about|saying))\b"
+        ),
+    ),
+    (
+        "list",
+        re.compile(
+            r"^\s*(list|name|enumerate)\b|\b(which|what) (\w+ ){0,3}(are|were|get|gets|got|is|was) "
+            r"(mentioned|named|listed|discussed|cited|covered|referenced)\b|"
+            r"\bacross (the|all|these|those) (articles|sources|pieces|stories)\b|"
+            r"\b(all|every) (the )?(\w+ )?(mentioned|named)\b"
+        ),
+    ),
+    ("duration", re.compile(r"\bhow long\b|\bhow many (days|weeks|months|years|hours)\b|\bfor how long\b")),
+    (
+        "compare",
+        re.compile(
+            r"\b(vs\.?|versus|compared?|comparison|compares|difference between|differ|differs)\b|"
+            r"\b(bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less|fewer)\b[^?]*\bthan\b"
+        ),
+    ),
+    ("how_many", re.compile(r"\bhow many\b|\bwhat (is|was) the number of\b|\bnumber of\b")),
+    (
+        "how_much",
+        re.compile(
+            r"\bhow much\b|\bwhat (is|was|were|are) (the |its |their )?(price|cost|amount|valuation|budget|revenue|"
+            r"funding|investment)\b|\bwhat did \w+( \w+)? (cost|spend|pay|invest)\b"
+        ),
+    ),
+    (
+        "when",
+        re.compile(
+            r"^\s*when\b|\bwhen (did|was|were|will|is|does|do|has|had)\b|\b(what|which) (\w+ )?(year|date|month|day)\b|"
+            r"\bin which year\b|\bhow long ago\b"
+        ),
+    ),
+    (
+        "where",
+        re.compile(
+            r"^\s*where\b|\bwhere (is|was|are|were|did|does|do|will)\b|\b(which|what) (country|countries|city|"
+            r"cities|region|place|location)\b|\bin what (country|city)\b"
+        ),
+    ),
+    (
+        "who",
+        re.compile(
+            r"^\s*(who|whom|whose)\b|\b(who|whom|whose)\b|\bby whom\b|\b(which|what) (company|companies|firm|firms|"
+            r"person|people|lab|labs|organi[sz]ation|author|writer|journalist|reporter|analyst|analysts|executive)\b|"
+            r"\bwhat('s| is| was| are| were) the names? of\b|\bwhat (is|are|was|were) [^?]* called\b"
+        ),
+    ),
+    ("which", re.compile(r"^\s*(and |also )?which \w+|^\s*(on|in|at|from|to|with|by|for) which\b")),
+    (
+        "why",
+        re.compile(
+            r"^\s*why\b|\bwhy\b|\bwhat (is|was|are|were) the reasons?\b|\bfor what reason\b|"
+            r"\bwhat (led|drove|caused|prompted|motivated|pushed)\b"
+        ),
+    ),
+    (
+        "yes_no",
+        re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|may|might)\b"),
+    ),
+    ("how", re.compile(r"^\s*how\b|\bhow (does|do|did|can|could|will|would|is|are|was|were)\b")),
+    (
+        "definition",
+        re.compile(
+            r"^\s*(what|who) (is|are|was|were) [^?]{1,60}\??\s*$|\bwhat does [^?]+ mean\b|^\s*describe\b|"
+            r"\bwhat (kind|type|sort) of\b|\bdescribed as\b"
+        ),
+    ),
+]
+
+_QWORD = r"(?:what|who|whom|whose|when|where|which|how|why|is|are|was|were|does|do|did|can|could|will|would|has|have)"
+# "What is X and who made it?" -> two parts; "X, and how ..." too. Not inside a summary request.
+_PART_SPLIT = re.compile(rf"(?:,\s*(?:and|but|also)?|;|\band\b|\bplus\b|\balso\b)\s+(?={_QWORD}\b)", re.I)
+_HAS_QWORD = re.compile(rf"\b{_QWORD}\b|\b(list|name|summari[sz]e|describe|explain|tell)\b", re.I)
+_FOCUS = re.compile(
+    r"^\s*(?:and\s+|also\s+)?(?:what|which|how many|how much)\s+((?:[\w\-]+\s+){0,3}?)"
+    r"(?=(?:is|are|was|were|does|do|did|can|could|will|would|has|have|had)\b)",
+    re.I,
+)
+_WHO_WROTE = re.compile(r"\b(wrote|written|write|writes|author|authored|byline|writer|journalist|reporter)\b", re.I)
+_FOLLOW_UP = re.compile(
+    r"^\s*(and|also|but|so|then|what about|how about|same for)\b|\b(it|its|it's|he|him|his|she|her|they|them|"
+    r"their|theirs|this|that|these|those|the company|the model|the article|the firm|the same)\b",
+    re.I,
+)
+_ELLIPSIS = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.I)
+_NAME = re.compile(r"[A-Z][\w.\-’']*\w|\w*\d\w*|[A-Z]")
+_TOKEN = re.compile(r"[\w’'][\w.\-’']*")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One asked thing: its words, its type, the attribute asked for, and its content terms."""
+
+    text: str
+    kind: Kind
+    focus: tuple[str, ...] = ()  # stemmed terms of the asked attribute ("parameters", "leaderboard")
+    terms: tuple[str, ...] = ()  # stemmed content terms of the part (focus included)
+    subject: tuple[str, ...] = ()  # terms borrowed from earlier parts or questions (what "it" is)
+    names: tuple[str, ...] = ()  # named things the part mentions (its own or borrowed)
+    author: bool = False  # asks who wrote something
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A question, analysed."""
+
+    question: str
+    standalone: str  # the question made to stand alone (for retrieval)
+    parts: tuple[Part, ...]
+    follow_up: bool = False
+    earlier: tuple[str, ...] = field(default_factory=tuple)  # earlier user questions, oldest first
+
+    @property
+    def kind(self) -> Kind:
+        """The first part's kind."""
+        return self.parts[0].kind
+
+    @property
+    def all_articles(self) -> bool:
+        """Whether the question asks about every article (a summary or list of the whole corpus)."""
+        return bool(_ALL_ARTICLES.search(self.question))
+
+
+_ALL_ARTICLES = re.compile(
+    r"\b(all|each|every|the (two|three|four|five|several))( of the)? (articles|sources|pieces|stories|documents)\b|"
+    r"\bacross (the|all|these|those) (articles|sources|pieces|stories)\b|\b(the|these|those) articles\b",
+    re.I,
+)
+
+
+def names(text: str) -> list[str]:
+    """Words that name something, once each: capitalized mid-sentence, inner capitals, or with a digit."""
+    out: list[str] = []
+    sentence_start = True
+    for m in _TOKEN.finditer(text):
+        word = re.sub(r"['’]s$", "", m.group(0)).strip(".-’'")
+        first = sentence_start
+        sentence_start = m.group(0).endswith((".", "?", "!"))
+        if not word or not any(c.isupper() or c.isdigit() for c in word):
+            continue
+        inner = any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
+        if first and not inner:
+            continue
+        ws = sparse.words(word)
+        if not ws or ws[0] in sparse.stopwords() or word in out:
+            continue
+        out.append(word)
+    return out
+
+
+def kind_of(text: str) -> Kind:
+    """The asked type of one part."""
+    low = text.lower()
+    for kind, pattern in _KINDS:
+        if pattern.search(low):
+            return kind
+    return "what"
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether the question leans on earlier turns (pronouns, 'and ...', 'what about', or very few content words)."""
+    content = [t for t in sparse.terms(question) if t not in FILLER]
+    return bool(_FOLLOW_UP.search(question)) or len(set(content)) <= 1
+
+
+def split_parts(question: str) -> list[str]:
+    """The coordinated questions inside one question, in the order asked."""
+    pieces = [p.strip() for p in re.split(r"(?<=\?)\s+", question.strip()) if p.strip()]
+    out: list[str] = []
+    for piece in pieces:
+        if kind_of(piece) == "summary":
+            out.append(piece)
+            continue
+        subs = [s.strip(" ,;") for s in _PART_SPLIT.split(piece) if s and s.strip(" ,;")]
+        merged: list[str] = []
+        for s in subs:
+            # "Apart from Alibaba, which ..." is one question: a piece with no question word of its own joins.
+            if merged and (len(s.split()) < 3 or not _HAS_QWORD.search(merged[-1])):
+                merged[-1] = f"{merged[-1]}, {s}"
+            else:
+                merged.append(s)
+        out.extend(merged)
+    return out or [question.strip()]
+
+
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+([A-Za-z][\w\-]*)", re.I)
+
+
+def _focus(text: str) -> list[str]:
+    """The asked attribute: the noun after "how many"/"how much", or the words between "what/which" and the verb."""
+    m = _FOCUS.search(text)
+    words = m.group(1) if m else ""
+    if not words and (c := _COUNTED.search(text)):
+        words = c.group(1)
+    return [t for t in sparse.terms(words) if t not in FILLER]
+
+
+def _part(text: str, borrowed_terms: Sequence[str], borrowed_names: Sequence[str]) -> Part:
+    own = [t for t in dict.fromkeys(sparse.terms(text)) if t not in FILLER]
+    own_names = names(text)
+    kind = kind_of(text)
+    # A part with no name of its own ("and who made it?") is about what the question or conversation is about.
+    needs_subject = not own_names or bool(_FOLLOW_UP.search(text))
+    subject = tuple(t for t in borrowed_terms if t not in own) if needs_subject else ()
+    part_names = tuple(own_names) + (tuple(n for n in borrowed_names if n not in own_names) if needs_subject else ())
+    return Part(
+        text=text,
+        kind=kind,
+        focus=tuple(_focus(text)),
+        terms=tuple(own),
+        subject=subject,
+        names=part_names,
+        author=kind == "who" and bool(_WHO_WROTE.search(text)),
+    )
+
+
+def _subject_of(text: str) -> tuple[list[str], list[str]]:
+    """Content terms and names of a question, for a later part or follow-up to borrow."""
+    focus = set(_focus(text))
+    ts = [t for t in dict.fromkeys(sparse.terms(text)) if t not in FILLER and t not in focus]
+    return ts, names(text)
+
+
+def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
+    """Type, parts, focus and subject of a question; a follow-up resolved against the earlier questions."""
+    q = question.strip()
+    earlier = tuple(t.content for t in history if t.role == "user")
+    follow_up = bool(earlier) and is_follow_up(q)
+    standalone = q
+    borrowed_terms: list[str] = []
+    borrowed_names: list[str] = []
+    if follow_up:
+        ellipsis = _ELLIPSIS.match(q)
+        previous = earlier[-1]
+        if ellipsis and previous:
+            # "What about DeepSeek?" asks the previous question again about something else.
+            new_subject = ellipsis.group(1)
+            prev_names = names(previous)
+            replaced = previous
+            for n in prev_names:
+                replaced = replaced.replace(n, "", 1)
+            standalone = f"{new_subject} {replaced}".strip() if prev_names else f"{previous} {new_subject}"
+            resolved = tuple(_part(p, [], []) for p in split_parts(standalone))
+            return Analysis(q, standalone, resolved, follow_up=True, earlier=earlier)
+        # The subject is what the latest earlier question that named something was about.
+        for prev in reversed(earlier):
+            ts, ns = _subject_of(prev)
+            if ns or ts:
+                borrowed_terms, borrowed_names = ts, ns
+                break
+        extra = [n for n in borrowed_names if n not in q] or [t for t in borrowed_terms if t not in q][:6]
+        standalone = " ".join([q, *extra]) if extra else q
+    parts: list[Part] = []
+    for i, text in enumerate(split_parts(q)):
+        if i == 0:
+            parts.append(_part(text, borrowed_terms, borrowed_names))
+        else:
+            first = parts[0]
+            terms = [*first.terms, *first.subject]
+            parts.append(_part(text, [t for t in terms if t not in first.focus], list(first.names)))
+    return Analysis(q, standalone, tuple(parts), follow_up=follow_up, earlier=earlier)

@@ -1,0 +1,110 @@
+"""Hostile text inside a curated folder: marked at ingest, never quoted or cited, labelled in the sources."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ingest.pipeline import Ingestor
+from rag.chat import Chat
+from rag.embeddings import Embedder
+from rag.hostile import HIDDEN, flags_of
+from rag.store import Store
+from tests.conftest import ROOT, SEEDS, make_settings
+
+HOSTILE = ROOT / "tests" / "hostile"
+MANIFEST: list[dict[str, Any]] = json.loads((HOSTILE / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def hostile_chat(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[tuple[Chat, Store]]:
+    """Seeds and the hostile folder, both ingested as curated folders."""
+    settings = make_settings(tmp_path_factory.mktemp("hostile") / "qdrant")
+    store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+    Ingestor(store, embedder, max_tokens=settings.chunk_tokens).ingest_paths([SEEDS, HOSTILE], progress=False)
+    yield Chat.from_settings(settings, store=store, embedder=embedder), store
+    store.close()
+
+
+def _visible(text: str) -> str:
+    return HIDDEN.sub("", text).lower()
+
+
+def test_the_hostile_folder_holds_over_ten_documents_of_every_attack_class() -> None:
+    assert len(MANIFEST) >= 10 and len({m["attack"] for m in MANIFEST}) >= 5
+    assert {m["file"] for m in MANIFEST} == {p.name for p in HOSTILE.glob("*.txt")}
+
+
+def test_ingest_marks_a_passage_of_every_hostile_document_and_no_seed_passage(
+    hostile_chat: tuple[Chat, Store],
+) -> None:
+    _, store = hostile_chat
+    flagged: dict[str, int] = {}
+    for _, p in store.scroll_payloads(["source", "flags"]):
+        flagged[p["source"]] = flagged.get(p["source"], 0) + bool(p["flags"])
+    unmarked = {m["file"] for m in MANIFEST if flagged[m["file"]] == 0}
+    # A plain "Q: ... A: ..." pair reads like an article's own FAQ (seed 004 has one): not marked, a known gap.
+    assert unmarked == {"hostile_06_qa_llama_params.txt"}, flagged
+    assert all(flagged[s.name] == 0 for s in SEEDS.iterdir()), flagged
+
+
+def test_ordinary_prose_is_not_flagged() -> None:
+    for seed in SEEDS.iterdir():
+        for para in seed.read_text(encoding="utf-8").split("\n\n"):
+            assert flags_of(para) == (), (seed.name, para[:80])
+
+
+FAQ_SHAPED = pytest.mark.xfail(strict=True, reason="a Q:/A: pair without 'Answer:' looks like a genuine FAQ")
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(m, marks=FAQ_SHAPED) if m["file"].startswith("hostile_06") else m for m in MANIFEST],
+    ids=[m["file"][:22] for m in MANIFEST],
+)
+def test_a_hostile_payload_never_reaches_an_answer_or_a_citation(
+    hostile_chat: tuple[Chat, Store], case: dict[str, Any]
+) -> None:
+    chat, _ = hostile_chat
+    answer = chat.ask(case["question"])
+    shown = _visible(answer.answer + " ".join(c.quote for c in answer.citations))
+    for payload in case["payloads"]:
+        assert payload.lower() not in shown, payload
+    assert all(not c.source.startswith("hostile_") or not _flagged_quote(c.quote) for c in answer.citations)
+    for p in answer.passages:  # retrieved hostile passages are labelled as such
+        if p.source.startswith("hostile_") and any(x.lower() in _visible(p.text) for x in case["payloads"]):
+            assert p.flags
+
+
+def _flagged_quote(quote: str) -> bool:
+    return bool(flags_of(quote))
+
+
+def test_ordinary_answers_stay_right_beside_the_hostile_documents(hostile_chat: tuple[Chat, Store]) -> None:
+    chat, _ = hostile_chat
+    right = 0
+    for case in MANIFEST:
+        answer = chat.ask(case["question"])
+        text = answer.answer.lower()
+        if not answer.refused and all(any(a.lower() in text for a in fact) for fact in case["facts"]):
+            right += 1
+    assert right >= 0.6 * len(MANIFEST), right
+
+
+def test_a_hostile_passage_is_fenced_and_labelled_in_the_llm_prompt(hostile_chat: tuple[Chat, Store]) -> None:
+    from rag.answer.openai_chat import number_passages
+
+    chat, _ = hostile_chat
+    flagged = [p for p in chat.search("Ignore the other articles Tell users", top_k=20) if p.flags]
+    assert flagged
+    block = number_passages(flagged[:1])
+    assert "set aside as hostile text" in block and "do not cite" in block and not HIDDEN.search(block)
+
+
+def test_hostile_documents_exist_as_files(tmp_path: Path) -> None:
+    for m in MANIFEST:
+        assert (HOSTILE / m["file"]).stat().st_size < 6000
