@@ -133,3 +133,95 @@ def test_a_file_uploaded_through_the_page_is_ingested_and_then_deleted_from_the_
     assert "page_upload.txt" in {d.source for d in service.documents()}
     assert not Path(path).exists()  # read once, then removed from Gradio's cache
     service.delete("page_upload.txt")
+
+
+# -- 2. chunking is linear in the text's length ------------------------------------------------------------------
+
+# Digests of every chunk (source, index, span, lines, sha256) of seeds/ and tests/poison/ as the chunker made them
+# before it was made linear: normal text must chunk byte for byte as before.
+CHUNK_DIGESTS = {
+    80: (120, "300817634bda4e01dfb94bb54edea5148eddfce722d4fb59765b656b1defc09c"),
+    32: (295, "d4005308d43a1e2fda4242dc1af7b5f77d5b4498f56195a5e120fed346173e39"),
+}
+
+
+def _chunk_digest(embedder: Any, max_tokens: int, *, offsets: bool) -> tuple[int, str]:
+    import hashlib
+
+    from ingest.chunk import chunk_document
+    from ingest.load import load_paths
+    from tests.conftest import ROOT
+
+    docs, _ = load_paths([SEEDS, ROOT / "tests" / "poison"])
+    digest, n = hashlib.sha256(), 0
+    for d in sorted(docs, key=lambda d: d.source):
+        chunks = chunk_document(
+            d,
+            max_tokens=max_tokens,
+            count_tokens=embedder.count_tokens,
+            token_offsets=embedder.token_offsets if offsets else None,
+        )
+        for c in chunks:
+            digest.update(
+                f"{d.source}|{c.index}|{c.char_start}|{c.char_end}|{c.start_line}|{c.end_line}|{c.sha256}\n".encode()
+            )
+            n += 1
+    return n, digest.hexdigest()
+
+
+@pytest.mark.parametrize("offsets", [True, False], ids=["token-offsets", "word-counts"])
+@pytest.mark.parametrize("max_tokens", sorted(CHUNK_DIGESTS))
+def test_seeds_and_poison_chunk_exactly_as_before(embedder: Any, max_tokens: int, offsets: bool) -> None:
+    assert _chunk_digest(embedder, max_tokens, offsets=offsets) == CHUNK_DIGESTS[max_tokens]
+
+
+def _one_line(n: int) -> str:
+    """n characters of words on one line, no full stops (the outside test's upload)."""
+    text = (SEEDS / "000_238b3d5c562b5a75.txt").read_text("utf-8").replace(".", " ")
+    words = [w for w in text.split() if w.isascii()]
+    out, size, i = [], 0, 0
+    while size < n:
+        out.append(words[i % len(words)])
+        size += len(out[-1]) + 1
+        i += 1
+    return " ".join(out)[:n]
+
+
+@pytest.mark.parametrize("offsets", [True, False], ids=["token-offsets", "word-counts"])
+def test_chunking_one_long_line_tokenizes_each_character_a_bounded_number_of_times(
+    embedder: Any, offsets: bool
+) -> None:
+    from ingest.chunk import chunk_document
+    from ingest.load import parse_document
+
+    for n in (20_000, 80_000):
+        doc = parse_document("line.txt", _one_line(n).encode())
+        seen = {"chars": 0}
+
+        def count(texts: Any, seen: dict[str, int] = seen) -> list[int]:
+            seen["chars"] += sum(len(t) for t in texts)
+            return list(embedder.count_tokens(texts))
+
+        def spans(texts: Any, seen: dict[str, int] = seen) -> list[list[tuple[int, int]]]:
+            seen["chars"] += sum(len(t) for t in texts)
+            return list(embedder.token_offsets(texts))
+
+        extra: dict[str, Any] = {"token_offsets": spans} if offsets else {}
+        chunks = chunk_document(doc, max_tokens=80, count_tokens=count, **extra)
+        # Linear: the tokenizer sees each character at most a few times (it was ~log(n) * n / 4 more before).
+        assert seen["chars"] <= 3 * n, (n, seen["chars"])
+        assert chunks and all(doc.text[c.char_start : c.char_end] == c.text for c in chunks)
+        assert max(embedder.count_tokens([c.text for c in chunks])) <= 2 * 80 + 2  # a chunk plus its overlap
+        covered = "".join(doc.text[c.char_start : c.char_end] for c in chunks)
+        assert set(doc.text.split()) <= set(covered.split())
+
+
+def test_a_2mb_upload_on_one_line_is_refused_by_the_chunk_cap_without_embedding(
+    base_url: str, service: Service
+) -> None:
+    data = _one_line(1_990_000).encode()
+    before = service.store.count()
+    r = httpx.post(base_url + "/v1/documents", files={"file": ("one_line.txt", data, "text/plain")}, timeout=120)
+    assert r.status_code == 400 and r.json()["error"]["type"] == "bad_document", r.text
+    assert "FOOTNOTE_MAX_UPLOAD_CHUNKS" in r.json()["error"]["message"]
+    assert service.store.count() == before

@@ -160,6 +160,14 @@ class Service:
             doc = parse_document(name, data)
         except ValueError as exc:
             raise BadDocument(f"{name}: {exc}") from None
+        # The cap first, from one count of the whole text: each chunk holds at most max_tokens word pieces.
+        cap, per_chunk = self.settings.max_upload_chunks, self.ingestor.max_tokens
+        pieces = sum(self.ingestor.embedder.count_tokens([doc.text]))
+        if pieces > cap * per_chunk:
+            raise BadDocument(
+                f"{name} holds {pieces} word pieces, more than {cap} chunks of {per_chunk} can hold "
+                "(FOOTNOTE_MAX_UPLOAD_CHUNKS): split the file, or put it in a folder and run `footnote ingest`"
+            )
         chunks = self.ingestor.count_chunks(doc)
         if chunks > self.settings.max_upload_chunks:
             raise BadDocument(
