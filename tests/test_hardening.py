@@ -225,3 +225,55 @@ def test_a_2mb_upload_on_one_line_is_refused_by_the_chunk_cap_without_embedding(
     assert r.status_code == 400 and r.json()["error"]["type"] == "bad_document", r.text
     assert "FOOTNOTE_MAX_UPLOAD_CHUNKS" in r.json()["error"]["message"]
     assert service.store.count() == before
+
+
+# -- 7 (LOW). an unpaired surrogate is a 400; a stream that fails ends with an error chunk and [DONE] ----------------
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/ask", b'{"question":"\\ud800 llama"}'),
+        ("/v1/ask", b'{"question":"llama","history":[{"role":"user","content":"hi \\udfff"}]}'),
+        ("/v1/chat/completions", b'{"messages":[{"role":"user","content":"\\ud800 llama"}]}'),
+        ("/v1/chat/completions", b'{"stream":true,"messages":[{"role":"user","content":"\\ud800 llama"}]}'),
+        ("/v1/documents", b'{"source":"s.txt","text":"\\ud800 llama"}'),
+    ],
+)
+def test_an_unpaired_surrogate_is_a_clear_400_not_a_traceback(
+    base_url: str, path: str, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    r = httpx.post(base_url + path, content=body, headers={"content-type": "application/json"}, timeout=30)
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["type"] in ("bad_question", "bad_document")
+    assert "unpaired UTF-16 surrogate" in r.json()["error"]["message"]
+    assert not [rec for rec in caplog.records if rec.levelname == "ERROR"]
+
+
+class _Breaks:
+    """An answerer whose stream fails after its first words."""
+
+    name = "openai:breaks"
+
+    def stream(self, question: str, passages: Any, history: Any) -> Any:
+        yield "Qwen-VL-Chat reads street signs"
+        raise RuntimeError("the model server went away")
+
+
+def test_a_stream_that_fails_midway_ends_with_an_error_chunk_and_done(service: Service) -> None:
+    from rag.chat import Chat
+    from rag.retrieve import Retriever
+    from tests.live import live_server
+
+    chat = Chat(retriever=Retriever(service.store, service.chat.retriever.embedder), answerer=_Breaks())  # type: ignore[arg-type]
+    broken = Service(service.settings, chat=chat, ingestor=service.ingestor)
+    body = {"stream": True, "messages": [{"role": "user", "content": "What can Qwen-VL-Chat do with photos?"}]}
+    with live_server(broken) as url:
+        r = httpx.post(url + "/v1/chat/completions", json=body, timeout=60)
+    assert r.status_code == 200
+    events = [e.removeprefix("data: ") for e in r.text.split("\n\n") if e.startswith("data: ")]
+    assert events[-1] == "[DONE]", r.text[-300:]
+    last = json.loads(events[-2])
+    assert last["choices"][0]["finish_reason"] == "error"
+    assert last["error"]["type"] == "internal_error" and "model server" not in last["error"]["message"]
+    assert any("street signs" in e for e in events[:-2])

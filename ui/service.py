@@ -15,7 +15,7 @@ from ingest.pipeline import Ingestor, IngestReport, StoredDocument, manifest
 from rag.chat import Chat
 from rag.config import Settings
 from rag.embeddings import embedder_from_settings
-from rag.errors import BadDocument, CuratedDocument, FootnoteError
+from rag.errors import BadDocument, BadQuestion, CuratedDocument, FootnoteError
 from rag.store import Store
 from rag.types import Answer, AnswerDelta, Passage, Trust, Turn
 
@@ -36,6 +36,15 @@ class Upload:
     chunks_embedded: int
     points: int
     trust: Trust = "contributed"
+
+
+def check_text(text: str, what: str) -> None:
+    """BadQuestion when text holds an unpaired UTF-16 surrogate (JSON allows "\\ud800"; UTF-8 cannot carry it)."""
+    for i, ch in enumerate(text):
+        if "\ud800" <= ch <= "\udfff":
+            raise BadQuestion(
+                f"{what} has an unpaired UTF-16 surrogate (U+{ord(ch):04X}) at position {i}; send valid Unicode text"
+            )
 
 
 class Service:

@@ -13,7 +13,7 @@ from gradio import utils as gr_utils
 
 from rag.errors import FootnoteError
 from rag.types import Answer, AnswerDelta, Turn
-from ui.service import Service
+from ui.service import Service, check_text
 
 EXAMPLES = [
     "How big is Llama 2 vs Qwen-VL?",
@@ -143,6 +143,7 @@ def build_page(service: Service) -> gr.Blocks:
         shown = [{"role": t["role"], "content": safe_markdown(t["content"])} for t in turns]
         history = [Turn(t["role"], t["content"]) for t in turns]  # type: ignore[arg-type]
         try:
+            check_text(question, "the question")
             service.chat.check_question(question)
         except FootnoteError as exc:
             yield shown, f'<p role="alert">{html.escape(str(exc))}</p>', question, turns
