@@ -277,3 +277,22 @@ def test_a_stream_that_fails_midway_ends_with_an_error_chunk_and_done(service: S
     assert last["choices"][0]["finish_reason"] == "error"
     assert last["error"]["type"] == "internal_error" and "model server" not in last["error"]["message"]
     assert any("street signs" in e for e in events[:-2])
+
+
+# -- 6 (LOW). names in the Documents status line are shown literally ----------------------------------------------
+
+
+def _component_by_label(config: dict[str, Any], label: str) -> int:
+    return next(int(c["id"]) for c in config["components"] if c.get("props", {}).get("label") == label)
+
+
+def test_the_documents_status_line_shows_a_markdown_name_literally(base_url: str, service: Service) -> None:
+    name = "![i](https:attacker.example).txt"
+    service.upload(name, b"Kestrel Labs opened an office in Lisbon in 2024.\n")
+    config = httpx.get(base_url + "/config", timeout=30).json()
+    box = _component_by_label(config, "File name to delete")
+    fn = next(d for d in config["dependencies"] if d.get("inputs") == [box])
+    result = _queue_call(base_url, fn["id"], [name], trigger_id=None)
+    status = result["output"]["data"][0]
+    assert status.startswith("Deleted ") and name not in {d.source for d in service.documents()}
+    assert "![" not in status and "](" not in status, status

@@ -182,16 +182,16 @@ def build_page(service: Service) -> gr.Blocks:
             with service.admit():
                 result = service.upload(name, data)
         except FootnoteError as exc:
-            return f"Not ingested: {html.escape(str(exc))}", list_docs()
-        return f"{html.escape(result.source)}: {result.status}, {result.chunks} chunks.", list_docs()
+            return f"Not ingested: {safe_markdown(str(exc))}", list_docs()
+        return f"{safe_markdown(result.source)}: {result.status}, {result.chunks} chunks.", list_docs()
 
     def delete(source: str) -> tuple[str, list[list[Any]]]:
         try:
             with service.admit():
                 n = service.delete(source.strip())
         except FootnoteError as exc:
-            return html.escape(str(exc)), list_docs()
-        return f"Deleted {html.escape(source.strip())} ({n} chunks).", list_docs()
+            return safe_markdown(str(exc)), list_docs()
+        return f"Deleted {safe_markdown(source.strip())} ({n} chunks).", list_docs()
 
     with gr.Blocks(title="Footnote") as page:
         gr.Markdown(
