@@ -296,3 +296,32 @@ def test_the_documents_status_line_shows_a_markdown_name_literally(base_url: str
     status = result["output"]["data"][0]
     assert status.startswith("Deleted ") and name not in {d.source for d in service.documents()}
     assert "![" not in status and "](" not in status, status
+
+
+# -- 8 (LOW). document names: no controls, no direction overrides; curated names compared ignoring case ------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["nul\x00.txt", "two\r\nlines.txt", "esc\x1b[31mred.txt", "gnp\u202etxt.exe.txt", "lri\u2066x.txt", "bell\x07.md"],
+    ids=["NUL", "CRLF", "ESC", "RLO", "LRI", "BEL"],
+)
+def test_document_names_with_control_or_direction_characters_are_refused(
+    base_url: str, service: Service, name: str
+) -> None:
+    r = httpx.post(base_url + "/v1/documents", json={"source": name, "text": "Plover-7 is small."}, timeout=30)
+    assert r.status_code == 400 and r.json()["error"]["type"] == "bad_document", r.text
+    assert "control character" in r.json()["error"]["message"] and "rename" in r.json()["error"]["message"]
+    assert name not in {d.source for d in service.documents()}
+
+
+def test_an_upload_cannot_pass_for_a_curated_document_by_changing_case(base_url: str, service: Service) -> None:
+    curated = "000_238b3d5c562b5a75.txt"
+    for name in (curated.upper(), "000_238b3d5c562b5a75.TXT"):
+        r = httpx.post(base_url + "/v1/documents", json={"source": name, "text": "Llama 2 is tiny."}, timeout=30)
+        assert r.status_code == 409 and r.json()["error"]["type"] == "curated_document", r.text
+        assert curated in r.json()["error"]["message"]
+        r = httpx.delete(base_url + "/v1/documents/" + name, timeout=30)
+        assert r.status_code == 409, r.text
+    assert {d.source for d in service.documents()} >= {curated}
+    assert not {d.source for d in service.documents()} & {curated.upper(), "000_238b3d5c562b5a75.TXT"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,21 @@ class Upload:
     chunks_embedded: int
     points: int
     trust: Trust = "contributed"
+
+
+# Characters a document name may not hold: C0/C1 controls (NUL, CR, LF, ESC...) and format characters, among them
+# the bidirectional overrides and isolates that make a name read differently from what it is.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def check_name(source: str) -> None:
+    """BadDocument when a document name holds a control, format (bidi) or unpaired surrogate character."""
+    for i, ch in enumerate(source):
+        if unicodedata.category(ch) in _INVISIBLE:
+            raise BadDocument(
+                f"the document name has an invisible or control character (U+{ord(ch):04X}) at position {i}; "
+                "rename the file using visible characters only"
+            )
 
 
 def check_text(text: str, what: str) -> None:
@@ -157,6 +173,7 @@ class Service:
         A contributed upload never replaces a curated document of the same name (CuratedDocument).
         """
         trust = trust or self.settings.upload_trust
+        check_name(source)
         name = source.strip().replace("\\", "/").rsplit("/", 1)[-1]
         if not name or name.startswith(".") or not name.lower().endswith(SUPPORTED):
             raise BadDocument(f"the document name must end in {', '.join(SUPPORTED)} (got {source!r})")
@@ -202,10 +219,16 @@ class Service:
     def _guard_curated(self, source: str, trust: Trust, verb: str) -> None:
         if trust == "curated":
             return
-        stored = next((d for d in self.documents() if d.source == source), None)
+        # Case-insensitive: "X.TXT" beside a curated "x.txt" would pass for it on most screens.
+        docs = self.documents()
+        stored = next((d for d in docs if d.source == source), None) or next(
+            (d for d in docs if d.source.casefold() == source.casefold() and d.trust == "curated"), None
+        )
         if stored is not None and stored.trust == "curated":
+            same = "" if stored.source == source else f" (names are compared ignoring case: {source!r})"
             raise CuratedDocument(
-                f"{source} is a curated document; an upload cannot {verb} it. Rename the upload, or change the file "
+                f"{stored.source} is a curated document{same}; an upload cannot {verb} it. Rename the upload, "
+                "or change the file "
                 "in its folder and run `footnote ingest` (through the API: with FOOTNOTE_API_KEY and trust=curated)"
             )
 
