@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -10,6 +12,9 @@ from ingest.load import Document
 from rag.text import LineIndex, sentence_spans
 
 CountTokens = Callable[[Sequence[str]], list[int]]
+TokenOffsets = Callable[[Sequence[str]], list[list[tuple[int, int]]]]  # each text's word pieces as (start, end)
+_WORD = re.compile(r"\S+")
+_SPACE = re.compile(" ")
 
 
 @dataclass(frozen=True)
@@ -25,15 +30,53 @@ class Chunk:
     sha256: str
 
 
-def _split_long(text: str, start: int, end: int, budget: int, count: CountTokens) -> list[tuple[int, int]]:
-    """Cut one over-long sentence at spaces into pieces within budget."""
+class _Pieces:
+    """Word pieces of one over-long sentence, found once: how many overlap text[a:b] is two bisections.
+
+    From the tokenizer's offsets when the embedder gives them; otherwise each whitespace-separated word is counted
+    once (one batch call) and a word of k pieces is given k equal slices of its characters. Either way a cut at a
+    space counts exactly what counting text[a:b] again would (word pieces never cross whitespace).
+    """
+
+    def __init__(self, text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> None:
+        self._starts = [start + a for a, _ in spans]
+        self._ends = [start + b for _, b in spans]
+        self._spaces = [m.start() for m in _SPACE.finditer(text, start, end)]
+
+    @classmethod
+    def by_words(cls, text: str, start: int, end: int, count: CountTokens) -> _Pieces:
+        """Without offsets: count each word once, slice it evenly."""
+        words = [(m.start() - start, m.end() - start) for m in _WORD.finditer(text, start, end)]
+        spans: list[tuple[int, int]] = []
+        for (a, b), k in zip(words, count([text[start + a : start + b] for a, b in words]), strict=True):
+            spans.extend((a + (b - a) * i // k, a + (b - a) * (i + 1) // k) for i in range(k))
+        return cls(text, start, end, spans)
+
+    def overlapping(self, a: int, b: int) -> int:
+        """Pieces that overlap text[a:b]."""
+        return max(0, bisect.bisect_left(self._starts, b) - bisect.bisect_right(self._ends, a))
+
+    def last_space(self, a: int, b: int) -> int:
+        """text.rfind(" ", a, b) in a bisection."""
+        i = bisect.bisect_left(self._spaces, b) - 1
+        return self._spaces[i] if i >= 0 and self._spaces[i] >= a else -1
+
+
+def _split_long(text: str, start: int, end: int, budget: int, words: _Pieces) -> list[tuple[int, int]]:
+    """Cut one over-long sentence at spaces into pieces within budget.
+
+    Each cut shrinks the candidate end by a quarter (back to a space) until it fits, as it always has; the pieces
+    are found once up front, so each try is a bisection, not a new count of the rest of the sentence (that was
+    quadratic: a 2 MB line without full stops took hours).
+    """
     pieces: list[tuple[int, int]] = []
     a = start
     while a < end:
         b = end
-        while count([text[a:b]])[0] > budget:
-            cut = text.rfind(" ", a, a + (b - a) * 3 // 4)
-            b = cut if cut > a else a + (b - a) * 3 // 4
+        while words.overlapping(a, b) > budget:
+            mid = a + (b - a) * 3 // 4
+            cut = words.last_space(a, mid)
+            b = cut if cut > a else max(mid, a + 1)
         pieces.append((a, b))
         a = b
         while a < end and text[a].isspace():
@@ -41,19 +84,35 @@ def _split_long(text: str, start: int, end: int, budget: int, count: CountTokens
     return pieces
 
 
-def chunk_document(doc: Document, *, max_tokens: int, count_tokens: CountTokens) -> list[Chunk]:
-    """Pack whole sentences into chunks of about max_tokens word pieces (plus one sentence of overlap)."""
+def _mid_word(text: str, at: int, edge: int) -> bool:
+    """Whether a cut at `at` (not the sentence's own edge) falls between two non-space characters."""
+    return at != edge and not text[at - 1].isspace() and not text[at].isspace()
+
+
+def chunk_document(
+    doc: Document, *, max_tokens: int, count_tokens: CountTokens, token_offsets: TokenOffsets | None = None
+) -> list[Chunk]:
+    """Pack whole sentences into chunks of about max_tokens word pieces (plus one sentence of overlap).
+
+    Linear in the text's length. token_offsets (the embedder's, when it has them) saves counting long sentences
+    twice; the chunks are the same with or without it.
+    """
     text = doc.text
     spans = sentence_spans(text)
+    sentences = [text[a:b] for a, b in spans]
+    offsets = token_offsets(sentences) if token_offsets is not None else None
+    counts = [len(o) for o in offsets] if offsets is not None else count_tokens(sentences)
     units: list[tuple[int, int, int]] = []  # (start, end, tokens)
-    for (a, b), n in zip(spans, count_tokens([text[a:b] for a, b in spans]), strict=True):
+    for i, ((a, b), n) in enumerate(zip(spans, counts, strict=True)):
         if n <= max_tokens:
             units.append((a, b, n))
-        else:
-            pieces = _split_long(text, a, b, max_tokens, count_tokens)
-            units.extend(
-                (x, y, m) for (x, y), m in zip(pieces, count_tokens([text[x:y] for x, y in pieces]), strict=True)
-            )
+            continue
+        words = _Pieces(text, a, b, offsets[i]) if offsets is not None else _Pieces.by_words(text, a, b, count_tokens)
+        pieces = _split_long(text, a, b, max_tokens, words)
+        # A piece cut at spaces has exactly the pieces it overlaps; one cut inside a word is counted again.
+        inside = [j for j, (x, y) in enumerate(pieces) if _mid_word(text, x, a) or _mid_word(text, y, b)]
+        recount = dict(zip(inside, count_tokens([text[pieces[j][0] : pieces[j][1]] for j in inside]), strict=True))
+        units.extend((x, y, recount.get(j, words.overlapping(x, y))) for j, (x, y) in enumerate(pieces))
     groups: list[list[tuple[int, int, int]]] = []
     current: list[tuple[int, int, int]] = []
     size = 0

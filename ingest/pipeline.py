@@ -127,12 +127,19 @@ class Ingestor:
         self.max_tokens = min(max_tokens, embedder.max_tokens - 2)
         self.batch_size = batch_size
 
+    def chunk(self, doc: Document) -> list[Chunk]:
+        """The document's chunks (linear in its length; uses the tokenizer's offsets when the embedder has them)."""
+        offsets = getattr(self.embedder, "token_offsets", None)
+        return chunk_document(
+            doc, max_tokens=self.max_tokens, count_tokens=self.embedder.count_tokens, token_offsets=offsets
+        )
+
     def count_chunks(self, doc: Document) -> int:
         """How many chunks the document makes (chunking is cheap; embedding them is not)."""
-        return len(chunk_document(doc, max_tokens=self.max_tokens, count_tokens=self.embedder.count_tokens))
+        return len(self.chunk(doc))
 
     def _plan(self, doc: Document, origin: str, trust: Trust) -> _Planned:
-        chunks = chunk_document(doc, max_tokens=self.max_tokens, count_tokens=self.embedder.count_tokens)
+        chunks = self.chunk(doc)
         return _Planned(doc, origin, trust, chunks, [point_id(doc.source, c.index, c.sha256) for c in chunks])
 
     def ingest_paths(

@@ -101,6 +101,15 @@ class MiniLMEmbedder:
         ids = self._tokenizer(list(texts), add_special_tokens=False, truncation=False)["input_ids"]
         return [len(x) for x in ids]
 
+    def token_offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        """Each text's word pieces as (start, end) character offsets, in one batch (chunking cuts by these)."""
+        if not texts:
+            return []
+        if self._counter is not None:
+            return [list(e.offsets) for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
+        out = self._tokenizer(list(texts), add_special_tokens=False, truncation=False, return_offsets_mapping=True)
+        return [[(int(a), int(b)) for a, b in spans] for spans in out["offset_mapping"]]
+
 
 class OpenAIEmbedder:
     """An OpenAI (or compatible) embedding model."""

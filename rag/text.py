@@ -19,7 +19,7 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
         pos += len(line) + 1
         cut = 0
         for m in _BOUNDARY.finditer(line):
-            if _ABBREV.search(line[: m.start()]):
+            if _ABBREV.search(line[max(0, m.start() - 12) : m.start()]):  # a window: linear on long lines
                 continue
             _add(spans, line, cut, m.end(1), start + base)
             cut = m.end()

@@ -31,7 +31,7 @@ from rag.errors import (
     UnknownDocument,
 )
 from rag.types import TRUST_LEVELS, Answer, AnswerDelta, Trust, Turn
-from ui.service import Overloaded, Service
+from ui.service import Overloaded, Service, check_text
 
 log = logging.getLogger(__name__)
 MODEL_ID = "footnote"
@@ -117,6 +117,10 @@ def _validation_message(exc: RequestValidationError | ValidationError) -> tuple[
     errs = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errs):
         return 400, "malformed_json", "the request body is not valid JSON"
+    unicode = [e for e in errs if e.get("type") == "string_unicode"]
+    if unicode:  # e.g. "\ud800" in a history message: JSON can carry it, UTF-8 text cannot
+        where = ".".join(str(x) for x in unicode[0].get("loc", ()) if x != "body")
+        return 400, "bad_question", f"{where}: has an unpaired UTF-16 surrogate; send valid Unicode text"
     parts = []
     for e in errs[:5]:
         where = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
@@ -175,6 +179,13 @@ def _auth(service: Service) -> Any:
     return check
 
 
+def _check_texts(question: str, history: list[str]) -> None:
+    """400 for text JSON can carry but UTF-8 cannot (an unpaired surrogate such as "\\ud800"), before any work."""
+    check_text(question, "the question")
+    for i, content in enumerate(history):
+        check_text(content, f"history message {i + 1}")
+
+
 def _split_messages(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
     """The last user message is the question; earlier user/assistant messages are the history."""
     convo = [m for m in messages if m.role in ("user", "assistant")]
@@ -230,6 +241,9 @@ def _sse_chunks(items: Iterator[AnswerDelta | Answer], cid: str, created: int) -
     except FootnoteError as exc:
         kind = next((k for cls, _, k in STATUS if isinstance(exc, cls)), "internal_error")
         yield chunk({}, "error", error={"type": kind, "message": str(exc)})
+    except Exception as exc:  # the response has started: end it with an error chunk, never a cut-off stream
+        log.error("stream failed: %s", type(exc).__name__)
+        yield chunk({}, "error", error={"type": "internal_error", "message": "internal error; see the server log"})
     yield "data: [DONE]\n\n"
 
 
@@ -239,16 +253,19 @@ def build_router(service: Service) -> APIRouter:
 
     @router.post("/ask", summary="A cited answer (the Answer JSON of `footnote ask --json`)")
     def ask(body: AskIn) -> dict[str, Any]:
+        _check_texts(body.question, [t.content for t in body.history])
         answer = service.ask(body.question, [t.to_turn() for t in body.history], top_k=body.top_k)
         return answer.public()
 
     @router.get("/search", summary="Hybrid search: passages only")
     def search(q: str = Query(..., description="the query"), top_k: int | None = Query(None, ge=1, le=50)) -> Any:
+        _check_texts(q, [])
         return {"passages": [p.public() for p in service.search(q, top_k=top_k)]}
 
     @router.post("/chat/completions", summary="OpenAI-compatible chat; the answer carries [n] and `citations`")
     def chat_completions(body: ChatCompletionIn) -> Any:
         question, history = _split_messages(body.messages)
+        _check_texts(question, [t.content for t in history])
         service.chat.check_question(question)
         cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         created = int(time.time())
@@ -364,7 +381,15 @@ async def _read_upload(request: Request, limit: int) -> tuple[str, bytes, Trust 
             doc = DocumentIn.model_validate_json(raw)
         except ValidationError as exc:
             message = _validation_message(exc)[2]
-            raise BadDocument(message) from None
+            try:  # Python's parser takes "\ud800" (pydantic's refuses it): then say what is wrong
+                doc = DocumentIn.model_validate(json.loads(raw.decode("utf-8")))
+            except (ValueError, ValidationError):
+                raise BadDocument(message) from None
+        for value, what in ((doc.source, "the document name"), (doc.text, "the document text")):
+            try:
+                check_text(value, what)
+            except BadQuestion as exc:
+                raise BadDocument(str(exc)) from None
         return doc.source, doc.text.encode("utf-8"), doc.trust
     raise BadDocument("send multipart/form-data with a 'file' field, or application/json {source, text}")
 

@@ -37,15 +37,22 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(build_router(service))
     key = service.settings.api_key.get_secret_value() if service.settings.api_key else None
     auth = (lambda _user, password: hmac.compare_digest(str(password).encode(), key.encode())) if key else None
+    page = build_page(service)
     app = gr.mount_gradio_app(
         app,
-        build_page(service),
+        page,
         path="/",
         auth=auth,
         auth_message="Footnote needs its API key: any user name, the key as password." if key else None,
         footer_links=["api"],
         css=CSS,
+        show_error=False,  # exception text (e.g. "No such file" vs "Is a directory") never reaches the browser
+        max_file_size=service.settings.max_upload_bytes,
     )
+    # Gradio checks that a FileData sent to a handler lies in its upload folder only once it "has launched"
+    # (launch() sets this; mount_gradio_app does not). Without it any server path is copied into the cache and
+    # handed to the handler. Set it so every handler's file inputs are checked before anything is read.
+    page.has_launched = True
     app.add_middleware(Admission, service=service)
     app.add_middleware(BodyLimit, limit=service.settings.max_upload_bytes + 65_536)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from ingest.pipeline import Ingestor, IngestReport, StoredDocument, manifest
 from rag.chat import Chat
 from rag.config import Settings
 from rag.embeddings import embedder_from_settings
-from rag.errors import BadDocument, CuratedDocument, FootnoteError
+from rag.errors import BadDocument, BadQuestion, CuratedDocument, FootnoteError
 from rag.store import Store
 from rag.types import Answer, AnswerDelta, Passage, Trust, Turn
 
@@ -36,6 +37,30 @@ class Upload:
     chunks_embedded: int
     points: int
     trust: Trust = "contributed"
+
+
+# Characters a document name may not hold: C0/C1 controls (NUL, CR, LF, ESC...) and format characters, among them
+# the bidirectional overrides and isolates that make a name read differently from what it is.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def check_name(source: str) -> None:
+    """BadDocument when a document name holds a control, format (bidi) or unpaired surrogate character."""
+    for i, ch in enumerate(source):
+        if unicodedata.category(ch) in _INVISIBLE:
+            raise BadDocument(
+                f"the document name has an invisible or control character (U+{ord(ch):04X}) at position {i}; "
+                "rename the file using visible characters only"
+            )
+
+
+def check_text(text: str, what: str) -> None:
+    """BadQuestion when text holds an unpaired UTF-16 surrogate (JSON allows "\\ud800"; UTF-8 cannot carry it)."""
+    for i, ch in enumerate(text):
+        if "\ud800" <= ch <= "\udfff":
+            raise BadQuestion(
+                f"{what} has an unpaired UTF-16 surrogate (U+{ord(ch):04X}) at position {i}; send valid Unicode text"
+            )
 
 
 class Service:
@@ -148,6 +173,7 @@ class Service:
         A contributed upload never replaces a curated document of the same name (CuratedDocument).
         """
         trust = trust or self.settings.upload_trust
+        check_name(source)
         name = source.strip().replace("\\", "/").rsplit("/", 1)[-1]
         if not name or name.startswith(".") or not name.lower().endswith(SUPPORTED):
             raise BadDocument(f"the document name must end in {', '.join(SUPPORTED)} (got {source!r})")
@@ -160,6 +186,14 @@ class Service:
             doc = parse_document(name, data)
         except ValueError as exc:
             raise BadDocument(f"{name}: {exc}") from None
+        # The cap first, from one count of the whole text: each chunk holds at most max_tokens word pieces.
+        cap, per_chunk = self.settings.max_upload_chunks, self.ingestor.max_tokens
+        pieces = sum(self.ingestor.embedder.count_tokens([doc.text]))
+        if pieces > cap * per_chunk:
+            raise BadDocument(
+                f"{name} holds {pieces} word pieces, more than {cap} chunks of {per_chunk} can hold "
+                "(FOOTNOTE_MAX_UPLOAD_CHUNKS): split the file, or put it in a folder and run `footnote ingest`"
+            )
         chunks = self.ingestor.count_chunks(doc)
         if chunks > self.settings.max_upload_chunks:
             raise BadDocument(
@@ -185,10 +219,16 @@ class Service:
     def _guard_curated(self, source: str, trust: Trust, verb: str) -> None:
         if trust == "curated":
             return
-        stored = next((d for d in self.documents() if d.source == source), None)
+        # Case-insensitive: "X.TXT" beside a curated "x.txt" would pass for it on most screens.
+        docs = self.documents()
+        stored = next((d for d in docs if d.source == source), None) or next(
+            (d for d in docs if d.source.casefold() == source.casefold() and d.trust == "curated"), None
+        )
         if stored is not None and stored.trust == "curated":
+            same = "" if stored.source == source else f" (names are compared ignoring case: {source!r})"
             raise CuratedDocument(
-                f"{source} is a curated document; an upload cannot {verb} it. Rename the upload, or change the file "
+                f"{stored.source} is a curated document{same}; an upload cannot {verb} it. Rename the upload, "
+                "or change the file "
                 "in its folder and run `footnote ingest` (through the API: with FOOTNOTE_API_KEY and trust=curated)"
             )
 

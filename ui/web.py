@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio import utils as gr_utils
 
 from rag.errors import FootnoteError
 from rag.types import Answer, AnswerDelta, Turn
-from ui.service import Service
+from ui.service import Service, check_text
 
 EXAMPLES = [
     "How big is Llama 2 vs Qwen-VL?",
@@ -37,6 +38,48 @@ def safe_markdown(text: str) -> str:
     text = _AUTOLINK.sub("\u200b", text)  # a zero-width space after "http", "www" or "@" stops link detection
     escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
     return _MARKER.sub(r"<sup>[\1]</sup>", escaped)
+
+
+NOT_UPLOADED = (
+    "Not ingested: that file did not come from this page's upload. Choose a .txt or .md file with the upload box."
+)
+
+
+def upload_folder() -> Path:
+    """Gradio's upload cache (GRADIO_TEMP_DIR, else <tmp>/gradio), symlinks resolved."""
+    return Path(gr_utils.get_upload_folder()).resolve()
+
+
+def read_uploaded(file: str, limit: int) -> bytes | None:
+    """The bytes of a file Gradio received through its upload route, then deleted; None for any other path.
+
+    The path is resolved (symlinks too) and must lie inside the upload folder; missing, a folder, unreadable or
+    outside all give None, so the one message shown never tells which.
+    """
+    try:
+        path = Path(file).resolve(strict=True)
+        if not path.is_relative_to(upload_folder()) or not path.is_file():
+            return None
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except (OSError, ValueError, RuntimeError):
+        return None
+    discard_upload(path)
+    return data
+
+
+def discard_upload(path: Path) -> None:
+    """Delete an uploaded file and its per-upload folder from Gradio's cache (never anything outside it)."""
+    root = upload_folder()
+    try:
+        if not path.resolve().is_relative_to(root) or path.resolve() == root:
+            return
+        path.unlink(missing_ok=True)
+        parent = path.parent
+        if parent.resolve() != root and parent.resolve().is_relative_to(root):
+            parent.rmdir()  # only when empty
+    except OSError:
+        pass
 
 
 def sources_html(answer: Answer) -> str:
@@ -100,6 +143,7 @@ def build_page(service: Service) -> gr.Blocks:
         shown = [{"role": t["role"], "content": safe_markdown(t["content"])} for t in turns]
         history = [Turn(t["role"], t["content"]) for t in turns]  # type: ignore[arg-type]
         try:
+            check_text(question, "the question")
             service.chat.check_question(question)
         except FootnoteError as exc:
             yield shown, f'<p role="alert">{html.escape(str(exc))}</p>', question, turns
@@ -130,21 +174,24 @@ def build_page(service: Service) -> gr.Blocks:
     def upload(file: str | None) -> tuple[str, list[list[Any]]]:
         if not file:
             return "Choose a .txt or .md file first.", list_docs()
-        path = Path(file)
+        data = read_uploaded(file, service.settings.max_upload_bytes)
+        if data is None:
+            return NOT_UPLOADED, list_docs()
+        name = Path(file).name
         try:
             with service.admit():
-                result = service.upload(path.name, path.read_bytes())
+                result = service.upload(name, data)
         except FootnoteError as exc:
-            return f"Not ingested: {html.escape(str(exc))}", list_docs()
-        return f"{html.escape(result.source)}: {result.status}, {result.chunks} chunks.", list_docs()
+            return f"Not ingested: {safe_markdown(str(exc))}", list_docs()
+        return f"{safe_markdown(result.source)}: {result.status}, {result.chunks} chunks.", list_docs()
 
     def delete(source: str) -> tuple[str, list[list[Any]]]:
         try:
             with service.admit():
                 n = service.delete(source.strip())
         except FootnoteError as exc:
-            return html.escape(str(exc)), list_docs()
-        return f"Deleted {html.escape(source.strip())} ({n} chunks).", list_docs()
+            return safe_markdown(str(exc)), list_docs()
+        return f"Deleted {safe_markdown(source.strip())} ({n} chunks).", list_docs()
 
     with gr.Blocks(title="Footnote") as page:
         gr.Markdown(

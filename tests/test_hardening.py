@@ -1,0 +1,327 @@
+"""Regression tests for the breaks an outside security test found in `footnote serve` (issue 9).
+
+Each test talks to a real server on 127.0.0.1 (uvicorn in a thread, see tests/live.py) the way the outside test did.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import SEEDS
+from ui.service import Service
+
+SECRET = "FOOTNOTE-SERVER-SECRET-7f3a"
+
+
+# -- 1. page handlers never read a server file named in a FileData ---------------------------------------------
+
+
+def _queue_call(base_url: str, fn_index: int, data: list[Any], trigger_id: int | None = None) -> dict[str, Any]:
+    """POST /gradio_api/queue/join, then read the session's event stream until the call completes."""
+    session = uuid.uuid4().hex[:10]
+    body = {"data": data, "fn_index": fn_index, "session_hash": session, "event_data": None, "trigger_id": trigger_id}
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        joined = client.post("/gradio_api/queue/join", json=body)
+        if joined.status_code != 200:
+            return {"msg": "refused", "status": joined.status_code, "text": joined.text}
+        with client.stream("GET", "/gradio_api/queue/data", params={"session_hash": session}) as events:
+            for line in events.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                message = json.loads(line[5:])
+                if message.get("msg") == "process_completed":
+                    return dict(message)
+    raise AssertionError("the queue never completed the call")
+
+
+def _file_data(path: Path | str) -> dict[str, Any]:
+    return {"path": str(path), "orig_name": Path(path).name, "meta": {"_type": "gradio.FileData"}}
+
+
+def _gradio_cache_files() -> set[Path]:
+    from ui.web import upload_folder
+
+    root = upload_folder()
+    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+def test_no_page_function_reads_a_server_file_named_in_a_file_data(
+    base_url: str, service: Service, tmp_path: Path
+) -> None:
+    secret = tmp_path / "notes.txt"
+    secret.write_text(f"{SECRET} the operator's private notes.\n", encoding="utf-8")
+    (tmp_path / "folder.txt").mkdir()
+    config = httpx.get(base_url + "/config", timeout=30).json()
+    deps = config["dependencies"]
+    assert deps, "the page has no handlers?"
+    before = _gradio_cache_files()
+    texts: dict[str, set[str]] = {}
+    for target in (secret, tmp_path / "folder.txt", tmp_path / "missing.txt", SEEDS / "000_238b3d5c562b5a75.txt"):
+        for i, dep in enumerate(deps):
+            n_inputs = len(dep.get("inputs", []))
+            result = _queue_call(base_url, dep.get("id", i), [_file_data(target)] * max(1, n_inputs))
+            shown = json.dumps(result)
+            assert SECRET not in shown and "the operator's private notes" not in shown, (i, shown[:300])
+            for leak in ("No such file", "Is a directory", "Errno", "Traceback", str(tmp_path)):
+                assert leak not in shown, (i, target.name, leak, shown[:400])
+            texts.setdefault(f"{i}", set()).add(_outcome(result))
+    # The same answer whether the file exists, is a folder or is missing: nothing tells them apart.
+    for i, seen in texts.items():
+        assert len(seen) == 1, (i, seen)
+    names = {d.source for d in service.documents()}
+    assert "notes.txt" not in names and "folder.txt" not in names
+    assert not service.search(SECRET) or all(SECRET not in p.text for p in service.search(SECRET))
+    leaked = [p for p in _gradio_cache_files() - before if SECRET in p.read_text("utf-8", errors="replace")]
+    assert leaked == [], "the server file was copied into Gradio's cache"
+
+
+def _outcome(result: dict[str, Any]) -> str:
+    """A call's result without what differs run to run (ids, times)."""
+    out = result.get("output") or {}
+    return json.dumps({"success": result.get("success"), "data": out.get("data"), "error": out.get("error")})
+
+
+def test_the_upload_handler_refuses_paths_outside_the_upload_folder_with_one_message(tmp_path: Path) -> None:
+    from ui.web import NOT_UPLOADED, read_uploaded, upload_folder
+
+    secret = tmp_path / "notes.txt"
+    secret.write_text(SECRET, encoding="utf-8")
+    root = upload_folder()
+    root.mkdir(parents=True, exist_ok=True)
+    inside = root / f"test-{uuid.uuid4().hex}"
+    inside.mkdir()
+    link = inside / "link.txt"
+    link.symlink_to(secret)  # a symlink inside the folder pointing out of it
+    for path in (secret, tmp_path, tmp_path / "missing.txt", link, inside, Path("/etc/hostname")):
+        assert read_uploaded(str(path), 1000) is None, path
+    real = inside / "real.txt"
+    real.write_text("uploaded text", encoding="utf-8")
+    assert read_uploaded(str(real), 1000) == b"uploaded text"
+    assert not real.exists()  # deleted once read
+    assert "Not ingested" in NOT_UPLOADED and "No such" not in NOT_UPLOADED
+    link.unlink()
+    inside.rmdir()
+
+
+def _component_id(config: dict[str, Any], kind: str) -> int:
+    return next(int(c["id"]) for c in config["components"] if c.get("type") == kind)
+
+
+def _upload_through_the_page(base_url: str, name: str, data: bytes) -> tuple[dict[str, Any], str]:
+    """What the browser does: POST the file to /gradio_api/upload, then call the page's upload handler."""
+    config = httpx.get(base_url + "/config", timeout=30).json()
+    file_id = _component_id(config, "file")
+    fn = next(d for d in config["dependencies"] if d.get("inputs") == [file_id])
+    sent = httpx.post(base_url + "/gradio_api/upload", files={"files": (name, data, "text/plain")}, timeout=30)
+    assert sent.status_code == 200, sent.text
+    path = sent.json()[0]
+    return _queue_call(base_url, fn["id"], [_file_data(path)], trigger_id=file_id), path
+
+
+def test_a_file_uploaded_through_the_page_is_ingested_and_then_deleted_from_the_cache(
+    base_url: str, service: Service
+) -> None:
+    result, path = _upload_through_the_page(base_url, "page_upload.txt", b"Kestrel Labs released Plover-7 in May.\n")
+    assert result["success"], result
+    assert ": added, 1 chunks." in result["output"]["data"][0]
+    assert "page_upload.txt" in {d.source for d in service.documents()}
+    assert not Path(path).exists()  # read once, then removed from Gradio's cache
+    service.delete("page_upload.txt")
+
+
+# -- 2. chunking is linear in the text's length ------------------------------------------------------------------
+
+# Digests of every chunk (source, index, span, lines, sha256) of seeds/ and tests/poison/ as the chunker made them
+# before it was made linear: normal text must chunk byte for byte as before.
+CHUNK_DIGESTS = {
+    80: (120, "300817634bda4e01dfb94bb54edea5148eddfce722d4fb59765b656b1defc09c"),
+    32: (295, "d4005308d43a1e2fda4242dc1af7b5f77d5b4498f56195a5e120fed346173e39"),
+}
+
+
+def _chunk_digest(embedder: Any, max_tokens: int, *, offsets: bool) -> tuple[int, str]:
+    import hashlib
+
+    from ingest.chunk import chunk_document
+    from ingest.load import load_paths
+    from tests.conftest import ROOT
+
+    docs, _ = load_paths([SEEDS, ROOT / "tests" / "poison"])
+    digest, n = hashlib.sha256(), 0
+    for d in sorted(docs, key=lambda d: d.source):
+        chunks = chunk_document(
+            d,
+            max_tokens=max_tokens,
+            count_tokens=embedder.count_tokens,
+            token_offsets=embedder.token_offsets if offsets else None,
+        )
+        for c in chunks:
+            digest.update(
+                f"{d.source}|{c.index}|{c.char_start}|{c.char_end}|{c.start_line}|{c.end_line}|{c.sha256}\n".encode()
+            )
+            n += 1
+    return n, digest.hexdigest()
+
+
+@pytest.mark.parametrize("offsets", [True, False], ids=["token-offsets", "word-counts"])
+@pytest.mark.parametrize("max_tokens", sorted(CHUNK_DIGESTS))
+def test_seeds_and_poison_chunk_exactly_as_before(embedder: Any, max_tokens: int, offsets: bool) -> None:
+    assert _chunk_digest(embedder, max_tokens, offsets=offsets) == CHUNK_DIGESTS[max_tokens]
+
+
+def _one_line(n: int) -> str:
+    """n characters of words on one line, no full stops (the outside test's upload)."""
+    text = (SEEDS / "000_238b3d5c562b5a75.txt").read_text("utf-8").replace(".", " ")
+    words = [w for w in text.split() if w.isascii()]
+    out, size, i = [], 0, 0
+    while size < n:
+        out.append(words[i % len(words)])
+        size += len(out[-1]) + 1
+        i += 1
+    return " ".join(out)[:n]
+
+
+@pytest.mark.parametrize("offsets", [True, False], ids=["token-offsets", "word-counts"])
+def test_chunking_one_long_line_tokenizes_each_character_a_bounded_number_of_times(
+    embedder: Any, offsets: bool
+) -> None:
+    from ingest.chunk import chunk_document
+    from ingest.load import parse_document
+
+    for n in (20_000, 80_000):
+        doc = parse_document("line.txt", _one_line(n).encode())
+        seen = {"chars": 0}
+
+        def count(texts: Any, seen: dict[str, int] = seen) -> list[int]:
+            seen["chars"] += sum(len(t) for t in texts)
+            return list(embedder.count_tokens(texts))
+
+        def spans(texts: Any, seen: dict[str, int] = seen) -> list[list[tuple[int, int]]]:
+            seen["chars"] += sum(len(t) for t in texts)
+            return list(embedder.token_offsets(texts))
+
+        extra: dict[str, Any] = {"token_offsets": spans} if offsets else {}
+        chunks = chunk_document(doc, max_tokens=80, count_tokens=count, **extra)
+        # Linear: the tokenizer sees each character at most a few times (it was ~log(n) * n / 4 more before).
+        assert seen["chars"] <= 3 * n, (n, seen["chars"])
+        assert chunks and all(doc.text[c.char_start : c.char_end] == c.text for c in chunks)
+        assert max(embedder.count_tokens([c.text for c in chunks])) <= 2 * 80 + 2  # a chunk plus its overlap
+        covered = "".join(doc.text[c.char_start : c.char_end] for c in chunks)
+        assert set(doc.text.split()) <= set(covered.split())
+
+
+def test_a_2mb_upload_on_one_line_is_refused_by_the_chunk_cap_without_embedding(
+    base_url: str, service: Service
+) -> None:
+    data = _one_line(1_990_000).encode()
+    before = service.store.count()
+    r = httpx.post(base_url + "/v1/documents", files={"file": ("one_line.txt", data, "text/plain")}, timeout=120)
+    assert r.status_code == 400 and r.json()["error"]["type"] == "bad_document", r.text
+    assert "FOOTNOTE_MAX_UPLOAD_CHUNKS" in r.json()["error"]["message"]
+    assert service.store.count() == before
+
+
+# -- 7 (LOW). an unpaired surrogate is a 400; a stream that fails ends with an error chunk and [DONE] ----------------
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/ask", b'{"question":"\\ud800 llama"}'),
+        ("/v1/ask", b'{"question":"llama","history":[{"role":"user","content":"hi \\udfff"}]}'),
+        ("/v1/chat/completions", b'{"messages":[{"role":"user","content":"\\ud800 llama"}]}'),
+        ("/v1/chat/completions", b'{"stream":true,"messages":[{"role":"user","content":"\\ud800 llama"}]}'),
+        ("/v1/documents", b'{"source":"s.txt","text":"\\ud800 llama"}'),
+    ],
+)
+def test_an_unpaired_surrogate_is_a_clear_400_not_a_traceback(
+    base_url: str, path: str, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    r = httpx.post(base_url + path, content=body, headers={"content-type": "application/json"}, timeout=30)
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["type"] in ("bad_question", "bad_document")
+    assert "unpaired UTF-16 surrogate" in r.json()["error"]["message"]
+    assert not [rec for rec in caplog.records if rec.levelname == "ERROR"]
+
+
+class _Breaks:
+    """An answerer whose stream fails after its first words."""
+
+    name = "openai:breaks"
+
+    def stream(self, question: str, passages: Any, history: Any) -> Any:
+        yield "Qwen-VL-Chat reads street signs"
+        raise RuntimeError("the model server went away")
+
+
+def test_a_stream_that_fails_midway_ends_with_an_error_chunk_and_done(service: Service) -> None:
+    from rag.chat import Chat
+    from rag.retrieve import Retriever
+    from tests.live import live_server
+
+    chat = Chat(retriever=Retriever(service.store, service.chat.retriever.embedder), answerer=_Breaks())  # type: ignore[arg-type]
+    broken = Service(service.settings, chat=chat, ingestor=service.ingestor)
+    body = {"stream": True, "messages": [{"role": "user", "content": "What can Qwen-VL-Chat do with photos?"}]}
+    with live_server(broken) as url:
+        r = httpx.post(url + "/v1/chat/completions", json=body, timeout=60)
+    assert r.status_code == 200
+    events = [e.removeprefix("data: ") for e in r.text.split("\n\n") if e.startswith("data: ")]
+    assert events[-1] == "[DONE]", r.text[-300:]
+    last = json.loads(events[-2])
+    assert last["choices"][0]["finish_reason"] == "error"
+    assert last["error"]["type"] == "internal_error" and "model server" not in last["error"]["message"]
+    assert any("street signs" in e for e in events[:-2])
+
+
+# -- 6 (LOW). names in the Documents status line are shown literally ----------------------------------------------
+
+
+def _component_by_label(config: dict[str, Any], label: str) -> int:
+    return next(int(c["id"]) for c in config["components"] if c.get("props", {}).get("label") == label)
+
+
+def test_the_documents_status_line_shows_a_markdown_name_literally(base_url: str, service: Service) -> None:
+    name = "![i](https:attacker.example).txt"
+    service.upload(name, b"Kestrel Labs opened an office in Lisbon in 2024.\n")
+    config = httpx.get(base_url + "/config", timeout=30).json()
+    box = _component_by_label(config, "File name to delete")
+    fn = next(d for d in config["dependencies"] if d.get("inputs") == [box])
+    result = _queue_call(base_url, fn["id"], [name], trigger_id=None)
+    status = result["output"]["data"][0]
+    assert status.startswith("Deleted ") and name not in {d.source for d in service.documents()}
+    assert "![" not in status and "](" not in status, status
+
+
+# -- 8 (LOW). document names: no controls, no direction overrides; curated names compared ignoring case ------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["nul\x00.txt", "two\r\nlines.txt", "esc\x1b[31mred.txt", "gnp\u202etxt.exe.txt", "lri\u2066x.txt", "bell\x07.md"],
+    ids=["NUL", "CRLF", "ESC", "RLO", "LRI", "BEL"],
+)
+def test_document_names_with_control_or_direction_characters_are_refused(
+    base_url: str, service: Service, name: str
+) -> None:
+    r = httpx.post(base_url + "/v1/documents", json={"source": name, "text": "Plover-7 is small."}, timeout=30)
+    assert r.status_code == 400 and r.json()["error"]["type"] == "bad_document", r.text
+    assert "control character" in r.json()["error"]["message"] and "rename" in r.json()["error"]["message"]
+    assert name not in {d.source for d in service.documents()}
+
+
+def test_an_upload_cannot_pass_for_a_curated_document_by_changing_case(base_url: str, service: Service) -> None:
+    curated = "000_238b3d5c562b5a75.txt"
+    for name in (curated.upper(), "000_238b3d5c562b5a75.TXT"):
+        r = httpx.post(base_url + "/v1/documents", json={"source": name, "text": "Llama 2 is tiny."}, timeout=30)
+        assert r.status_code == 409 and r.json()["error"]["type"] == "curated_document", r.text
+        assert curated in r.json()["error"]["message"]
+        r = httpx.delete(base_url + "/v1/documents/" + name, timeout=30)
+        assert r.status_code == 409, r.text
+    assert {d.source for d in service.documents()} >= {curated}
+    assert not {d.source for d in service.documents()} & {curated.upper(), "000_238b3d5c562b5a75.TXT"}
