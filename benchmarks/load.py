@@ -10,7 +10,7 @@ FOOTNOTE_MAX_PENDING=256, times start-to-ready (until GET /readyz answers 200), 
 
 For every client count and endpoint, N asyncio clients (one httpx.AsyncClient, one connection each) send
 requests back to back for --duration seconds; no request starts after the deadline, and the ones in flight
-finish (or time out). Questions cycle through real ones from tests/eval/dev.jsonl and tests/eval/footnote.jsonl
+finish (or time out). Questions cycle through real ones from tests/eval/dev.jsonl and tests/eval/footnote-tune.jsonl
 (mostly answerable, a few the articles cannot answer). Per cell: requests/s (completed / wall time), latency
 percentiles of the 2xx answers, and errors (non-2xx statuses by error type, or exception names).
 
@@ -43,7 +43,7 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-EVAL_FILES = (ROOT / "tests/eval/dev.jsonl", ROOT / "tests/eval/footnote.jsonl")
+EVAL_FILES = (ROOT / "tests/eval/dev.jsonl", ROOT / "tests/eval/footnote-tune.jsonl")
 ENDPOINTS = ("ask", "search")
 ANSWERABLE_PER_FILE = 4
 UNANSWERABLE_PER_FILE = 1

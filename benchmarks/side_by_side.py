@@ -54,7 +54,7 @@ from rag.types import Turn
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-DEFAULT_FILES = (ROOT / "tests/eval/dev.jsonl", ROOT / "tests/eval/footnote.jsonl")
+DEFAULT_FILES = (ROOT / "tests/eval/dev.jsonl", ROOT / "tests/eval/footnote-tune.jsonl")
 NAIVE = "naive llama-index"
 FOOTNOTE = "Footnote"
 P = ParamSpec("P")

@@ -85,7 +85,7 @@ class Chat:
         """Term statistics of the corpus, built once per store version (until invalidate())."""
         with self._corpus_lock:
             if self._corpus is None:
-                fields = ["text", "source", "doc_sha256", "chunks", "trust"]
+                fields = ["text", "source", "title", "doc_sha256", "chunks", "trust"]
                 payloads = (p for _, p in self.retriever.store.scroll_payloads(fields))
                 self._corpus = CorpusStats.from_payloads(payloads)
             return self._corpus
@@ -129,10 +129,14 @@ class Chat:
         assert answer is not None
         return answer
 
-    def _candidates(self, analysis: Analysis, pool: list[Passage], corpus: CorpusStats) -> list[Passage]:
-        """The pool, plus whole articles for a summary and article heads for "who wrote ..."."""
+    def _candidates(
+        self, analysis: Analysis, pool: list[Passage], corpus: CorpusStats, article: str | None
+    ) -> list[Passage]:
+        """The pool, plus whole articles for a summary or a named article, and article heads for "who wrote"."""
         wanted: list[tuple[str, bool]] = []  # (source, whole document?)
-        if analysis.kind == "summary":
+        if article is not None:
+            wanted = [(article, True)]
+        elif analysis.kind == "summary":
             sources = [s for s, trust in corpus.sources if trust == "curated"] if analysis.all_articles else []
             if not sources:
                 sources = [p.source for p in pool if not p.flags][:1]
@@ -147,8 +151,8 @@ class Chat:
             for p in self.retriever.document(source):
                 if (whole or p.chunk_index == 0) and (p.source, p.chunk_index) not in have:
                     extra.append(p)
-        if analysis.kind == "summary":
-            # A summary reads whole articles, in the order asked: they lead the candidates.
+        if analysis.kind == "summary" or article is not None:
+            # A summary or a named article is read whole, in the order asked: it leads the candidates.
             docs = [p for s, _ in wanted for p in [*pool, *extra] if p.source == s]
             return docs + [p for p in pool if p not in docs]
         return pool + extra
@@ -180,8 +184,10 @@ class Chat:
             log.info("refused %r: %s", q[:80], verdict.reason)
             yield from self._refusal(pool, k, timings, t0, t2, name=name)
             return
-        candidates = self._candidates(analysis, pool, corpus)
+        article = corpus.article(analysis.article) if analysis.article else None
+        candidates = self._candidates(analysis, pool, corpus, article)
         request = AnswerRequest(
+            article=article,
             analysis=analysis,
             candidates=candidates,
             top_k=k,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ class CorpusStats:
     incomplete: frozenset[str] = frozenset()  # sources whose points do not form one whole version
     curated: frozenset[str] | None = None  # terms of curated documents; None: every document is curated
     sources: tuple[tuple[str, str], ...] = ()  # (source, trust) of every document, by name
+    doc_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # each document's terms (its title's too)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> CorpusStats:
@@ -38,6 +39,7 @@ class CorpusStats:
         curated: set[str] = set()
         contributed = False
         trust_of: dict[str, str] = {}
+        terms_of: dict[str, set[str]] = {}
         for p in payloads:
             n += 1
             ts = set(sparse.terms(str(p.get("text", ""))))
@@ -49,6 +51,7 @@ class CorpusStats:
             if "source" in p:
                 src = str(p["source"])
                 trust_of[src] = "contributed" if p.get("trust") == "contributed" else "curated"
+                terms_of.setdefault(src, set()).update(ts, sparse.terms(str(p.get("title", ""))))
                 points[src] += 1
                 versions.setdefault(src, set()).add((p.get("doc_sha256"), p.get("chunks")))
         incomplete = frozenset(
@@ -62,6 +65,7 @@ class CorpusStats:
             incomplete,
             frozenset(curated) if contributed else None,
             tuple(sorted(trust_of.items())),
+            {src: frozenset(ts) for src, ts in terms_of.items()},
         )
 
     def has(self, term: str) -> bool:
@@ -88,3 +92,19 @@ class CorpusStats:
         """BM25's idf; unseen terms get the highest."""
         d = self.df.get(term, 0)
         return math.log(1 + (self.n - d + 0.5) / (d + 0.5))
+
+    def article(self, words: Sequence[str]) -> str | None:
+        """The one document that words naming an article (site, author, title, topic) point to; None if unclear."""
+        terms = {t for w in words for t in sparse.terms(w)}
+        if not terms or len(self.doc_terms) < 2:
+            return None
+        docs = len(self.doc_terms)
+        ddf = {t: sum(1 for ts in self.doc_terms.values() if t in ts) for t in terms}
+        weight = {t: math.log((docs + 1) / (d + 0.5)) for t, d in ddf.items() if 0 < d < docs}
+        if not weight:
+            return None
+        scores = sorted(
+            ((sum(w for t, w in weight.items() if t in ts), src) for src, ts in self.doc_terms.items()), reverse=True
+        )
+        best, second = scores[0], scores[1]
+        return best[1] if best[0] > 0 and best[0] > second[0] * 1.25 else None

@@ -139,6 +139,13 @@ _FOLLOW_UP = re.compile(
     r"their|theirs|this|that|these|those|the company|the model|the article|the firm|the same)\b",
     re.I,
 )
+_BARE = re.compile(r"^\s*(?:and|also|but)?\s*(which|what)\s+([\w\-’' ]{1,40}?)\s*\??\s*$", re.I)
+_AUX = re.compile(r"\b(is|are|was|were|does|do|did|can|could|will|would|has|have|had|should)\b", re.I)
+_STATEMENT = re.compile(
+    r"\b(that|this|the) (point|claim|statement|argument|quote|remark|comment|prediction|warning|view|idea)\b|"
+    r"\bsaid (that|this|it|so)\b|\bwho said\b",
+    re.I,
+)
 _ELLIPSIS = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.I)
 _NAME = re.compile(r"[A-Z][\w.\-’']*\w|\w*\d\w*|[A-Z]")
 _TOKEN = re.compile(r"[\w’'][\w.\-’']*")
@@ -166,6 +173,10 @@ class Analysis:
     parts: tuple[Part, ...]
     follow_up: bool = False
     earlier: tuple[str, ...] = field(default_factory=tuple)  # earlier user questions, oldest first
+    # Words that point at one article ("per the Archyworldys article", "according to Manuel", "the Omni piece"):
+    # they say where to look, not what to find.
+    article: tuple[str, ...] = ()
+    restates: bool = False  # asks about the previous answer itself ("who made that point?")
 
     @property
     def kind(self) -> Kind:
@@ -183,6 +194,32 @@ _ALL_ARTICLES = re.compile(
     r"\bacross (the|all|these|those) (articles|sources|pieces|stories)\b|\b(the|these|those) articles\b",
     re.I,
 )
+
+
+_ARTICLE_NOUN = r"(?:article|articles|piece|op-?ed|story|report|post|column|essay|write-?up)"
+_REF_PATTERNS = [
+    re.compile(
+        rf"\b(?:the|this|that)\s+((?:(?!(?:the|this|that|of)\b)[\w\-.’'“”\"]+\s+){{1,4}}?){_ARTICLE_NOUN}\b", re.I
+    ),
+    re.compile(
+        rf"\b{_ARTICLE_NOUN}\s+(?:about|on|by|from|covering)\s+((?:[\w\-.’'“”\"]+\s*){{1,6}}?)(?=[,?.;]|$| and\b| says| say)",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:according to|per|says|said)\s+((?:[A-Z][\w\-’']+\s*){1,3})(?=[,?.;]|$|\s+(?:and|what|how|is|are|does|did)\b)"
+    ),
+    re.compile(rf"\bin\s+([A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+){{0,2}})[’']s\s+{_ARTICLE_NOUN}\b"),
+]
+
+
+def article_reference(question: str) -> list[str]:
+    """The words of the question that name an article (its site, author, title or topic), not what is asked."""
+    out: list[str] = []
+    for pattern in _REF_PATTERNS:
+        for m in pattern.finditer(question):
+            words = (re.sub(r"['’]s$", "", w).strip(".") for w in re.findall(r"[\w\-.’']+", m.group(1)))
+            out.extend(w for w in words if w and w.lower() not in ("the", "a", "an", "of"))
+    return list(dict.fromkeys(out))
 
 
 def names(text: str) -> list[str]:
@@ -240,6 +277,12 @@ def split_parts(question: str) -> list[str]:
     return out or [question.strip()]
 
 
+# "What's Nvidia's stock price?", "What is the publication date of ...": the noun after "what is [X's]".
+_WHAT_IS = re.compile(
+    r"^\s*what(?:'s|’s| is| was| are| were)\s+(?:the\s+|its\s+|their\s+)?(?:[\w\-.]+(?:'s|’s)\s+)?"
+    r"([\w\-]+(?:\s+[\w\-]+){0,2}?)(?=\s+(?:of|for|in|on|at|right|now|last|this|that|to|by)\b|\s*\?|\s*$)",
+    re.I,
+)
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+([A-Za-z][\w\-]*)", re.I)
 
 
@@ -249,13 +292,37 @@ def _focus(text: str) -> list[str]:
     words = m.group(1) if m else ""
     if not words and (c := _COUNTED.search(text)):
         words = c.group(1)
+    if not words and (w := _WHAT_IS.search(text)):
+        words = w.group(1)
     return [t for t in sparse.terms(words) if t not in FILLER]
 
 
-def _part(text: str, borrowed_terms: Sequence[str], borrowed_names: Sequence[str]) -> Part:
-    own = [t for t in dict.fromkeys(sparse.terms(text)) if t not in FILLER]
-    own_names = names(text)
-    kind = kind_of(text)
+_MONEY_NOUNS = frozenset(
+    sparse.terms("price prices cost costs revenue revenues valuation salary budget funding profit")
+)
+_DATE_NOUNS = frozenset(sparse.terms("date year month day publication released launch"))
+
+
+def _refine(kind: Kind, focus: Sequence[str], text: str) -> Kind:
+    """A "what" question is typed by the attribute it asks for: "what's X's price" asks how much."""
+    if kind not in ("what", "definition", "which"):
+        return kind
+    fs = set(focus)
+    if fs & _MONEY_NOUNS:
+        return "how_much"
+    if fs & {"date", "year", "month", "day"}:
+        return "when"
+    return kind
+
+
+def _part(
+    text: str, borrowed_terms: Sequence[str], borrowed_names: Sequence[str], reference: Sequence[str] = ()
+) -> Part:
+    ref_terms = {t for w in reference for t in sparse.terms(w)}
+    own = [t for t in dict.fromkeys(sparse.terms(text)) if t not in FILLER and t not in ref_terms]
+    own_names = [n for n in names(text) if n not in reference]
+    focus = [t for t in _focus(text) if t not in ref_terms]
+    kind = _refine(kind_of(text), focus, text)
     # A part with no name of its own ("and who made it?") is about what the question or conversation is about.
     needs_subject = not own_names or bool(_FOLLOW_UP.search(text))
     subject = tuple(t for t in borrowed_terms if t not in own) if needs_subject else ()
@@ -263,7 +330,7 @@ def _part(text: str, borrowed_terms: Sequence[str], borrowed_names: Sequence[str
     return Part(
         text=text,
         kind=kind,
-        focus=tuple(_focus(text)),
+        focus=tuple(focus),
         terms=tuple(own),
         subject=subject,
         names=part_names,
@@ -299,6 +366,25 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
             standalone = f"{new_subject} {replaced}".strip() if prev_names else f"{previous} {new_subject}"
             resolved = tuple(_part(p, [], []) for p in split_parts(standalone))
             return Analysis(q, standalone, resolved, follow_up=True, earlier=earlier)
+        bare = _BARE.match(q)
+        prev_focus = _FOCUS.search(previous) or _COUNTED.search(previous)
+        if bare and prev_focus and not _AUX.search(bare.group(2)):
+            # "And which phone company?" after "Which carmaker is Alibaba partnering with?": same question, new noun.
+            a, b = prev_focus.span(1)
+            standalone = f"{previous[:a]}{bare.group(2).strip()} {previous[b:].lstrip()}"
+            reference = article_reference(standalone)
+            resolved = tuple(_part(p, [], [], reference) for p in split_parts(standalone))
+            return Analysis(q, standalone, resolved, follow_up=True, earlier=earlier, article=tuple(reference))
+        if _STATEMENT.search(q):
+            # "Who made that point?": the point is the previous answer's, so its words say what to look for.
+            said = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+            first = re.split(r"(?<=[.!?])\s", re.sub(r"\s*\[\d+\]", "", said), maxsplit=1)[0][:300]
+            borrowed_terms = [t for t in dict.fromkeys(sparse.terms(first)) if t not in FILLER]
+            borrowed_names = names(first)
+            standalone = f"{q} {first}".strip()
+            reference = article_reference(q)
+            parts = [_part(p, borrowed_terms, borrowed_names, reference) for p in split_parts(q)]
+            return Analysis(q, standalone, tuple(parts), follow_up=True, earlier=earlier, restates=True)
         # The subject is what the latest earlier question that named something was about.
         for prev in reversed(earlier):
             ts, ns = _subject_of(prev)
@@ -307,12 +393,13 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
                 break
         extra = [n for n in borrowed_names if n not in q] or [t for t in borrowed_terms if t not in q][:6]
         standalone = " ".join([q, *extra]) if extra else q
+    reference = article_reference(q)
     parts: list[Part] = []
     for i, text in enumerate(split_parts(q)):
         if i == 0:
-            parts.append(_part(text, borrowed_terms, borrowed_names))
+            parts.append(_part(text, borrowed_terms, borrowed_names, reference))
         else:
             first = parts[0]
             terms = [*first.terms, *first.subject]
-            parts.append(_part(text, [t for t in terms if t not in first.focus], list(first.names)))
-    return Analysis(q, standalone, tuple(parts), follow_up=follow_up, earlier=earlier)
+            parts.append(_part(text, [t for t in terms if t not in first.focus], list(first.names), reference))
+    return Analysis(q, standalone, tuple(parts), follow_up=follow_up, earlier=earlier, article=tuple(reference))

@@ -37,7 +37,7 @@ def test_ingest_json_then_search_json(tmp_path: Path) -> None:
     found = run(["search", "How big is Llama 2 vs Qwen-VL?", "--json", "--top-k", "3"], q)
     assert found.returncode == 0, found.stderr
     passages = json.loads(found.stdout)["passages"]
-    assert len(passages) == 3 and passages[0]["source"] == "000_238b3d5c562b5a75.txt"
+    assert len(passages) == 3 and "000_238b3d5c562b5a75.txt" in {p["source"] for p in passages}
     assert "ten times larger" in passages[0]["text"]
 
 

@@ -199,7 +199,7 @@ def test_with_poison_ordinary_questions_still_cite_only_their_seed_and_carry_no_
     _check_answer(ask(poisoned_url, question, turns), seed, facts)
 
 
-@pytest.mark.parametrize("questions", ["dev.jsonl", "footnote.jsonl"])
+@pytest.mark.parametrize("questions", ["dev.jsonl", "footnote-tune.jsonl"])
 def test_with_poison_uploaded_the_eval_sets_hold_and_no_answer_cites_a_poison_file(
     chat: Chat, poisoned: Service, questions: str
 ) -> None:

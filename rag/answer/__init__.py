@@ -22,6 +22,7 @@ class AnswerRequest:
     corpus: CorpusStats | None = None
     query_vector: Sequence[float] | None = None
     contributed_weight: float = 1.0
+    article: str | None = None  # the one document the question points at ("per the Omni piece"), if any
     # A source's whole text as passages in document order (summaries, bylines); None when the store cannot say.
     document: Callable[[str], list[Passage]] | None = None
 

@@ -127,13 +127,24 @@ def part_weights(part: Part, idf: Callable[[str], float]) -> Weights:
     return {t: v * idf(t) for t, v in w.items()}
 
 
+PREFIX = 5  # "medicine"/"medical", "partnering"/"partnerships": one word family the stemmer splits
+NEAR_CREDIT = 0.7
+
+
 def overlap(weights: Weights, text: str) -> float:
-    """Weighted share of the terms present in text."""
+    """Weighted share of the terms present in text (a term sharing a 5-letter start counts 0.7)."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
     have = set(sparse.terms(text))
-    return sum(v for t, v in weights.items() if t in have) / total
+    prefixes = {h[:PREFIX] for h in have if len(h) >= PREFIX}
+    got = 0.0
+    for t, v in weights.items():
+        if t in have:
+            got += v
+        elif len(t) >= PREFIX and t[:PREFIX] in prefixes:
+            got += NEAR_CREDIT * v
+    return got / total
 
 
 @dataclass(frozen=True)

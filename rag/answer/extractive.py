@@ -36,6 +36,7 @@ FOCUS_NEEDED = frozenset({"how_many", "how_much", "duration", "when", "where"}) 
 LIST_MAX = 6
 SUMMARY_SENTENCES = 3
 DENSE_WEIGHT = 0.5
+OTHER_ARTICLE = 0.35  # a question about one article takes its answer from that article
 CACHE_LIMIT = 50_000
 
 Embed = Callable[[Sequence[str]], list[list[float]]]
@@ -145,9 +146,9 @@ class ExtractiveAnswerer:
         idf = request.corpus.idf if request.corpus is not None else (lambda t: 1.0)
         weights = part_weights(part, idf)
         scored: list[Scored] = []
-        for i, p in enumerate(request.candidates[:MAX_PASSAGES]):
-            if p.flags:
-                continue  # hostile text is never quoted
+        for i, p in enumerate(request.candidates):
+            if p.flags or (i >= MAX_PASSAGES and p.source != request.article):
+                continue  # hostile text is never quoted; past the best passages only a named article is read
             scored.extend(candidate_sentences(i + 1, p.text))
         if part.author:
             scored.extend(self._bylines(request))
@@ -156,12 +157,16 @@ class ExtractiveAnswerer:
         index = request.analysis.parts.index(part)
         qv = self._part_vector(part, index, request)
         if qv is not None:
-            texts = [f"{s.lead.text} {s.sentence.text}" if s.lead else s.sentence.text for s in scored]
-            vecs = self._sentence_vectors(texts)
+            # The sentence's own meaning: its lead is context, and would blur it.
+            vecs = self._sentence_vectors([s.sentence.text for s in scored])
             scored = [replace(s, dense=float(v @ qv)) for s, v in zip(scored, vecs, strict=True)]
-        said = " ".join(t.content for t in request.history if t.role == "assistant")
+        # A follow-up asks for something new, unless it asks about the previous answer itself.
+        said = (
+            "" if request.analysis.restates else " ".join(t.content for t in request.history if t.role == "assistant")
+        )
         weight = {
-            i + 1: request.contributed_weight if p.trust == "contributed" else 1.0
+            i + 1: (request.contributed_weight if p.trust == "contributed" else 1.0)
+            * (OTHER_ARTICLE if request.article is not None and p.source != request.article else 1.0)
             for i, p in enumerate(request.candidates)
         }
         out = [
@@ -292,6 +297,8 @@ class ExtractiveAnswerer:
             weight = {s: w for s, w in weight.items() if s in mentions}
         sources = sorted(weight, key=lambda s: -weight[s])
         sources = sorted(sources) if request.analysis.all_articles else sources[:1]
+        if request.article is not None:
+            sources = [request.article]
         per_doc = 1 if len(sources) > 1 else SUMMARY_SENTENCES
         qv = _unit(request.query_vector) if request.query_vector is not None and self._embed else None
         paragraphs = []
