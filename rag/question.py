@@ -202,11 +202,13 @@ _REF_PATTERNS = [
         rf"\b(?:the|this|that)\s+((?:(?!(?:the|this|that|of)\b)[\w\-.’'“”\"]+\s+){{1,4}}?){_ARTICLE_NOUN}\b", re.I
     ),
     re.compile(
-        rf"\b{_ARTICLE_NOUN}\s+(?:about|on|by|from|covering)\s+((?:[\w\-.’'“”\"]+\s*){{1,6}}?)(?=[,?.;]|$| and\b| says| say)",
+        rf"\b{_ARTICLE_NOUN}\s+(?:about|on|by|from|covering)\s+((?:[\w\-.’'“”\"]+\s*){{1,6}}?)"
+        r"(?=[,?.;]|$| and\b| says| say)",
         re.I,
     ),
     re.compile(
-        r"\b(?:according to|per|says|said)\s+((?:[A-Z][\w\-’']+\s*){1,3})(?=[,?.;]|$|\s+(?:and|what|how|is|are|does|did)\b)"
+        r"\b(?:according to|per|says|said)\s+((?:[A-Z][\w\-’']+\s*){1,3})"
+        r"(?=[,?.;]|$|\s+(?:and|what|how|is|are|does|did)\b)"
     ),
     re.compile(rf"\bin\s+([A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+){{0,2}})[’']s\s+{_ARTICLE_NOUN}\b"),
 ]
@@ -383,8 +385,8 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
             borrowed_names = names(first)
             standalone = f"{q} {first}".strip()
             reference = article_reference(q)
-            parts = [_part(p, borrowed_terms, borrowed_names, reference) for p in split_parts(q)]
-            return Analysis(q, standalone, tuple(parts), follow_up=True, earlier=earlier, restates=True)
+            about = tuple(_part(p, borrowed_terms, borrowed_names, reference) for p in split_parts(q))
+            return Analysis(q, standalone, about, follow_up=True, earlier=earlier, restates=True)
         # The subject is what the latest earlier question that named something was about.
         for prev in reversed(earlier):
             ts, ns = _subject_of(prev)
