@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from rag import sparse
+
+# A word not at a sentence's start (after a lowercase word or a comma), possessive dropped.
+_MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Za-z][\w\-]*)(?:['’]s)?\b")
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class CorpusStats:
     curated: frozenset[str] | None = None  # terms of curated documents; None: every document is curated
     sources: tuple[tuple[str, str], ...] = ()  # (source, trust) of every document, by name
     doc_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # each document's terms (its title's too)
+    proper: frozenset[str] = frozenset()  # words written capitalized mid-sentence more often than not (names)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> CorpusStats:
@@ -40,9 +45,15 @@ class CorpusStats:
         contributed = False
         trust_of: dict[str, str] = {}
         terms_of: dict[str, set[str]] = {}
+        capitalized: Counter[str] = Counter()
+        lowercase: Counter[str] = Counter()
         for p in payloads:
             n += 1
-            ts = set(sparse.terms(str(p.get("text", ""))))
+            text = str(p.get("text", ""))
+            ts = set(sparse.terms(text))
+            for m in _MID_SENTENCE_WORD.finditer(text):
+                w = m.group(1)
+                (capitalized if w[0].isupper() else lowercase)[w.lower()] += 1
             df.update(ts)
             if p.get("trust") == "contributed":
                 contributed = True
@@ -66,6 +77,7 @@ class CorpusStats:
             frozenset(curated) if contributed else None,
             tuple(sorted(trust_of.items())),
             {src: frozenset(ts) for src, ts in terms_of.items()},
+            frozenset(w for w, n in capitalized.items() if n > lowercase[w]),
         )
 
     def has(self, term: str) -> bool:

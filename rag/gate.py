@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rag import sparse
 from rag.corpus import CorpusStats
-from rag.question import FILLER, Analysis, names
+from rag.question import FILLER, Analysis, name_terms, names
 from rag.types import Passage
 
 
@@ -59,7 +59,7 @@ class Gate:
         unknown = []
         for part in analysis.parts:
             own = [n for n in part.names if n in part.text]
-            missing = [n for n in own if (t := _name_term(n)) and not stats.has(t)]
+            missing = [n for n in own if not any(all(stats.has(t) for t in ways) for ways in name_terms(n))]
             if missing:
                 unknown.append(missing[0])
         if unknown and len(unknown) == len(analysis.parts):

@@ -133,6 +133,7 @@ _FOCUS = re.compile(
     r"(?=(?:is|are|was|were|does|do|did|can|could|will|would|has|have|had)\b)",
     re.I,
 )
+_CALLED = re.compile(r"\bcalled\b|\bname of\b|\bnamed what\b|\bwhat is it called\b", re.I)
 _WHO_WROTE = re.compile(r"\b(wrote|written|write|writes|author|authored|byline|writer|journalist|reporter)\b", re.I)
 _FOLLOW_UP = re.compile(
     r"^\s*(and|also|but|so|then|what about|how about|same for)\b|\b(it|its|it's|he|him|his|she|her|they|them|"
@@ -162,6 +163,7 @@ class Part:
     subject: tuple[str, ...] = ()  # terms borrowed from earlier parts or questions (what "it" is)
     names: tuple[str, ...] = ()  # named things the part mentions (its own or borrowed)
     author: bool = False  # asks who wrote something
+    named: bool = False  # asks what something is called: a product's name answers, not any capitalized word
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,16 @@ def names(text: str) -> list[str]:
             continue
         out.append(word)
     return out
+
+
+def name_terms(name: str) -> list[list[str]]:
+    """Ways a name can occur as terms: whole ("qwen2.5-omni"), or all its parts bar bare numbers ("top", "ten")."""
+    ts = sparse.terms(name)
+    if not ts:
+        return []
+    whole = [ts[0]]
+    parts = [t for t in ts[1:] if not t.isdigit()] if len(ts) > 1 else []
+    return [whole, parts] if parts else [whole]
 
 
 def kind_of(text: str) -> Kind:
@@ -337,6 +349,7 @@ def _part(
         subject=subject,
         names=part_names,
         author=kind == "who" and bool(_WHO_WROTE.search(text)),
+        named=bool(_CALLED.search(text)),
     )
 
 
@@ -396,6 +409,9 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
         extra = [n for n in borrowed_names if n not in q] or [t for t in borrowed_terms if t not in q][:6]
         standalone = " ".join([q, *extra]) if extra else q
     reference = article_reference(q)
+    if follow_up and not reference:
+        # A conversation about one article stays on it: "Is it open source?" after "... in the arms race article?"
+        reference = next((r for prev in reversed(earlier) if (r := article_reference(prev))), [])
     parts: list[Part] = []
     for i, text in enumerate(split_parts(q)):
         if i == 0:

@@ -43,7 +43,10 @@ _DATE = re.compile(
     re.I,
 )
 _PLACE = re.compile(r"\b(in|at|from|based in|headquartered in|across|to|within)\s+(the\s+)?[A-Z][\w\-]+")
-_CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+)*")
+_CAPITALIZED = re.compile(r"\b[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)*")
+_FIRST_WORD = re.compile(r"^[\W]*([A-Z][\w\-’']*)")
+# A product's name: inner capitals or digits (Qwen2-VL, GPT-4V, iPhone), not an all-capitals acronym (LLM, GPUs).
+_PRODUCT = re.compile(r"\b(?=[\w\-.]*[a-z])(?=[\w\-.]*(?:\d|[a-z][A-Z]))[A-Za-z][\w\-.]*\w")
 # A sentence opening with these leans on the one before it.
 _LEANS = re.compile(
     r"^(for (instance|example)|however|but|and|also|moreover|furthermore|meanwhile|still|yet|thus|therefore|hence|"
@@ -78,7 +81,24 @@ def _new(found: Sequence[str], asked: str) -> bool:
     return any(f.lower() not in low for f in found)
 
 
-def holds(kind: str, text: str, question: str) -> bool:
+def proper_names(text: str, proper: frozenset[str] = frozenset()) -> list[str]:
+    """Capitalized words and runs of them; a sentence's first word only when the corpus capitalizes it mid-sentence
+    (proper: such words, lowercased)."""
+    out = []
+    first = _FIRST_WORD.match(text)
+    for m in _CAPITALIZED.finditer(text):
+        name = m.group(0)
+        if first and m.start() == first.start(1):
+            head, _, rest = name.partition(" ")
+            if re.sub(r"['’]s$", "", head).lower() not in proper:
+                if not rest:
+                    continue
+                name = rest.strip()
+        out.append(name)
+    return out
+
+
+def holds(kind: str, text: str, question: str, *, product: bool = False, proper: frozenset[str] = frozenset()) -> bool:
     """Whether text holds an answer of the asked kind that the question does not already state."""
     if kind == "how_many":
         return _new([m.group(0) for m in _NUMBER.finditer(text)], question)
@@ -92,8 +112,10 @@ def holds(kind: str, text: str, question: str) -> bool:
         return _new([m.group(0).split()[-1] for m in _PLACE.finditer(text)], question)
     if kind == "compare":
         return bool(_COMPARATIVE.search(text))
+    if product:
+        return _new([m.group(0) for m in _PRODUCT.finditer(text)], question)
     if kind in ("who", "which", "list"):
-        return _new([m.group(0) for m in _CAPITALIZED.finditer(text)], question)
+        return _new(proper_names(text, proper), question)
     return True
 
 
@@ -182,15 +204,19 @@ def judge(
     said_before: bool,
     trust_weight: float,
     dense_weight: float,
+    proper: frozenset[str] = frozenset(),
 ) -> Evidence:
     """How well one sentence answers one part."""
     quote = f"{scored.lead.text} {scored.sentence.text}" if scored.lead else scored.sentence.text
     lexical = overlap(weights, scored.sentence.text)
     support = overlap(weights, quote)
     score = (1 - dense_weight) * lexical + dense_weight * scored.dense + rank_nudge
-    shaped = part.kind not in TYPED or holds(part.kind, quote, question)
+    shaped = part.kind not in TYPED or holds(part.kind, quote, question, product=part.named, proper=proper)
     if part.kind in TYPED:
         score *= 1.25 if shaped else 0.7
+    if part.kind in ("list", "which") and shaped:
+        # a list is answered by the sentence that names the most things
+        score *= 1 + 0.1 * min(3, len(set(proper_names(quote, proper)) - set(proper_names(question, proper))))
     if leans(scored.sentence.text) and scored.lead is None:
         score *= 0.8  # mid-thought and its antecedent is not at hand: let another sentence lead
     if said_before:

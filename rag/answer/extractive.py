@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -22,13 +23,14 @@ from rag.answer.evidence import (
     part_weights,
 )
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
-from rag.question import Analysis, Part
+from rag.question import Analysis, Part, name_terms
 from rag.text import sentence_spans
 from rag.types import Passage, Turn
 
 MAX_PASSAGES = 12
 MAX_PER_PART = 3
 SAME_CUTOFF = 0.6  # a further sentence must score this share of the best one
+OTHER_FILE_CUTOFF = 0.8  # a sentence from another article must come close to the best one ...
 ADDS_MIN = 0.2  # ... and bring this share of the part's term weight the others lack
 MIN_SUPPORT = 0.2  # a quote must hold this weighted share of the part's terms to answer it ...
 DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the answer differently
@@ -40,6 +42,7 @@ OTHER_ARTICLE = 0.35  # a question about one article takes its answer from that 
 CACHE_LIMIT = 50_000
 
 Embed = Callable[[Sequence[str]], list[list[float]]]
+_WRITTEN_BY = re.compile(r"\b(written|authored|reported) by [A-Z]|\bby [A-Z][a-z]+ [A-Z][a-z]+,? (a|an|the) ")
 
 
 def _unit(v: Sequence[float]) -> np.ndarray:
@@ -49,11 +52,14 @@ def _unit(v: Sequence[float]) -> np.ndarray:
 
 
 def _has_name(name: str, passage: Passage) -> bool:
-    want = sparse.terms(name)
-    if not want:
-        return True
     have = set(sparse.terms(passage.text)) | set(sparse.terms(passage.title))
-    return want[0] in have or any(h.startswith(want[0]) for h in have if "-" in h or "." in h)
+    compounds = [h for h in have if "-" in h or "." in h]
+
+    def found(t: str) -> bool:
+        return t in have or any(h.startswith(t) for h in compounds)
+
+    ways = name_terms(name)
+    return not ways or any(all(found(t) for t in w) for w in ways)
 
 
 class ExtractiveAnswerer:
@@ -179,6 +185,7 @@ class ExtractiveAnswerer:
                 said_before=bool(said) and s.sentence.text in said,
                 trust_weight=weight[s.passage_no],
                 dense_weight=DENSE_WEIGHT if qv is not None else 0.0,
+                proper=request.corpus.proper if request.corpus is not None else frozenset(),
             )
             for s in scored
         ]
@@ -214,8 +221,8 @@ class ExtractiveAnswerer:
         own = [n for n in part.names if n in part.text]
         if not all(any(_has_name(n, p) for p in same) for n in own):
             return False
-        if part.author and is_byline(e.sentence.text):
-            return True
+        if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
+            return is_byline(e.sentence.text) or bool(_WRITTEN_BY.search(e.sentence.text))
         if part.focus and part.kind in FOCUS_NEEDED:
             quote = f"{e.lead.text} {e.sentence.text}" if e.lead else e.sentence.text
             if not set(part.focus) & set(sparse.terms(quote)):
@@ -249,7 +256,8 @@ class ExtractiveAnswerer:
                 continue
             have = " ".join(p.sentence.text for p in picked)
             gain = overlap(weights, f"{have} {e.sentence.text}") - overlap(weights, have)
-            if request.candidates[e.passage_no - 1].source == source or gain >= ADDS_MIN:
+            same = request.candidates[e.passage_no - 1].source == source
+            if same or (gain >= ADDS_MIN and e.score >= best.score * OTHER_FILE_CUTOFF):
                 picked.append(e)
         return picked
 
@@ -301,15 +309,18 @@ class ExtractiveAnswerer:
             sources = [request.article]
         per_doc = 1 if len(sources) > 1 else SUMMARY_SENTENCES
         qv = _unit(request.query_vector) if request.query_vector is not None and self._embed else None
+        # "the main points about chips in ...": a summary with a topic ranks by the topic as much as by centrality.
+        part = request.analysis.parts[0]
+        topic = part_weights(part, request.corpus.idf if request.corpus else (lambda t: 1.0)) if part.terms else {}
         paragraphs = []
         for src in sources:
-            picks = self._key_sentences(src, request.candidates, per_doc, qv)
+            picks = self._key_sentences(src, request.candidates, per_doc, qv, topic)
             if picks:
                 paragraphs.append(render(picks))
         return "\n\n".join(paragraphs)
 
     def _key_sentences(
-        self, source: str, candidates: Sequence[Passage], n: int, qv: np.ndarray | None
+        self, source: str, candidates: Sequence[Passage], n: int, qv: np.ndarray | None, topic: dict[str, float]
     ) -> list[Evidence]:
         found: list[Scored] = []
         for i, p in enumerate(candidates):
@@ -324,9 +335,14 @@ class ExtractiveAnswerer:
         centroid = _unit(np.mean(np.stack(vecs), axis=0))
         scores = []
         for pos, (s, v) in enumerate(zip(order, vecs, strict=True)):
-            score = float(v @ centroid) + (0.3 if pos == 0 else 0.0)  # the lead states what the article is about
-            if qv is not None:
-                score += 0.3 * float(v @ qv)
+            if topic:
+                score = (
+                    0.3 * float(v @ centroid)
+                    + overlap(topic, s.sentence.text)
+                    + 0.5 * float(v @ qv if qv is not None else 0)
+                )
+            else:
+                score = float(v @ centroid) + (0.3 if pos == 0 else 0.0)  # the lead states what the article is about
             scores.append((score, pos, s))
         top = sorted(scores, key=lambda x: -x[0])[:n]
         return [
