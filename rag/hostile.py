@@ -79,4 +79,4 @@ def flags_of(text: str) -> tuple[str, ...]:
 
 def describe(flags: tuple[str, ...]) -> str:
     """A label for the sources list."""
-    return "set aside as hostile text (" + ", ".join(flags) + ")"
+    return "set aside as hostile text: " + " and ".join(flags)

@@ -38,7 +38,7 @@ def test_ingest_json_then_search_json(tmp_path: Path) -> None:
     assert found.returncode == 0, found.stderr
     passages = json.loads(found.stdout)["passages"]
     assert len(passages) == 3 and "000_238b3d5c562b5a75.txt" in {p["source"] for p in passages}
-    assert "ten times larger" in passages[0]["text"]
+    assert any("ten times larger" in p["text"] for p in passages)
 
 
 def test_dry_run_prints_the_plan_and_creates_no_store(tmp_path: Path) -> None:

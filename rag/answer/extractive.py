@@ -256,7 +256,10 @@ class ExtractiveAnswerer:
                 continue
             have = " ".join(p.sentence.text for p in picked)
             gain = overlap(weights, f"{have} {e.sentence.text}") - overlap(weights, have)
-            same = request.candidates[e.passage_no - 1].source == source
+            passage = request.candidates[e.passage_no - 1]
+            if passage.trust == "contributed" and request.candidates[best.passage_no - 1].trust != "contributed":
+                continue  # an upload never extends an answer the curated articles give
+            same = passage.source == source
             if same or (gain >= ADDS_MIN and e.score >= best.score * OTHER_FILE_CUTOFF):
                 picked.append(e)
         return picked
