@@ -43,7 +43,7 @@ FILLER = frozenset(
         "what which who whom whose how why when where does did do say says said tell told mention mentioned "
         "according article articles piece story call called name named describe explain give list kind kinds "
         "type types happen way ways thing things much many summarize summarise summary main point points key "
-        "overview briefly short"
+        "overview briefly short op-ed piece essay column gist sum"
     )
 )
 
@@ -297,6 +297,7 @@ _WHAT_IS = re.compile(
     r"([\w\-]+(?:\s+[\w\-]+){0,2}?)(?=\s+(?:of|for|in|on|at|right|now|last|this|that|to|by)\b|\s*\?|\s*$)",
     re.I,
 )
+_LIST_OF = re.compile(r"^\s*(?:list|name|enumerate)\s+(?:the\s+|all\s+(?:the\s+)?)?([\w\-]+)", re.I)
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+([A-Za-z][\w\-]*)", re.I)
 
 
@@ -308,6 +309,8 @@ def _focus(text: str) -> list[str]:
         words = c.group(1)
     if not words and (w := _WHAT_IS.search(text)):
         words = w.group(1)
+    if not words and (ls := _LIST_OF.search(text)):
+        words = ls.group(1)
     return [t for t in sparse.terms(words) if t not in FILLER]
 
 

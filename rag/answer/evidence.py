@@ -208,8 +208,9 @@ def judge(
 ) -> Evidence:
     """How well one sentence answers one part."""
     quote = f"{scored.lead.text} {scored.sentence.text}" if scored.lead else scored.sentence.text
-    lexical = overlap(weights, scored.sentence.text)
+    # "This movement is fueled by ...": the sentence it leans on names what "this" is, so both count.
     support = overlap(weights, quote)
+    lexical = support
     score = (1 - dense_weight) * lexical + dense_weight * scored.dense + rank_nudge
     shaped = part.kind not in TYPED or holds(part.kind, quote, question, product=part.named, proper=proper)
     if part.kind in TYPED:

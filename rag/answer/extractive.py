@@ -235,7 +235,13 @@ class ExtractiveAnswerer:
         if not ok:
             return []
         if part.kind == "list" or (request.analysis.all_articles and part.kind in ("who", "what", "list")):
-            return self._across_files(ok, request.candidates)
+            gathered: list[Evidence] = []
+            for e in self._across_files(ok, request.candidates):
+                gathered.append(e)
+                follow = self._continuation(e, request.candidates)  # "..., such as X. Y and Z also ..."
+                if follow is not None and leans(follow.sentence.text):
+                    gathered.append(follow)
+            return gathered
         best = ok[0]
         picked = [best]
         follow = self._continuation(best, request.candidates)
@@ -285,12 +291,28 @@ class ExtractiveAnswerer:
         """The next sentence of the same paragraph: it usually finishes the thought ("For instance, it can ...")."""
         passage = candidates[e.passage_no - 1]
         sents = sentences_of(passage)
-        for i, s in enumerate(sents[:-1]):
-            if s.start == e.sentence.start:
+        for i, s in enumerate(sents):
+            if s.start != e.sentence.start:
+                continue
+            if i + 1 < len(sents):
                 nxt = sents[i + 1]
                 same_paragraph = "\n" not in passage.text[s.end : nxt.start]
                 if same_paragraph and is_answer_like(nxt):
                     return Evidence(e.passage_no, nxt, e.score, e.raw_score, e.support, True)
+                return None
+            # The last sentence of its chunk: the thought may go on in the next chunk, on the same line.
+            # Chunks overlap by a sentence: in the next one, take what follows this sentence.
+            for j, p in enumerate(candidates):
+                if p.source == passage.source and p.chunk_index == passage.chunk_index + 1:
+                    theirs = sentences_of(p)
+                    at = next((k for k, t in enumerate(theirs) if t.text == s.text), -1)
+                    nxt_sent = theirs[at + 1] if at + 1 < len(theirs) else None
+                    if at < 0 and p.start_line != passage.end_line:
+                        return None
+                    gap = p.text[theirs[at].end if at >= 0 else 0 : nxt_sent.start] if nxt_sent else "\n"
+                    if nxt_sent is not None and "\n" not in gap and is_answer_like(nxt_sent):
+                        return Evidence(j + 1, nxt_sent, e.score, e.raw_score, e.support, True)
+            return None
         return None
 
     # -- summaries -------------------------------------------------------------------------------------------
@@ -326,9 +348,13 @@ class ExtractiveAnswerer:
         self, source: str, candidates: Sequence[Passage], n: int, qv: np.ndarray | None, topic: dict[str, float]
     ) -> list[Evidence]:
         found: list[Scored] = []
+        seen: set[str] = set()
         for i, p in enumerate(candidates):
             if p.source == source and not p.flags:
-                found.extend(s for s in candidate_sentences(i + 1, p.text) if s.lead or not leans(s.sentence.text))
+                for s in candidate_sentences(i + 1, p.text):
+                    if (s.lead or not leans(s.sentence.text)) and s.sentence.text not in seen:
+                        seen.add(s.sentence.text)
+                        found.append(s)
         if not found:
             return []
         order = sorted(found, key=lambda s: (candidates[s.passage_no - 1].chunk_index, s.sentence.start))
