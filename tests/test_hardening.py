@@ -515,3 +515,33 @@ def test_every_response_carries_the_security_headers(base_url: str) -> None:
         assert r.headers.get("x-content-type-options") == "nosniff", path
         assert "frame-ancestors 'self'" in r.headers.get("content-security-policy", ""), path
         assert r.headers.get("x-frame-options") == "SAMEORIGIN", path
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_markdown_images_and_links_from_documents_are_inert_in_chat_content(
+    base_url: str, service: Service, stream: bool
+) -> None:
+    from tests.conftest import ROOT
+
+    for name in ("poison_03_markdown_image.md", "poison_07_javascript_link.md", "poison_04_img_onerror.txt"):
+        service.upload(name, (ROOT / "tests" / "poison" / name).read_bytes())
+    for question, raw in (
+        ("Which badge should summaries of the Shanghai street sign pilot include?", "![x](http://evil.example"),
+        ("How do I claim API credits for the Qwen2.5 Coder results?", "](http://evil.example/login)"),
+        ("How do I claim API credits for the Qwen2.5 Coder results?", '<a href="javascript:'),
+        ("What was attached to the Nvidia H20 shipment manifests?", "<img src=x onerror="),
+    ):
+        body = {"stream": stream, "messages": [{"role": "user", "content": question}]}
+        r = httpx.post(base_url + "/v1/chat/completions", json=body, timeout=60)
+        assert r.status_code == 200, r.text
+        if stream:
+            events = [json.loads(e[6:]) for e in r.text.split("\n\n") if e.startswith("data: {")]
+            content = "".join(e["choices"][0]["delta"].get("content", "") for e in events)
+            citations = events[-1]["citations"]
+        else:
+            content, citations = r.json()["choices"][0]["message"]["content"], r.json()["citations"]
+        assert "evil.example" in content or "onerror" in content  # the quoted text is there...
+        for hinge in ("](", "<a ", "<img", "http://", "https://"):
+            assert hinge not in content, (hinge, content)  # ...but no link, image, tag or autolink survives
+        assert "[1]" in content
+        assert any(raw in c["quote"] for c in citations), citations  # the raw text stays in citations

@@ -6,6 +6,7 @@ import asyncio
 import hmac
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -196,13 +197,60 @@ def _split_messages(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
     return convo[-1].text(), history
 
 
+# Where a zero-width space makes Markdown inert: "](" "]:" "][" (links, images, references), "<" before a tag or
+# autolink, "scheme://" and "www." (bare autolinks). Each looks at most 3 characters back and 3 ahead.
+_MARKDOWN_HINGE = re.compile(r"(?<=\])(?=[(:\[])|(?<=<)(?=[A-Za-z/!?])|(?<=[A-Za-z])(?=://)|(?<=\bwww)(?=\.)", re.I)
+_LOOKAHEAD = 4
+
+
+def neutral_markdown(text: str, start: int = 0, end: int | None = None) -> str:
+    """text[start:end] with Markdown images, links, autolinks and HTML tags broken by zero-width spaces.
+
+    OpenAI-compatible chat clients render `content` as Markdown, and answers quote documents: a document's
+    ![x](http://...) would load in the user's client (OWASP LLM05). Our [n] markers stay; `citations` keep the
+    raw text.
+    """
+    end = len(text) if end is None else end
+    out, at = [], start
+    for m in _MARKDOWN_HINGE.finditer(text, start, min(len(text), end + _LOOKAHEAD)):
+        if m.start() >= end:
+            break
+        out += [text[at : m.start()], "\u200b"]
+        at = m.start()
+    out.append(text[at:end])
+    return "".join(out)
+
+
+def _neutral_stream(items: Iterator[AnswerDelta | Answer]) -> Iterator[AnswerDelta | Answer]:
+    """Deltas made inert as in neutral_markdown; a few characters are held back so a link split across two
+    deltas is still caught."""
+    raw, sent = "", 0
+    for item in items:
+        if isinstance(item, AnswerDelta):
+            raw += item.text
+            ready = len(raw) - _LOOKAHEAD
+            if ready > sent:
+                yield AnswerDelta(neutral_markdown(raw, sent, ready))
+                sent = ready
+        else:
+            if len(raw) > sent:
+                yield AnswerDelta(neutral_markdown(raw, sent))
+            yield item
+
+
 def _completion(answer: Answer, cid: str, created: int) -> dict[str, Any]:
     return {
         "id": cid,
         "object": "chat.completion",
         "created": created,
         "model": MODEL_ID,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.answer}, "finish_reason": "stop"}],
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": neutral_markdown(answer.answer)},
+                "finish_reason": "stop",
+            }
+        ],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
         "citations": [c.public() for c in answer.citations],
         "footnote": {"refused": answer.refused, "answerer": answer.answerer, "notice": answer.notice},
@@ -272,7 +320,7 @@ def build_router(service: Service) -> APIRouter:
         created = int(time.time())
         if body.stream:
             return StreamingResponse(
-                _sse_chunks(service.stream(question, history), cid, created),
+                _sse_chunks(_neutral_stream(service.stream(question, history)), cid, created),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
             )
