@@ -545,3 +545,13 @@ def test_markdown_images_and_links_from_documents_are_inert_in_chat_content(
             assert hinge not in content, (hinge, content)  # ...but no link, image, tag or autolink survives
         assert "[1]" in content
         assert any(raw in c["quote"] for c in citations), citations  # the raw text stays in citations
+
+
+def test_the_cli_prints_terminal_controls_from_documents_as_escapes(capsys: pytest.CaptureFixture[str]) -> None:
+    from ui.cli import _print_passages
+
+    passage = {"source": "red\x1b[31m\u202etxt.md", "start_line": 1, "end_line": 2, "score": 0.5}
+    _print_passages([{**passage, "text": "clear\x1b[2J screen \x07 bell \x9b csi"}])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out and "\x9b" not in out
+    assert "\\x1b[31m" in out and "\\u202e" in out and "\\x1b[2J" in out
