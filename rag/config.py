@@ -103,6 +103,12 @@ class Settings(BaseSettings):
         description="Request bodies one client address may be sending at once; more get 429 (caps what one client "
         "can make the server buffer).",
     )
+    max_auth_failures: int = Field(
+        10,
+        ge=1,
+        description="Wrong API keys or page logins one client address may send in a minute; then 429 until the "
+        "minute is over.",
+    )
     allowed_hosts: str = Field(
         "",
         description="Comma-separated host names the server answers to besides localhost, 127.0.0.1, ::1 and "

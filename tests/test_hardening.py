@@ -555,3 +555,24 @@ def test_the_cli_prints_terminal_controls_from_documents_as_escapes(capsys: pyte
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out and "\x9b" not in out
     assert "\\x1b[31m" in out and "\\u202e" in out and "\\x1b[2J" in out
+
+
+# -- 10 (INFO). wrong keys and page logins are slowed per client --------------------------------------------------
+
+
+def test_wrong_keys_and_logins_from_one_client_are_cut_off_for_a_minute(service: Service) -> None:
+    from tests.live import live_server
+
+    keyed = _variant(service, api_key=KEY, max_auth_failures=3)
+    good = {"Authorization": f"Bearer {KEY}"}
+    with live_server(keyed) as url:
+        wrong = [httpx.get(url + "/v1/models", headers={"Authorization": f"Bearer guess{i}"}) for i in range(3)]
+        assert [r.status_code for r in wrong] == [401, 401, 401]
+        locked = httpx.get(url + "/v1/models", headers=good, timeout=30)
+        assert locked.status_code == 429 and locked.json()["error"]["type"] == "too_many_failures", locked.text
+        assert int(locked.headers["Retry-After"]) > 0 and "FOOTNOTE_MAX_AUTH_FAILURES" in locked.text
+        with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=30) as other:
+            assert other.get(url + "/v1/models", headers=good).status_code == 200  # another client is not
+            logins = [other.post(url + "/login", data={"username": "u", "password": f"p{i}"}) for i in range(3)]
+            assert [r.status_code for r in logins] == [400, 400, 400]
+            assert other.post(url + "/login", data={"username": "u", "password": KEY}).status_code == 429

@@ -506,23 +506,29 @@ class Gate:
         self.per_client = settings.max_bodies_per_client
         self.before_upload = before_upload
         self.reading: dict[str, int] = {}
+        self.max_failures = settings.max_auth_failures
+        self.failures: dict[str, tuple[int, float]] = {}  # client -> (wrong keys or logins, since when)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         send = _with_security_headers(send)
-        refusal = self._refusal(scope)
+        client = str((scope.get("client") or ("unknown", 0))[0])
+        refusal = self._locked_out(client) or self._refusal(scope)
         if refusal is not None:
+            if refusal.status_code == 401:
+                self._failed(client)
             await refusal(scope, receive, send)
             return
+        if scope.get("path") == "/login" and scope.get("method") == "POST":
+            send = self._count_login(client, send)
         path = str(scope.get("path", ""))
         api = path.startswith("/v1/")
         length = _header(scope, b"content-length")
         if scope.get("method") not in ("POST", "PUT", "PATCH") or length == "0":
             await (self._admitted(scope, receive, send) if api else self.app(scope, receive, send))
             return
-        client = str((scope.get("client") or ("unknown", 0))[0])
         if self.reading.get(client, 0) >= self.per_client:
             resp = error(
                 429,
@@ -611,6 +617,36 @@ class Gate:
                 await self.app(scope, checked, sending)
         finally:
             finished()
+
+    def _locked_out(self, client: str) -> JSONResponse | None:
+        count, since = self.failures.get(client, (0, 0.0))
+        wait = since + 60 - time.monotonic()
+        if count < self.max_failures or wait <= 0:
+            return None
+        resp = error(
+            429,
+            "too_many_failures",
+            f"{count} wrong keys or logins from this client within a minute (FOOTNOTE_MAX_AUTH_FAILURES); "
+            f"retry in {wait:.0f}s",
+        )
+        resp.headers["Retry-After"] = str(max(1, round(wait)))
+        return resp
+
+    def _failed(self, client: str) -> None:
+        count, since = self.failures.get(client, (0, 0.0))
+        now = time.monotonic()
+        self.failures[client] = (count + 1, since) if now - since < 60 else (1, now)
+        if len(self.failures) > 10_000:  # forget the oldest rather than grow without bound
+            for stale in sorted(self.failures, key=lambda c: self.failures[c][1])[:5_000]:
+                del self.failures[stale]
+
+    def _count_login(self, client: str, send: Any) -> Any:
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start" and message.get("status", 200) >= 400:
+                self._failed(client)
+            await send(message)
+
+        return sending
 
     def _body_message(self, exc: Exception) -> str:
         if isinstance(exc, _BodyTooLarge):

@@ -112,7 +112,8 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
         flush=True,
     )
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        # In-flight requests get 10 s after SIGTERM/Ctrl-C, then the server stops anyway.
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=10)
     finally:
         service.close()
     return 0
