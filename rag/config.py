@@ -100,8 +100,8 @@ class Settings(BaseSettings):
     max_bodies_per_client: int = Field(
         8,
         ge=1,
-        description="Request bodies one client address may be sending at once; more get 429 (caps what one client "
-        "can make the server buffer).",
+        description="Slow request bodies (not all in within 0.5 s) one client address may be sending at once; more "
+        "get 429 (caps what one client can make the server hold). Bodies that arrive whole are not counted.",
     )
     max_auth_failures: int = Field(
         10,

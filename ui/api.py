@@ -478,14 +478,22 @@ class _BodyTooSlow(Exception):
     pass
 
 
+class _TooManyBodies(Exception):
+    pass
+
+
+SLOW_BODY = 0.5  # seconds: a body not all in by then counts towards FOOTNOTE_MAX_BODIES_PER_CLIENT
+
+
 class Gate:
     """The first thing every HTTP request meets; nothing is buffered and no slot is taken before these checks.
 
-    In order: the Host allow-list (DNS rebinding), the Origin of mutating requests (cross-site), Content-Length
-    over the limit (413), the API key on /v1 (401), a cap on bodies one client is sending at once (429). Then
-    the body is read, bounded in size (413) and time (408); only then does a /v1 request take an admission slot
-    (503 when max_pending are in). Elsewhere (the page) the body is counted and timed as the app reads it, so
-    Gradio's own login check still runs before any of it is read. Every response gets the security headers.
+    In order: wrong-key lockout (429), the Host allow-list (DNS rebinding), the Origin of mutating requests
+    (cross-site), Content-Length over the limit (413), the API key on /v1 (401). Then the body is read, bounded
+    in size (413), time (408) and, for bodies that do not arrive whole, in how many one client may be sending at
+    once (429); only then does a /v1 request take an admission slot (503 when max_pending are in). Elsewhere
+    (the page) the body is checked the same way as the app reads it, so Gradio's own login check still runs
+    before any of it is read. Every response gets the security headers.
     """
 
     def __init__(
@@ -505,7 +513,7 @@ class Gate:
         self.timeout = settings.body_timeout
         self.per_client = settings.max_bodies_per_client
         self.before_upload = before_upload
-        self.reading: dict[str, int] = {}
+        self.slow: dict[str, int] = {}  # client -> bodies it is still sending
         self.max_failures = settings.max_auth_failures
         self.failures: dict[str, tuple[int, float]] = {}  # client -> (wrong keys or logins, since when)
 
@@ -517,8 +525,8 @@ class Gate:
         client = str((scope.get("client") or ("unknown", 0))[0])
         refusal = self._locked_out(client) or self._refusal(scope)
         if refusal is not None:
-            if refusal.status_code == 401:
-                self._failed(client)
+            if refusal.status_code == 401 and _header(scope, b"authorization") is not None:
+                self._failed(client)  # a wrong key (a missing one is not a guess)
             await refusal(scope, receive, send)
             return
         if scope.get("path") == "/login" and scope.get("method") == "POST":
@@ -529,16 +537,6 @@ class Gate:
         if scope.get("method") not in ("POST", "PUT", "PATCH") or length == "0":
             await (self._admitted(scope, receive, send) if api else self.app(scope, receive, send))
             return
-        if self.reading.get(client, 0) >= self.per_client:
-            resp = error(
-                429,
-                "too_many_requests",
-                f"this client is already sending {self.per_client} request bodies (FOOTNOTE_MAX_BODIES_PER_CLIENT); "
-                "wait for them to finish",
-            )
-            resp.headers["Retry-After"] = "2"
-            await resp(scope, receive, send)
-            return
         if path.endswith("/gradio_api/upload") and self.before_upload is not None:
             full = await run_in_threadpool(self.before_upload)
             if full is not None:
@@ -546,32 +544,52 @@ class Gate:
                 resp.headers["Retry-After"] = "60"
                 await resp(scope, receive, send)
                 return
-        self.reading[client] = self.reading.get(client, 0) + 1
-        state = {"open": True, "size": 0}
+        # A body that is not all there at once (more to come, or nothing for a moment) is "slow": one client may
+        # have FOOTNOTE_MAX_BODIES_PER_CLIENT of those in flight. Bodies that arrive whole are never counted.
+        state = {"open": True, "size": 0, "slow": False}
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
 
         def finished() -> None:
             if state["open"]:
                 state["open"] = False
-                self.reading[client] -= 1
-                if not self.reading[client]:
-                    del self.reading[client]
+                if state["slow"]:
+                    self.slow[client] -= 1
+                    if not self.slow[client]:
+                        del self.slow[client]
+
+        def slow() -> None:
+            if state["slow"]:
+                return
+            if self.slow.get(client, 0) >= self.per_client:
+                finished()
+                raise _TooManyBodies
+            state["slow"] = True
+            self.slow[client] = self.slow.get(client, 0) + 1
 
         async def bounded() -> Any:
             if not state["open"]:  # the body is in: later receives wait for the disconnect, untimed
                 return await receive()
+            task = asyncio.ensure_future(receive())
             try:
-                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+                if not state["slow"]:
+                    await asyncio.wait({task}, timeout=min(SLOW_BODY, max(0.0, deadline - loop.time())))
+                    if not task.done():
+                        slow()
+                message = await asyncio.wait_for(task, max(0.0, deadline - loop.time()))
             except TimeoutError:
                 finished()
                 raise _BodyTooSlow from None
+            finally:
+                task.cancel()  # a no-op once it is done
             if message["type"] == "http.request":
                 state["size"] += len(message.get("body", b""))
                 if state["size"] > self.limit:
                     finished()
                     raise _BodyTooLarge
-                if not message.get("more_body"):
+                if message.get("more_body"):
+                    slow()
+                else:
                     finished()
             else:
                 finished()
@@ -586,7 +604,7 @@ class Gate:
                         messages.append(message)
                         if message["type"] != "http.request" or not message.get("more_body"):
                             break
-                except (_BodyTooLarge, _BodyTooSlow) as exc:
+                except (_BodyTooLarge, _BodyTooSlow, _TooManyBodies) as exc:
                     await self._body_error(exc)(scope, receive, send)
                     return
                 replay = iter(messages)
@@ -601,8 +619,8 @@ class Gate:
                 async def checked() -> Any:
                     try:
                         return await bounded()
-                    except (_BodyTooLarge, _BodyTooSlow) as exc:
-                        if not answered["started"]:  # answer 413/408 here; the app sees the client leave
+                    except (_BodyTooLarge, _BodyTooSlow, _TooManyBodies) as exc:
+                        if not answered["started"]:  # answer 413/408/429 here; the app sees the client leave
                             await self._body_error(exc)(scope, receive, send)
                             answered["by_us"] = True
                         return {"type": "http.disconnect"}
@@ -654,6 +672,15 @@ class Gate:
         return f"the request body took over {self.timeout:g}s to arrive (FOOTNOTE_BODY_TIMEOUT); send it at once"
 
     def _body_error(self, exc: Exception) -> JSONResponse:
+        if isinstance(exc, _TooManyBodies):
+            resp = error(
+                429,
+                "too_many_requests",
+                f"this client is already sending {self.per_client} request bodies (FOOTNOTE_MAX_BODIES_PER_CLIENT); "
+                "wait for them to finish",
+            )
+            resp.headers["Retry-After"] = "2"
+            return resp
         if isinstance(exc, _BodyTooLarge):
             return error(413, "too_large", self._body_message(exc))
         resp = error(408, "body_timeout", self._body_message(exc))
