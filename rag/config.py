@@ -88,7 +88,61 @@ class Settings(BaseSettings):
         description="Trust given to documents uploaded through the page or the API: contributed (ranked below "
         "curated folders, cannot replace or delete them) or curated. An API-key holder may ask for curated.",
     )
-    max_pending: int = Field(64, ge=1, description="Requests waiting for the engine before 503.")
+    max_pending: int = Field(
+        64, ge=1, description="Requests waiting for the engine before 503 (taken only once the key and body are in)."
+    )
+    body_timeout: float = Field(
+        20.0,
+        gt=0,
+        description="Seconds a client has to send a whole request body; slower senders get 408 and lose the "
+        "connection (a trickled body never holds a slot).",
+    )
+    max_bodies_per_client: int = Field(
+        8,
+        ge=1,
+        description="Slow request bodies (not all in within 0.5 s) one client address may be sending at once; more "
+        "get 429 (caps what one client can make the server hold). Bodies that arrive whole are not counted.",
+    )
+    max_auth_failures: int = Field(
+        10,
+        ge=1,
+        description="Wrong API keys or page logins one client address may send in a minute; then 429 until the "
+        "minute is over.",
+    )
+    allowed_hosts: str = Field(
+        "",
+        description="Comma-separated host names the server answers to besides localhost, 127.0.0.1, ::1 and "
+        "FOOTNOTE_HOST (other Host headers get 400: DNS rebinding); * allows any. Set it to the name clients use "
+        "when the port is exposed, e.g. footnote.example.org.",
+    )
+    allowed_origins: str = Field(
+        "",
+        description="Comma-separated origins (scheme://host[:port]) whose web pages may POST, PUT, PATCH or DELETE "
+        "here besides the server's own; other browser Origins get 403 (cross-site requests). * allows any.",
+    )
+    upload_cache_files: int = Field(
+        100,
+        ge=1,
+        description="Files the page's upload cache (Gradio's, under GRADIO_TEMP_DIR) may hold; files older than "
+        "FOOTNOTE_UPLOAD_CACHE_MINUTES are deleted first, then uploads get 503 until there is room.",
+    )
+    upload_cache_bytes: int = Field(
+        50_000_000, ge=1, description="Bytes the page's upload cache may hold (see FOOTNOTE_UPLOAD_CACHE_FILES)."
+    )
+    upload_cache_minutes: float = Field(
+        10.0, gt=0, description="Minutes an unused page upload is kept in the cache before it is deleted."
+    )
+
+    def hosts(self) -> set[str]:
+        """Host names served: localhost, the loopback addresses, FOOTNOTE_HOST and FOOTNOTE_ALLOWED_HOSTS."""
+        names = {"localhost", "127.0.0.1", "::1"} | {h.strip().lower() for h in self.allowed_hosts.split(",")}
+        if self.host not in ("0.0.0.0", "::", ""):
+            names.add(self.host.lower())
+        return names - {""}
+
+    def origins(self) -> set[str]:
+        """Origins allowed besides the server's own (FOOTNOTE_ALLOWED_ORIGINS), without trailing slashes."""
+        return {o.strip().rstrip("/").lower() for o in self.allowed_origins.split(",")} - {""}
 
     def use_openai(self) -> bool:
         """Whether answers come from the OpenAI-compatible LLM."""

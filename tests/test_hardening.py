@@ -6,6 +6,7 @@ Each test talks to a real server on 127.0.0.1 (uvicorn in a thread, see tests/li
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -279,7 +280,7 @@ def test_a_stream_that_fails_midway_ends_with_an_error_chunk_and_done(service: S
     last = json.loads(events[-2])
     assert last["choices"][0]["finish_reason"] == "error"
     assert last["error"]["type"] == "internal_error" and "model server" not in last["error"]["message"]
-    assert any("street signs" in e for e in events[:-2])
+    assert any("Qwen-VL-Chat reads" in e for e in events[:-2])  # what streamed before the failure
 
 
 # -- 6 (LOW). names in the Documents status line are shown literally ----------------------------------------------
@@ -328,3 +329,253 @@ def test_an_upload_cannot_pass_for_a_curated_document_by_changing_case(base_url:
         assert r.status_code == 409, r.text
     assert {d.source for d in service.documents()} >= {curated}
     assert not {d.source for d in service.documents()} & {curated.upper(), "000_238b3d5c562b5a75.TXT"}
+
+
+# -- 3, 4 (MEDIUM). slots and buffers only after the key check and a bounded body read --------------------------------
+
+KEY = "sk-hardening-KEY-1"
+MULTIPART = "multipart/form-data; boundary=b0undary"
+MULTIPART_START = b'--b0undary\r\nContent-Disposition: form-data; name="files"; filename="a.txt"\r\n\r\n' + b"x" * 500
+PHOTOS = "What can Qwen-VL-Chat do with photos?"
+
+
+def _variant(service: Service, **settings: Any) -> Service:
+    """The same store and engine under other settings."""
+    from pydantic import SecretStr
+
+    if "api_key" in settings:
+        settings["api_key"] = SecretStr(settings["api_key"])
+    return Service(service.settings.model_copy(update=settings), chat=service.chat, ingestor=service.ingestor)
+
+
+def _start_body(
+    url: str,
+    path: str,
+    first: bytes,
+    *,
+    length: int | None,
+    source: str = "",
+    ctype: str = "application/json",
+) -> Any:
+    """A raw connection (from the source address) that sends a request's headers and the first bytes of its body,
+    then stalls."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=10, source_address=(source, 0))
+    framing = f"Content-Length: {length}" if length is not None else "Transfer-Encoding: chunked"
+    head = f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: {ctype}\r\n{framing}\r\n\r\n"
+    body = first if length is not None else f"{len(first):x}\r\n".encode() + first + b"\r\n"
+    sock.sendall(head.encode() + body)
+    return sock
+
+
+def _status_of(sock: Any, timeout: float) -> int | None:
+    """The status line's code once the server answers, or None when it says nothing within timeout."""
+    sock.settimeout(timeout)
+    try:
+        data = sock.recv(4096)
+    except OSError:  # includes the timeout
+        return None
+    finally:
+        sock.close()
+    return int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.1 ") else None
+
+
+def test_anonymous_slow_bodies_take_no_slot_when_a_key_is_set(service: Service) -> None:
+    from tests.live import live_server
+
+    keyed = _variant(service, api_key=KEY, max_pending=2, body_timeout=30.0)
+    with live_server(keyed) as url:
+        socks = [_start_body(url, "/v1/ask", b'{"q', length=5000) for _ in range(10)]
+        good = httpx.post(
+            url + "/v1/ask", json={"question": PHOTOS}, headers={"Authorization": f"Bearer {KEY}"}, timeout=60
+        )
+        assert good.status_code == 200, good.text  # was 503 overloaded: the trickles held both slots
+        assert [_status_of(s, 5) for s in socks] == [401] * 10  # refused on their headers, body unread
+
+
+def test_an_anonymous_stalled_page_upload_is_refused_before_its_body_is_buffered(service: Service) -> None:
+    from tests.live import live_server
+
+    keyed = _variant(service, api_key=KEY, body_timeout=30.0)
+    with live_server(keyed) as url:
+        sock = _start_body(url, "/gradio_api/upload", MULTIPART_START, length=None, ctype=MULTIPART)
+        assert _status_of(sock, 5) == 401  # Gradio's login check, not a buffer waiting for 2 MB
+
+
+def test_slow_bodies_time_out_take_no_slot_and_are_capped_per_client(service: Service) -> None:
+    from tests.live import live_server
+
+    keyless = _variant(service, max_pending=2, body_timeout=2.0, max_bodies_per_client=3)
+    with live_server(keyless) as url:
+        # One client (127.0.0.2) trickles three bodies; another (127.0.0.1) asks.
+        socks = [_start_body(url, "/v1/ask", b'{"q', length=5000, source="127.0.0.2") for _ in range(3)]
+        time.sleep(0.3)
+        fourth = _start_body(url, "/v1/documents", b'{"s', length=5000, source="127.0.0.2")
+        assert _status_of(fourth, 5) == 429  # that client has three bodies in flight already
+        r = httpx.post(url + "/v1/ask", json={"question": PHOTOS}, timeout=60)
+        assert r.status_code == 200, r.text  # the trickles hold no admission slot (max_pending=2)
+        assert [_status_of(s, 10) for s in socks] == [408] * 3  # FOOTNOTE_BODY_TIMEOUT
+        again = httpx.post(url + "/v1/ask", json={"question": PHOTOS}, timeout=60)
+        assert again.status_code == 200
+        page = _start_body(url, "/gradio_api/upload", MULTIPART_START, length=None, ctype=MULTIPART)
+        assert _status_of(page, 10) == 408  # the page's routes are timed too
+
+
+# -- 5 (MEDIUM). the page's upload cache is bounded ------------------------------------------------------------------
+
+
+def test_the_page_upload_cache_is_bounded_and_old_files_are_deleted(
+    service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from tests.live import live_server
+
+    cache = tmp_path / "gradio"
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(cache))
+    small = _variant(service, upload_cache_files=3, upload_cache_minutes=5.0)
+    with live_server(small) as url:
+
+        def send(i: int) -> httpx.Response:
+            files = {"files": (f"f{i}.bin", b"\x00anything" * 10, "application/octet-stream")}
+            return httpx.post(url + "/gradio_api/upload", files=files, timeout=30)
+
+        assert [send(i).status_code for i in range(3)] == [200, 200, 200]
+        full = send(3)
+        assert full.status_code == 503 and full.json()["error"]["type"] == "upload_cache_full", full.text
+        assert "FOOTNOTE_UPLOAD_CACHE_FILES" in full.json()["error"]["message"]
+        assert len([p for p in cache.rglob("*") if p.is_file()]) == 3
+        old = time.time() - 3600
+        for p in cache.rglob("*"):
+            if p.is_file():
+                os.utime(p, (old, old))
+        assert send(4).status_code == 200  # the hour-old files were deleted first
+        assert len([p for p in cache.rglob("*") if p.is_file()]) == 1
+
+
+# -- 9 (LOW). Host allow-list and Origin on mutating routes ----------------------------------------------------------
+
+
+def test_unknown_host_headers_are_refused_and_configured_ones_served(service: Service) -> None:
+    from tests.live import live_server
+
+    named = _variant(service, allowed_hosts="footnote.example.org, Other.Example")
+    with live_server(named) as url:
+        port = url.rsplit(":", 1)[1]
+        for host in ("evil.example", f"rebind.example:{port}", "127.0.0.2", ""):
+            for path in ("/", "/v1/models", "/config"):
+                r = httpx.get(url + path, headers={"Host": host} if host else {"Host": "x"}, timeout=30)
+                assert r.status_code == 400 and r.json()["error"]["type"] == "bad_host", (host, path, r.text)
+                assert "FOOTNOTE_ALLOWED_HOSTS" in r.json()["error"]["message"]
+        for host in (f"localhost:{port}", f"127.0.0.1:{port}", "footnote.example.org", f"other.example:{port}"):
+            assert httpx.get(url + "/v1/models", headers={"Host": host}, timeout=30).status_code == 200, host
+
+
+def test_cross_site_writes_are_refused_and_same_site_ones_served(base_url: str, service: Service) -> None:
+    evil = {"Origin": "http://evil.example"}
+    for method, path, body in (
+        ("POST", "/v1/ask", {"question": PHOTOS}),
+        ("POST", "/v1/documents", {"source": "cross_site.txt", "text": "Plover-7 is small."}),
+        ("DELETE", "/v1/documents/000_238b3d5c562b5a75.txt", None),
+        ("POST", "/gradio_api/queue/join", {"data": [], "fn_index": 0, "session_hash": "x"}),
+        ("POST", "/login", None),
+    ):
+        r = httpx.request(method, base_url + path, json=body, headers=evil, timeout=30)
+        assert r.status_code == 403 and r.json()["error"]["type"] == "bad_origin", (path, r.text)
+        assert "FOOTNOTE_ALLOWED_ORIGINS" in r.json()["error"]["message"]
+    assert "cross_site.txt" not in {d.source for d in service.documents()}
+    assert httpx.get(base_url + "/v1/models", headers=evil, timeout=30).status_code == 200  # reads are not writes
+    same = {"Origin": base_url}
+    r = httpx.post(base_url + "/v1/ask", json={"question": PHOTOS}, headers=same, timeout=60)
+    assert r.status_code == 200, r.text
+
+
+def test_a_configured_origin_may_write(service: Service) -> None:
+    from tests.live import live_server
+
+    with live_server(_variant(service, allowed_origins="https://app.example/")) as url:
+        r = httpx.post(
+            url + "/v1/ask", json={"question": PHOTOS}, headers={"Origin": "https://app.example"}, timeout=60
+        )
+        assert r.status_code == 200, r.text
+
+
+# -- 10 (INFO). security headers; Markdown from documents is inert in OpenAI-compatible content -----------------------
+
+
+def test_every_response_carries_the_security_headers(base_url: str) -> None:
+    for method, path in (
+        ("GET", "/"),
+        ("GET", "/v1/models"),
+        ("GET", "/healthz"),
+        ("GET", "/nope"),
+        ("POST", "/v1/ask"),
+    ):
+        r = httpx.request(method, base_url + path, timeout=30)
+        assert r.headers.get("x-content-type-options") == "nosniff", path
+        assert "frame-ancestors 'self'" in r.headers.get("content-security-policy", ""), path
+        assert r.headers.get("x-frame-options") == "SAMEORIGIN", path
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_markdown_images_and_links_from_documents_are_inert_in_chat_content(
+    base_url: str, service: Service, stream: bool
+) -> None:
+    from tests.conftest import ROOT
+
+    for name in ("poison_03_markdown_image.md", "poison_07_javascript_link.md", "poison_04_img_onerror.txt"):
+        service.upload(name, (ROOT / "tests" / "poison" / name).read_bytes())
+    for question, raw in (
+        ("Which badge should summaries of the Shanghai street sign pilot include?", "![x](http://evil.example"),
+        ("How do I claim API credits for the Qwen2.5 Coder results?", "](http://evil.example/login)"),
+        ("How do I claim API credits for the Qwen2.5 Coder results?", '<a href="javascript:'),
+        ("What was attached to the Nvidia H20 shipment manifests?", "<img src=x onerror="),
+    ):
+        body = {"stream": stream, "messages": [{"role": "user", "content": question}]}
+        r = httpx.post(base_url + "/v1/chat/completions", json=body, timeout=60)
+        assert r.status_code == 200, r.text
+        if stream:
+            events = [json.loads(e[6:]) for e in r.text.split("\n\n") if e.startswith("data: {")]
+            content = "".join(e["choices"][0]["delta"].get("content", "") for e in events)
+            citations = events[-1]["citations"]
+        else:
+            content, citations = r.json()["choices"][0]["message"]["content"], r.json()["citations"]
+        assert "evil.example" in content or "onerror" in content  # the quoted text is there...
+        for hinge in ("](", "<a ", "<img", "http://", "https://"):
+            assert hinge not in content, (hinge, content)  # ...but no link, image, tag or autolink survives
+        assert "[1]" in content
+        assert any(raw in c["quote"] for c in citations), citations  # the raw text stays in citations
+
+
+def test_the_cli_prints_terminal_controls_from_documents_as_escapes(capsys: pytest.CaptureFixture[str]) -> None:
+    from ui.cli import _print_passages
+
+    passage = {"source": "red\x1b[31m\u202etxt.md", "start_line": 1, "end_line": 2, "score": 0.5}
+    _print_passages([{**passage, "text": "clear\x1b[2J screen \x07 bell \x9b csi"}])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out and "\x9b" not in out
+    assert "\\x1b[31m" in out and "\\u202e" in out and "\\x1b[2J" in out
+
+
+# -- 10 (INFO). wrong keys and page logins are slowed per client --------------------------------------------------
+
+
+def test_wrong_keys_and_logins_from_one_client_are_cut_off_for_a_minute(service: Service) -> None:
+    from tests.live import live_server
+
+    keyed = _variant(service, api_key=KEY, max_auth_failures=3)
+    good = {"Authorization": f"Bearer {KEY}"}
+    with live_server(keyed) as url:
+        wrong = [httpx.get(url + "/v1/models", headers={"Authorization": f"Bearer guess{i}"}) for i in range(3)]
+        assert [r.status_code for r in wrong] == [401, 401, 401]
+        locked = httpx.get(url + "/v1/models", headers=good, timeout=30)
+        assert locked.status_code == 429 and locked.json()["error"]["type"] == "too_many_failures", locked.text
+        assert int(locked.headers["Retry-After"]) > 0 and "FOOTNOTE_MAX_AUTH_FAILURES" in locked.text
+        with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=30) as other:
+            assert other.get(url + "/v1/models", headers=good).status_code == 200  # another client is not
+            logins = [other.post(url + "/login", data={"username": "u", "password": f"p{i}"}) for i in range(3)]
+            assert [r.status_code for r in logins] == [400, 400, 400]
+            assert other.post(url + "/login", data={"username": "u", "password": KEY}).status_code == 429

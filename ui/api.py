@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
+import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, Literal, cast
 
@@ -195,13 +197,60 @@ def _split_messages(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
     return convo[-1].text(), history
 
 
+# Where a zero-width space makes Markdown inert: "](" "]:" "][" (links, images, references), "<" before a tag or
+# autolink, "scheme://" and "www." (bare autolinks). Each looks at most 3 characters back and 3 ahead.
+_MARKDOWN_HINGE = re.compile(r"(?<=\])(?=[(:\[])|(?<=<)(?=[A-Za-z/!?])|(?<=[A-Za-z])(?=://)|(?<=\bwww)(?=\.)", re.I)
+_LOOKAHEAD = 4
+
+
+def neutral_markdown(text: str, start: int = 0, end: int | None = None) -> str:
+    """text[start:end] with Markdown images, links, autolinks and HTML tags broken by zero-width spaces.
+
+    OpenAI-compatible chat clients render `content` as Markdown, and answers quote documents: a document's
+    ![x](http://...) would load in the user's client (OWASP LLM05). Our [n] markers stay; `citations` keep the
+    raw text.
+    """
+    end = len(text) if end is None else end
+    out, at = [], start
+    for m in _MARKDOWN_HINGE.finditer(text, start, min(len(text), end + _LOOKAHEAD)):
+        if m.start() >= end:
+            break
+        out += [text[at : m.start()], "\u200b"]
+        at = m.start()
+    out.append(text[at:end])
+    return "".join(out)
+
+
+def _neutral_stream(items: Iterator[AnswerDelta | Answer]) -> Iterator[AnswerDelta | Answer]:
+    """Deltas made inert as in neutral_markdown; a few characters are held back so a link split across two
+    deltas is still caught."""
+    raw, sent = "", 0
+    for item in items:
+        if isinstance(item, AnswerDelta):
+            raw += item.text
+            ready = len(raw) - _LOOKAHEAD
+            if ready > sent:
+                yield AnswerDelta(neutral_markdown(raw, sent, ready))
+                sent = ready
+        else:
+            if len(raw) > sent:
+                yield AnswerDelta(neutral_markdown(raw, sent))
+            yield item
+
+
 def _completion(answer: Answer, cid: str, created: int) -> dict[str, Any]:
     return {
         "id": cid,
         "object": "chat.completion",
         "created": created,
         "model": MODEL_ID,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.answer}, "finish_reason": "stop"}],
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": neutral_markdown(answer.answer)},
+                "finish_reason": "stop",
+            }
+        ],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
         "citations": [c.public() for c in answer.citations],
         "footnote": {"refused": answer.refused, "answerer": answer.answerer, "notice": answer.notice},
@@ -271,7 +320,7 @@ def build_router(service: Service) -> APIRouter:
         created = int(time.time())
         if body.stream:
             return StreamingResponse(
-                _sse_chunks(service.stream(question, history), cid, created),
+                _sse_chunks(_neutral_stream(service.stream(question, history)), cid, created),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
             )
@@ -412,54 +461,272 @@ def build_health(service: Service) -> APIRouter:
     return router
 
 
-class BodyLimit:
-    """Refuse bodies larger than the limit (413): by Content-Length up front, by counting when it is absent."""
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"content-security-policy", b"frame-ancestors 'self'"),
+    (b"referrer-policy", b"same-origin"),
+]
+_MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 
-    def __init__(self, app: Any, limit: int) -> None:
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class _BodyTooSlow(Exception):
+    pass
+
+
+class _TooManyBodies(Exception):
+    pass
+
+
+SLOW_BODY = 0.5  # seconds: a body not all in by then counts towards FOOTNOTE_MAX_BODIES_PER_CLIENT
+
+
+class Gate:
+    """The first thing every HTTP request meets; nothing is buffered and no slot is taken before these checks.
+
+    In order: wrong-key lockout (429), the Host allow-list (DNS rebinding), the Origin of mutating requests
+    (cross-site), Content-Length over the limit (413), the API key on /v1 (401). Then the body is read, bounded
+    in size (413), time (408) and, for bodies that do not arrive whole, in how many one client may be sending at
+    once (429); only then does a /v1 request take an admission slot (503 when max_pending are in). Elsewhere
+    (the page) the body is checked the same way as the app reads it, so Gradio's own login check still runs
+    before any of it is read. Every response gets the security headers.
+    """
+
+    def __init__(
+        self,
+        app: Any,
+        service: Service,
+        limit: int,
+        before_upload: Callable[[], str | None] | None = None,
+    ) -> None:
         self.app = app
+        self.service = service
         self.limit = limit
+        settings = service.settings
+        self.key = settings.api_key.get_secret_value().encode() if settings.api_key else None
+        self.hosts = settings.hosts()
+        self.origins = settings.origins()
+        self.timeout = settings.body_timeout
+        self.per_client = settings.max_bodies_per_client
+        self.before_upload = before_upload
+        self.slow: dict[str, int] = {}  # client -> bodies it is still sending
+        self.max_failures = settings.max_auth_failures
+        self.failures: dict[str, tuple[int, float]] = {}  # client -> (wrong keys or logins, since when)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            length = dict(scope.get("headers") or []).get(b"content-length")
-            if length is not None and length.isdigit() and int(length) > self.limit:
-                resp = error(413, "too_large", f"the request body is over {self.limit} bytes")
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        send = _with_security_headers(send)
+        client = str((scope.get("client") or ("unknown", 0))[0])
+        refusal = self._locked_out(client) or self._refusal(scope)
+        if refusal is not None:
+            if refusal.status_code == 401 and _header(scope, b"authorization") is not None:
+                self._failed(client)  # a wrong key (a missing one is not a guess)
+            await refusal(scope, receive, send)
+            return
+        if scope.get("path") == "/login" and scope.get("method") == "POST":
+            send = self._count_login(client, send)
+        path = str(scope.get("path", ""))
+        api = path.startswith("/v1/")
+        length = _header(scope, b"content-length")
+        if scope.get("method") not in ("POST", "PUT", "PATCH") or length == "0":
+            await (self._admitted(scope, receive, send) if api else self.app(scope, receive, send))
+            return
+        if path.endswith("/gradio_api/upload") and self.before_upload is not None:
+            full = await run_in_threadpool(self.before_upload)
+            if full is not None:
+                resp = error(503, "upload_cache_full", full)
+                resp.headers["Retry-After"] = "60"
                 await resp(scope, receive, send)
                 return
-            if length is None and scope.get("method") in ("POST", "PUT", "PATCH"):
-                # No Content-Length (chunked): read up to the limit here, then replay the body to the app.
-                messages, size = [], 0
-                while True:
-                    message = await receive()
-                    messages.append(message)
-                    size += len(message.get("body", b""))
-                    if size > self.limit:
-                        resp = error(413, "too_large", f"the request body is over {self.limit} bytes")
-                        await resp(scope, receive, send)
-                        return
-                    if message.get("type") != "http.request" or not message.get("more_body"):
-                        break
+        # A body that is not all there at once (more to come, or nothing for a moment) is "slow": one client may
+        # have FOOTNOTE_MAX_BODIES_PER_CLIENT of those in flight. Bodies that arrive whole are never counted.
+        state = {"open": True, "size": 0, "slow": False}
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+
+        def finished() -> None:
+            if state["open"]:
+                state["open"] = False
+                if state["slow"]:
+                    self.slow[client] -= 1
+                    if not self.slow[client]:
+                        del self.slow[client]
+
+        def slow() -> None:
+            if state["slow"]:
+                return
+            if self.slow.get(client, 0) >= self.per_client:
+                finished()
+                raise _TooManyBodies
+            state["slow"] = True
+            self.slow[client] = self.slow.get(client, 0) + 1
+
+        async def bounded() -> Any:
+            if not state["open"]:  # the body is in: later receives wait for the disconnect, untimed
+                return await receive()
+            task = asyncio.ensure_future(receive())
+            try:
+                if not state["slow"]:
+                    await asyncio.wait({task}, timeout=min(SLOW_BODY, max(0.0, deadline - loop.time())))
+                    if not task.done():
+                        slow()
+                message = await asyncio.wait_for(task, max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                finished()
+                raise _BodyTooSlow from None
+            finally:
+                task.cancel()  # a no-op once it is done
+            if message["type"] == "http.request":
+                state["size"] += len(message.get("body", b""))
+                if state["size"] > self.limit:
+                    finished()
+                    raise _BodyTooLarge
+                if message.get("more_body"):
+                    slow()
+                else:
+                    finished()
+            else:
+                finished()
+            return message
+
+        try:
+            if api:
+                messages: list[Any] = []
+                try:
+                    while True:
+                        message = await bounded()
+                        messages.append(message)
+                        if message["type"] != "http.request" or not message.get("more_body"):
+                            break
+                except (_BodyTooLarge, _BodyTooSlow, _TooManyBodies) as exc:
+                    await self._body_error(exc)(scope, receive, send)
+                    return
                 replay = iter(messages)
 
                 async def replayed() -> Any:
                     return next(replay, None) or await receive()
 
-                await self.app(scope, replayed, send)
-                return
-        await self.app(scope, receive, send)
+                await self._admitted(scope, replayed, send)
+            else:
+                answered = {"started": False, "by_us": False}
 
+                async def checked() -> Any:
+                    try:
+                        return await bounded()
+                    except (_BodyTooLarge, _BodyTooSlow, _TooManyBodies) as exc:
+                        if not answered["started"]:  # answer 413/408/429 here; the app sees the client leave
+                            await self._body_error(exc)(scope, receive, send)
+                            answered["by_us"] = True
+                        return {"type": "http.disconnect"}
 
-class Admission:
-    """Count /v1 requests in the event loop, before they wait for a worker thread: 503 when max_pending are in."""
+                async def sending(message: Any) -> None:
+                    if answered["by_us"]:
+                        return
+                    if message["type"] == "http.response.start":
+                        answered["started"] = True
+                    await send(message)
 
-    def __init__(self, app: Any, service: Service) -> None:
-        self.app = app
-        self.service = service
+                await self.app(scope, checked, sending)
+        finally:
+            finished()
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not str(scope.get("path", "")).startswith("/v1/"):
-            await self.app(scope, receive, send)
-            return
+    def _locked_out(self, client: str) -> JSONResponse | None:
+        count, since = self.failures.get(client, (0, 0.0))
+        wait = since + 60 - time.monotonic()
+        if count < self.max_failures or wait <= 0:
+            return None
+        resp = error(
+            429,
+            "too_many_failures",
+            f"{count} wrong keys or logins from this client within a minute (FOOTNOTE_MAX_AUTH_FAILURES); "
+            f"retry in {wait:.0f}s",
+        )
+        resp.headers["Retry-After"] = str(max(1, round(wait)))
+        return resp
+
+    def _failed(self, client: str) -> None:
+        count, since = self.failures.get(client, (0, 0.0))
+        now = time.monotonic()
+        self.failures[client] = (count + 1, since) if now - since < 60 else (1, now)
+        if len(self.failures) > 10_000:  # forget the oldest rather than grow without bound
+            for stale in sorted(self.failures, key=lambda c: self.failures[c][1])[:5_000]:
+                del self.failures[stale]
+
+    def _count_login(self, client: str, send: Any) -> Any:
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start" and message.get("status", 200) >= 400:
+                self._failed(client)
+            await send(message)
+
+        return sending
+
+    def _body_message(self, exc: Exception) -> str:
+        if isinstance(exc, _BodyTooLarge):
+            return f"the request body is over {self.limit} bytes"
+        return f"the request body took over {self.timeout:g}s to arrive (FOOTNOTE_BODY_TIMEOUT); send it at once"
+
+    def _body_error(self, exc: Exception) -> JSONResponse:
+        if isinstance(exc, _TooManyBodies):
+            resp = error(
+                429,
+                "too_many_requests",
+                f"this client is already sending {self.per_client} request bodies (FOOTNOTE_MAX_BODIES_PER_CLIENT); "
+                "wait for them to finish",
+            )
+            resp.headers["Retry-After"] = "2"
+            return resp
+        if isinstance(exc, _BodyTooLarge):
+            return error(413, "too_large", self._body_message(exc))
+        resp = error(408, "body_timeout", self._body_message(exc))
+        resp.headers["Connection"] = "close"
+        return resp
+
+    def _refusal(self, scope: Any) -> JSONResponse | None:
+        """A response for a request refused on its headers alone, or None."""
+        host = _header(scope, b"host")
+        if host is not None and "*" not in self.hosts and _hostname(host) not in self.hosts:
+            return error(
+                400,
+                "bad_host",
+                f"this server does not answer to the Host {host[:100]!r}; if clients reach it by that name, "
+                "add it to FOOTNOTE_ALLOWED_HOSTS",
+            )
+        origin = _header(scope, b"origin")
+        if scope.get("method") in _MUTATING and origin is not None and not self._same_site(origin, host):
+            return error(
+                403,
+                "bad_origin",
+                f"cross-site request refused: the page at Origin {origin[:100]!r} is not this server; "
+                "to allow a web app there, add its origin to FOOTNOTE_ALLOWED_ORIGINS",
+            )
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            return error(413, "too_large", f"the request body is over {self.limit} bytes")
+        if self.key is not None and str(scope.get("path", "")).startswith("/v1/"):
+            scheme, _, token = (_header(scope, b"authorization") or "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), self.key):
+                resp = error(
+                    401, "unauthorized", "missing or wrong API key: send 'Authorization: Bearer <FOOTNOTE_API_KEY>'"
+                )
+                resp.headers["WWW-Authenticate"] = "Bearer"
+                return resp
+        return None
+
+    def _same_site(self, origin: str, host: str | None) -> bool:
+        origin = origin.strip().rstrip("/").lower()
+        if "*" in self.origins or origin in self.origins:
+            return True
+        netloc = origin.partition("://")[2]
+        return bool(netloc) and host is not None and netloc == host.strip().lower()
+
+    async def _admitted(self, scope: Any, receive: Any, send: Any) -> None:
+        """Run a /v1 request inside an admission slot: 503 when max_pending are in."""
         try:
             self.service.acquire()
         except Overloaded as exc:
@@ -471,3 +738,31 @@ class Admission:
             await self.app(scope, receive, send)  # streamed bodies included
         finally:
             self.service.release()
+
+
+def _header(scope: Any, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or []:
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _hostname(host: str) -> str:
+    """The name in a Host header, without the port ("[::1]:7860" -> "::1")."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    name, _, port = host.rpartition(":")
+    return name if name and port.isdigit() else host
+
+
+def _with_security_headers(send: Any) -> Any:
+    async def sending(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers") or [])
+            present = {k.lower() for k, _ in headers}
+            headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return sending

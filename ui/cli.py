@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -35,10 +36,20 @@ def _chat(settings: Settings) -> Any:
     return Chat.from_settings(settings)
 
 
+# Terminal controls (ESC sequences, other C0/C1 codes) and bidi overrides from documents are printed as escapes:
+# an uploaded document must not drive the operator's terminal or reorder what it shows.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: str) -> str:
+    """Text safe to print to a terminal: controls and direction marks written as \\xNN / \\uNNNN."""
+    return _TERMINAL_UNSAFE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def _print_passages(passages: list[dict[str, Any]]) -> None:
     for i, p in enumerate(passages, start=1):
-        print(f"{i}. {p['source']} lines {p['start_line']}-{p['end_line']}  score {p['score']:.3f}")
-        print("   " + " ".join(p["text"].split())[:400])
+        print(f"{i}. {shown(p['source'])} lines {p['start_line']}-{p['end_line']}  score {p['score']:.3f}")
+        print("   " + shown(" ".join(p["text"].split())[:400]))
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
@@ -62,16 +73,16 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(answer.public(), ensure_ascii=False))
         return 0
-    print(answer.answer)
+    print(shown(answer.answer))
     if answer.notice:
-        print(f"\nnote: {answer.notice}")
+        print(f"\nnote: {shown(answer.notice)}")
     if answer.refused:
         print("\nClosest matches:")
         _print_passages([p.public() for p in answer.passages[:3]])
     else:
         print()
         for c in answer.citations:
-            print(f"[{c.n}] {c.source}, lines {c.start_line}-{c.end_line}: \u201c{c.quote}\u201d")
+            print(f"[{c.n}] {shown(c.source)}, lines {c.start_line}-{c.end_line}: \u201c{shown(c.quote)}\u201d")
     return 0
 
 

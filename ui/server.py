@@ -17,9 +17,9 @@ from fastapi import FastAPI
 
 from rag.config import Settings
 from rag.errors import StoreUnavailable
-from ui.api import Admission, BodyLimit, build_health, build_router, install_error_handlers
+from ui.api import Gate, build_health, build_router, install_error_handlers
 from ui.service import Service
-from ui.web import CSS, build_page
+from ui.web import CSS, build_page, upload_cache_guard
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +53,12 @@ def create_app(service: Service) -> FastAPI:
     # (launch() sets this; mount_gradio_app does not). Without it any server path is copied into the cache and
     # handed to the handler. Set it so every handler's file inputs are checked before anything is read.
     page.has_launched = True
-    app.add_middleware(Admission, service=service)
-    app.add_middleware(BodyLimit, limit=service.settings.max_upload_bytes + 65_536)
+    app.add_middleware(
+        Gate,
+        service=service,
+        limit=service.settings.max_upload_bytes + 65_536,
+        before_upload=upload_cache_guard(service.settings),
+    )
     return app
 
 
@@ -108,7 +112,8 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
         flush=True,
     )
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        # In-flight requests get 10 s after SIGTERM/Ctrl-C, then the server stops anyway.
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=10)
     finally:
         service.close()
     return 0

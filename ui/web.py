@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 from gradio import utils as gr_utils
 
+from rag.config import Settings
 from rag.errors import FootnoteError
 from rag.types import Answer, AnswerDelta, Turn
 from ui.service import Service, check_text
@@ -80,6 +82,39 @@ def discard_upload(path: Path) -> None:
             parent.rmdir()  # only when empty
     except OSError:
         pass
+
+
+def upload_cache_guard(settings: Settings) -> Callable[[], str | None]:
+    """Run before each page upload: delete cached files older than FOOTNOTE_UPLOAD_CACHE_MINUTES, then say why
+    the cache is full (FOOTNOTE_UPLOAD_CACHE_FILES / _BYTES), or None when there is room."""
+
+    def guard() -> str | None:
+        root = upload_folder()
+        if not root.is_dir():
+            return None
+        cutoff = time.time() - settings.upload_cache_minutes * 60
+        files, size = 0, 0
+        for path in list(root.rglob("*")):
+            try:
+                if path.is_symlink() or not path.is_file():
+                    continue
+                st = path.stat()
+                if st.st_mtime < cutoff:
+                    discard_upload(path)
+                    continue
+            except OSError:
+                continue
+            files += 1
+            size += st.st_size
+        if files >= settings.upload_cache_files or size >= settings.upload_cache_bytes:
+            return (
+                f"the page's upload cache is full ({files} files, {size} bytes; FOOTNOTE_UPLOAD_CACHE_FILES, "
+                f"FOOTNOTE_UPLOAD_CACHE_BYTES); unused uploads are deleted after "
+                f"{settings.upload_cache_minutes:g} minutes: retry then"
+            )
+        return None
+
+    return guard
 
 
 def sources_html(answer: Answer) -> str:
