@@ -374,10 +374,19 @@ class ExtractiveAnswerer:
                 score = float(v @ centroid) + (0.3 if pos == 0 else 0.0)  # the lead states what the article is about
             scores.append((score, pos, s))
         top = sorted(scores, key=lambda x: -x[0])[:n]
-        return [
+        picked = [
             Evidence(s.passage_no, s.sentence, sc, sc, 1.0, True, s.lead)
             for sc, _, s in sorted(top, key=lambda x: x[1])
         ]
+        texts = {e.sentence.text for e in picked}
+        out: list[Evidence] = []
+        for e in picked:  # a key sentence brings the one that continues its thought ("They have ...")
+            out.append(e)
+            follow = self._continuation(e, candidates)
+            if follow is not None and leans(follow.sentence.text) and follow.sentence.text not in texts:
+                texts.add(follow.sentence.text)
+                out.append(follow)
+        return out
 
 
 def _missing(part: Part) -> str:
