@@ -87,6 +87,18 @@ class CorpusStats:
         i = bisect.bisect_left(self.compounds, term)
         return i < len(self.compounds) and self.compounds[i].startswith(term)
 
+    def has_family(self, term: str, prefix: int = 5) -> bool:
+        """Whether the term or a word of its family (same first five letters: "medicine", "medical") occurs."""
+        if self.has(term):
+            return True
+        if len(term) < prefix:
+            return False
+        if not hasattr(self, "_sorted_terms"):
+            object.__setattr__(self, "_sorted_terms", sorted(self.df))
+        terms: list[str] = self._sorted_terms  # type: ignore[attr-defined]
+        i = bisect.bisect_left(terms, term[:prefix])
+        return i < len(terms) and terms[i].startswith(term[:prefix])
+
     def curated_has(self, term: str) -> bool:
         """Whether a curated document mentions the term (whole, or as the start of a longer name)."""
         if self.curated is None:

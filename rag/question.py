@@ -392,7 +392,10 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
             standalone = f"{previous[:a]}{bare.group(2).strip()} {previous[b:].lstrip()}"
             reference = article_reference(standalone)
             resolved = tuple(_part(p, [], [], reference) for p in split_parts(standalone))
-            return Analysis(q, standalone, resolved, follow_up=True, earlier=earlier, article=tuple(reference))
+            # A parallel question: its answer may sit in the very sentence that answered the last one.
+            return Analysis(
+                q, standalone, resolved, follow_up=True, earlier=earlier, article=tuple(reference), restates=True
+            )
         if _STATEMENT.search(q):
             # "Who made that point?": the point is the previous answer's, so its words say what to look for.
             said = next((t.content for t in reversed(history) if t.role == "assistant"), "")

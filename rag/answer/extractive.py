@@ -231,6 +231,13 @@ class ExtractiveAnswerer:
 
     def pick(self, part: Part, ranked: Sequence[Evidence], request: AnswerRequest) -> list[Evidence]:
         """The quotes that answer the part: the best acceptable one, what finishes its thought, what it lacks."""
+        if (
+            part.kind in FOCUS_NEEDED
+            and part.focus
+            and request.corpus is not None
+            and not any(request.corpus.has_family(t) for t in part.focus)
+        ):
+            return []  # the counted or measured thing ("revenue", "employees") is never mentioned: nothing answers it
         ok = [e for e in ranked if self.acceptable(part, e, request.candidates)]
         if not ok:
             return []
