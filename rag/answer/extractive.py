@@ -34,6 +34,8 @@ OTHER_FILE_CUTOFF = 0.8  # a sentence from another article must come close to th
 ADDS_MIN = 0.2  # ... and bring this share of the part's term weight the others lack
 MIN_SUPPORT = 0.2  # a quote must hold this weighted share of the part's terms to answer it ...
 DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the answer differently
+RELATION_NEEDED = frozenset({"who", "when", "where", "how_much", "how_many", "duration"})
+RELATION_DENSE = 0.6  # ... unless the quote means nearly the same as the question
 FOCUS_NEEDED = frozenset({"how_many", "how_much", "duration", "when", "where"})  # "how many parameters" needs them
 LIST_MAX = 6
 SUMMARY_SENTENCES = 3
@@ -223,9 +225,15 @@ class ExtractiveAnswerer:
             return False
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
             return is_byline(e.sentence.text) or bool(_WRITTEN_BY.search(e.sentence.text))
-        if part.focus and part.kind in FOCUS_NEEDED:
-            quote = f"{e.lead.text} {e.sentence.text}" if e.lead else e.sentence.text
-            if not set(part.focus) & set(sparse.terms(quote)):
+        quote = f"{e.lead.text} {e.sentence.text}" if e.lead else e.sentence.text
+        if part.focus and part.kind in FOCUS_NEEDED and not set(part.focus) & set(sparse.terms(quote)):
+            return False
+        if part.kind in RELATION_NEEDED and e.dense < RELATION_DENSE:
+            # "When was X released?", "Who founded X?": a date or a name near X is not enough; the asked relation
+            # (released, founded) must be there too, in some form.
+            name_terms = {t for n in part.names for t in sparse.terms(n)}
+            relation = [t for t in part.terms if t not in name_terms and t not in part.focus]
+            if relation and overlap({t: 1.0 for t in relation}, quote) == 0:
                 return False
         return e.support >= MIN_SUPPORT or e.dense >= DENSE_ACCEPT
 
