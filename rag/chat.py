@@ -184,7 +184,8 @@ class Chat:
             log.info("refused %r: %s", q[:80], verdict.reason)
             yield from self._refusal(pool, k, timings, t0, t2, name=name)
             return
-        article = corpus.article(analysis.article) if analysis.article else None
+        # "across the articles about X" gathers from all of them: no single article to keep to.
+        article = corpus.article(analysis.article) if analysis.article and not analysis.all_articles else None
         candidates = self._candidates(analysis, pool, corpus, article)
         request = AnswerRequest(
             article=article,

@@ -320,8 +320,19 @@ _MONEY_NOUNS = frozenset(
 _DATE_NOUNS = frozenset(sparse.terms("date year month day publication released launch"))
 
 
+_PLURAL_ASK = re.compile(
+    r"^\s*(?:and\s+)?(?:which|what)\s+(?:\w+\s+)?(\w+s)\s+(?:are|were|have|has|did|do|does|get|got|is|was)\b|"
+    r"^\s*who\s+(?:are|were)\b",
+    re.I,
+)
+
+
 def _refine(kind: Kind, focus: Sequence[str], text: str) -> Kind:
-    """A "what" question is typed by the attribute it asks for: "what's X's price" asks how much."""
+    """A "what" question is typed by the attribute it asks for: "what's X's price" asks how much; "which companies
+    have ..." and "who are ..." ask for several things: a list."""
+    m = _PLURAL_ASK.search(text)
+    if kind in ("which", "who", "what") and m and (m.group(1) is None or not m.group(1).lower().endswith("ss")):
+        return "list"
     if kind not in ("what", "definition", "which"):
         return kind
     fs = set(focus)

@@ -37,8 +37,11 @@ DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the a
 RELATION_NEEDED = frozenset({"who", "when", "where", "how_much", "how_many", "duration"})
 RELATION_DENSE = 0.6  # ... unless the quote means nearly the same as the question
 FOCUS_NEEDED = frozenset({"how_many", "how_much", "duration", "when", "where"})  # "how many parameters" needs them
-LIST_MAX = 6
-SUMMARY_SENTENCES = 3
+LIST_MAX = 8
+LIST_PER_SOURCE = 2
+LIST_CUTOFF = 0.5
+SUMMARY_SENTENCES = 4
+SUMMARY_PER_ARTICLE = 2  # when summarizing several articles
 DENSE_WEIGHT = 0.5
 OTHER_ARTICLE = 0.35  # a question about one article takes its answer from that article
 CACHE_LIMIT = 50_000
@@ -287,19 +290,21 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _across_files(ok: Sequence[Evidence], candidates: Sequence[Passage]) -> list[Evidence]:
-        """One quote per source, for questions that gather across the articles."""
+        """Quotes from every source that answers, best first per source, for questions that gather items."""
         best = ok[0].score
-        seen: set[str] = set()
+        per_source: dict[str, int] = {}
         out: list[Evidence] = []
         for e in ok:
             src = candidates[e.passage_no - 1].source
-            if src in seen or e.score < best * SAME_CUTOFF:
+            if per_source.get(src, 0) >= LIST_PER_SOURCE or e.score < best * LIST_CUTOFF:
                 continue
-            seen.add(src)
+            per_source[src] = per_source.get(src, 0) + 1
             out.append(e)
             if len(out) >= LIST_MAX:
                 break
-        return out
+        # one paragraph reads by source: group each source's quotes together, sources in order of their best
+        order = list(dict.fromkeys(candidates[e.passage_no - 1].source for e in out))
+        return sorted(out, key=lambda e: order.index(candidates[e.passage_no - 1].source))
 
     @staticmethod
     def _continuation(e: Evidence, candidates: Sequence[Passage]) -> Evidence | None:
@@ -347,7 +352,7 @@ class ExtractiveAnswerer:
         sources = sorted(sources) if request.analysis.all_articles else sources[:1]
         if request.article is not None:
             sources = [request.article]
-        per_doc = 1 if len(sources) > 1 else SUMMARY_SENTENCES
+        per_doc = SUMMARY_PER_ARTICLE if len(sources) > 1 else SUMMARY_SENTENCES
         qv = _unit(request.query_vector) if request.query_vector is not None and self._embed else None
         # "the main points about chips in ...": a summary with a topic ranks by the topic as much as by centrality.
         part = request.analysis.parts[0]
