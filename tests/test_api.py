@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import openai
 import pytest
@@ -34,6 +36,33 @@ def test_openai_client_streams_and_the_last_chunk_carries_the_citations(base_url
     last = chunks[-1]
     assert last.choices[0].finish_reason == "stop"
     assert (last.model_extra or {})["citations"][0]["source"] == TEN_TIMES_FILE
+
+
+@pytest.mark.parametrize(
+    "question",
+    [LLAMA, "What is Qwen2.5-Omni-7B and who made it?", "Summarize the five articles.", "Who won the 2022 World Cup?"],
+)
+def test_the_streamed_text_is_exactly_the_final_answer(base_url: str, question: str) -> None:
+    client = openai.OpenAI(base_url=f"{base_url}/v1", api_key="unused")
+    chunks = list(
+        client.chat.completions.create(model="footnote", messages=[{"role": "user", "content": question}], stream=True)
+    )
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    final = (chunks[-1].model_extra or {})["footnote"]
+    plain = client.chat.completions.create(model="footnote", messages=[{"role": "user", "content": question}])
+    assert streamed.strip() and streamed == final["answer"] == plain.choices[0].message.content
+    cited = {c["n"] for c in (chunks[-1].model_extra or {})["citations"]}
+    assert {int(n) for n in re.findall(r"\[(\d+)\]", streamed)} == cited
+
+
+def test_a_refusal_through_the_chat_endpoint_lists_the_closest_passages(base_url: str) -> None:
+    client = openai.OpenAI(base_url=f"{base_url}/v1", api_key="unused")
+    resp = client.chat.completions.create(
+        model="footnote", messages=[{"role": "user", "content": "Who won the 2022 FIFA World Cup?"}]
+    )
+    extra = (resp.model_extra or {})["footnote"]
+    assert extra["refused"] and "don't say" in (resp.choices[0].message.content or "")
+    assert extra["passages"] and all({"source", "start_line", "text"} <= set(p) for p in extra["passages"])
 
 
 def test_openai_messages_carry_the_history_for_follow_ups(base_url: str) -> None:

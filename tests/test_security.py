@@ -567,7 +567,6 @@ def test_a_full_queue_answers_503_overloaded_with_retry_after_and_drains(limited
     assert rejected, [r.status_code for r in others]
     for r in rejected:
         assert r.json()["error"]["type"] == "overloaded" and int(r.headers["Retry-After"]) > 0
-    assert all(r.status_code < 500 or r.status_code == 503 for r in others)
     assert all(r.status_code in (200, 503) for r in others)
     again = httpx.post(limited.url + "/v1/ask", json={"question": PHOTOS}, timeout=30)  # the slot was released
     assert again.status_code == 200
@@ -576,7 +575,6 @@ def test_a_full_queue_answers_503_overloaded_with_retry_after_and_drains(limited
 def test_a_streamed_chat_over_the_limit_gets_503_before_the_stream_starts(limited: Limited) -> None:
     body = {"stream": True, "messages": [{"role": "user", "content": PHOTOS}]}
     _, others = _fire_while_one_is_in_flight(limited, "/v1/chat/completions", body, n=2)
-    assert all(r.status_code < 500 or r.status_code == 503 for r in others)
     assert all(r.status_code == 503 and "Retry-After" in r.headers for r in others), [
         (r.status_code, r.text[-200:]) for r in others
     ]

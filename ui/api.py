@@ -253,7 +253,13 @@ def _completion(answer: Answer, cid: str, created: int) -> dict[str, Any]:
         ],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
         "citations": [c.public() for c in answer.citations],
-        "footnote": {"refused": answer.refused, "answerer": answer.answerer, "notice": answer.notice},
+        "footnote": {
+            "refused": answer.refused,
+            "answerer": answer.answerer,
+            "notice": answer.notice,
+            # a refusal's closest passages (and an answer's sources), for clients that show them
+            "passages": [p.public() for p in answer.passages],
+        },
     }
 
 
@@ -281,10 +287,11 @@ def _sse_chunks(items: Iterator[AnswerDelta | Answer], cid: str, created: int) -
                     "stop",
                     citations=[c.public() for c in item.citations],
                     footnote={
-                        "answer": item.answer,
+                        "answer": neutral_markdown(item.answer),
                         "refused": item.refused,
                         "answerer": item.answerer,
                         "notice": item.notice,
+                        "passages": [p.public() for p in item.passages],
                     },
                 )
     except FootnoteError as exc:

@@ -124,13 +124,14 @@ def sources_html(answer: Answer) -> str:
     if answer.notice:
         parts.append(f'<p role="status"><em>{esc(answer.notice)}</em></p>')
     if answer.refused:
-        parts.append('<p class="refusal">The articles don\'t say. Closest matches:</p><ol>')
-        for p in answer.passages[:3]:
+        parts.append(f'<p class="refusal">{esc(answer.answer.split(". The closest")[0])}. Closest matches:</p><ol>')
+        for p in [p for p in answer.passages if not p.flags][:3]:
             parts.append(
                 f"<li><strong>{esc(p.source)}</strong>{_badge(p.trust)}, lines {p.start_line}–{p.end_line}"
                 f"<blockquote>{esc(p.text)}</blockquote></li>"
             )
         parts.append("</ol>")
+        parts.append(_hostile_html(answer))
         return "".join(parts)
     parts.append('<ol class="footnotes">')
     for c in answer.citations:
@@ -159,7 +160,25 @@ def sources_html(answer: Answer) -> str:
                 f"<blockquote>{esc(p.text)}</blockquote></li>"
             )
         parts.append("</ul></div>")
+    parts.append(_hostile_html(answer))
     return "".join(parts)
+
+
+def _hostile_html(answer: Answer) -> str:
+    """Retrieved passages marked as hostile text, named with their reasons (never quoted)."""
+    esc = html.escape
+    hostile = [p for p in answer.passages if p.flags]
+    if not hostile:
+        return ""
+    items = "".join(
+        f"<li><strong>{esc(p.source)}</strong>{_badge(p.trust)}, lines {p.start_line}–{p.end_line}: "
+        f"{esc(', '.join(p.flags))}</li>"
+        for p in hostile
+    )
+    return (
+        '<div class="hostile"><p>Set aside as hostile text (instructions, stuffing or hidden characters inside a '
+        f"document); never quoted:</p><ul>{items}</ul></div>"
+    )
 
 
 def _badge(trust: str) -> str:
