@@ -12,29 +12,36 @@ from rag.chat import Chat
 from rag.evaluate import check_floors, dangling_markers, files_of, load_questions, quote_outside_lines, run, summarize
 from tests.conftest import EVAL_DIR, FOOTNOTE, ROOT, SEEDS, cli_env
 
-# Regression floors at this release's measured level less a margin (see README "Eval"); the targets
-# (fact_recall 0.9, citation_precision 0.97, ...) are not met yet. The integrity counts must be zero everywhere.
+# Regression floors at this release's measured level less a small margin (README "Latest results"). The issue's
+# targets on the test split (fact_recall 0.9, citation_precision 0.97, citation_recall 0.95, refusal_accuracy 0.9,
+# false_refusal_rate 0.05) are not met yet. The integrity counts must be zero on every set.
 FLOORS = {
-    "dev.jsonl": {"hit_at_1": 0.8, "fact_recall": 0.65, "citation_precision": 0.9, "refusal_accuracy": 0.9},
+    "dev.jsonl": {
+        "hit_at_1": 0.8,
+        "fact_recall": 0.8,
+        "citation_precision": 0.95,
+        "citation_recall": 0.85,
+        "refusal_accuracy": 0.9,
+    },
     "footnote-tune.jsonl": {
-        "hit_at_1": 0.88,
-        "fact_recall": 0.6,
-        "citation_precision": 0.78,
-        "citation_recall": 0.75,
-        "refusal_accuracy": 0.6,
+        "hit_at_1": 0.87,
+        "fact_recall": 0.74,
+        "citation_precision": 0.85,
+        "citation_recall": 0.84,
+        "refusal_accuracy": 0.84,
     },
     "footnote-test.jsonl": {
         "hit_at_1": 0.9,
-        "fact_recall": 0.43,
-        "citation_precision": 0.85,
-        "citation_recall": 0.75,
-        "refusal_accuracy": 0.42,
+        "fact_recall": 0.55,
+        "citation_precision": 0.9,
+        "citation_recall": 0.83,
+        "refusal_accuracy": 0.6,
     },
 }
 CEILINGS = {
-    "dev.jsonl": {"false_refusal_rate": 0.2},
-    "footnote-tune.jsonl": {"false_refusal_rate": 0.12},
-    "footnote-test.jsonl": {"false_refusal_rate": 0.17},
+    "dev.jsonl": {"false_refusal_rate": 0.1},
+    "footnote-tune.jsonl": {"false_refusal_rate": 0.07},
+    "footnote-test.jsonl": {"false_refusal_rate": 0.1},
 }
 ZERO = {"quotes_outside_lines": 0.0, "dangling_markers": 0.0, "stream_mismatches": 0.0}
 
