@@ -11,6 +11,7 @@ from dataclasses import replace
 from rag.answer import Answerer, AnswerRequest, Notice, Numbering, Refusal
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.openai_chat import FallbackAnswerer, OpenAIAnswerer
+from rag.calibrate import MIN_DOCUMENTS, library_floor
 from rag.cite import MarkerStream, cite
 from rag.config import Settings
 from rag.corpus import CorpusStats
@@ -48,6 +49,7 @@ class Chat:
         gate: Gate | None = None,
         top_k: int = 5,
         max_question_chars: int = 2000,
+        calibrate_gate: bool = True,
     ) -> None:
         self.retriever = retriever
         self.extractive = extractive or ExtractiveAnswerer(retriever.embedder.embed_documents)
@@ -55,8 +57,10 @@ class Chat:
         self.gate = gate or Gate()
         self.top_k = top_k
         self.max_question_chars = max_question_chars
+        self.calibrate_gate = calibrate_gate
         self._corpus: CorpusStats | None = None
         self._corpus_lock = threading.Lock()
+        self._floor: tuple[int, float | None] | None = None  # (points when measured, floor)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, store: Store | None = None, embedder: Embedder | None = None) -> Chat:
@@ -74,6 +78,7 @@ class Chat:
             gate=Gate(min_dense=settings.min_dense_score),
             top_k=settings.top_k,
             max_question_chars=settings.max_question_chars,
+            calibrate_gate=settings.calibrate_gate,
         )
 
     @property
@@ -89,6 +94,16 @@ class Chat:
                 payloads = (p for _, p in self.retriever.store.scroll_payloads(fields))
                 self._corpus = CorpusStats.from_payloads(payloads)
             return self._corpus
+
+    def floor(self, corpus: CorpusStats) -> float | None:
+        """The library's own refusal floor (rag/calibrate.py), measured again when the library grew or shrank 5%."""
+        if not self.calibrate_gate or len(corpus.doc_terms) < MIN_DOCUMENTS:
+            return None
+        with self._corpus_lock:
+            if self._floor is None or abs(self._floor[0] - corpus.n) > 0.05 * max(1, self._floor[0]):
+                points = self.retriever.store.scroll_vectors(["source", "text"])
+                self._floor = (corpus.n, library_floor(points, self.retriever.embedder.embed_documents))
+            return self._floor[1]
 
     def invalidate(self) -> None:
         """Forget cached corpus facts after the store changed."""
@@ -178,7 +193,7 @@ class Chat:
         timings.update(retrieval.timings_ms)
         pool = retrieval.passages
         t2 = time.perf_counter()
-        verdict = self.gate.before_answer(analysis, pool, retrieval.best_dense, corpus)
+        verdict = self.gate.before_answer(analysis, pool, retrieval.best_dense, corpus, floor=self.floor(corpus))
         name = self.answerer.name
         if verdict.refuse:
             log.info("refused %r: %s", q[:80], verdict.reason)

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     min_dense_score: float = Field(
         0.2, description="Refusal gate: below this cosine for the best passage, the question is refused."
     )
+    calibrate_gate: bool = Field(
+        True,
+        description="In a library of 50+ documents, also refuse a question whose best passage is no closer than "
+        "a typical sentence of one document comes to other documents (read from the library, once per store "
+        "version).",
+    )
     contributed_weight: float = Field(
         0.4,
         ge=0.0,

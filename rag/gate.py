@@ -46,14 +46,21 @@ class Gate:
         self.min_coverage = min_coverage
 
     def before_answer(
-        self, analysis: Analysis, passages: Sequence[Passage], best_dense: float, stats: CorpusStats
+        self,
+        analysis: Analysis,
+        passages: Sequence[Passage],
+        best_dense: float,
+        stats: CorpusStats,
+        *,
+        floor: float | None = None,
     ) -> Verdict:
-        """Judge the retrieval for an analysed question."""
+        """Judge the retrieval for an analysed question (floor: the library's own, see rag/calibrate.py)."""
         usable = [p for p in passages if not p.flags]
         if not usable:
             return Verdict(True, "no passages")
-        if best_dense < self.min_dense and not (analysis.kind == "summary" and analysis.all_articles):
-            return Verdict(True, f"best dense score {best_dense:.2f} < {self.min_dense}")
+        least = max(self.min_dense, floor or 0.0)
+        if best_dense < least and not (analysis.kind == "summary" and analysis.all_articles):
+            return Verdict(True, f"best dense score {best_dense:.2f} < {least:.2f}")
         # Every part names something the corpus never mentions: nothing to quote. (One unknown part is
         # answered as "the articles don't say" beside the others.)
         unknown = []

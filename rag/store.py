@@ -177,6 +177,26 @@ class Store:
                 wait=True,
             )
 
+    def scroll_vectors(self, fields: Sequence[str]) -> Iterator[tuple[dict[str, Any], list[float]]]:
+        """Every point's payload (only the given fields) and dense vector."""
+        if not self.exists():
+            return
+        offset = None
+        while True:
+            records, offset = self._call(
+                self.client.scroll,
+                self.collection_name,
+                limit=1024,
+                offset=offset,
+                with_payload=list(fields),
+                with_vectors=[self.dense],
+            )
+            for r in records:
+                vec = r.vector[self.dense] if isinstance(r.vector, dict) else r.vector
+                yield dict(r.payload or {}), list(vec)
+            if offset is None:
+                return
+
     def scroll_payloads(self, fields: Sequence[str] | bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
         """Every point's id and payload (only the given fields)."""
         if not self.exists():

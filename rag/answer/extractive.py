@@ -224,8 +224,9 @@ class ExtractiveAnswerer:
         source = candidates[e.passage_no - 1].source
         same = [p for p in candidates if p.source == source]
         own = [n for n in part.names if n in part.text]
-        if not all(any(_has_name(n, p) for p in same) for n in own):
-            return False
+        found = sum(1 for n in own if any(_has_name(n, p) for p in same))
+        if own and found * 2 < len(own):
+            return False  # half the names at least: a long question may name more than its answer does
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
             return is_byline(e.sentence.text) or bool(_WRITTEN_BY.search(e.sentence.text))
         quote = f"{e.lead.text} {e.sentence.text}" if e.lead else e.sentence.text
