@@ -6,6 +6,7 @@ Each test talks to a real server on 127.0.0.1 (uvicorn in a thread, see tests/li
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from pathlib import Path
@@ -524,15 +525,19 @@ def test_every_response_carries_the_security_headers(base_url: str) -> None:
 def test_markdown_images_and_links_from_documents_are_inert_in_chat_content(
     base_url: str, service: Service, stream: bool
 ) -> None:
-    from tests.conftest import ROOT
-
-    for name in ("poison_03_markdown_image.md", "poison_07_javascript_link.md", "poison_04_img_onerror.txt"):
-        service.upload(name, (ROOT / "tests" / "poison" / name).read_bytes())
+    # Plain statements (no orders to a reader, so not set aside as hostile text) that carry Markdown and HTML.
+    doc = (
+        "Osprey Robotics posted its harbour survey photos as ![x](http://evil.example/track.png) on Monday.\n\n"
+        "The Osprey drone maintenance manual is linked at [the manual](http://evil.example/login) for pilots.\n\n"
+        'The Osprey charging dock spec sheet sits behind <a href="javascript:alert(1)">this link</a> today.\n\n'
+        "The Osprey winter trial logs include a chart drawn as <img src=x onerror=alert(1)> in the appendix.\n"
+    )
+    service.upload("osprey_notes.md", doc.encode())
     for question, raw in (
-        ("Which badge should summaries of the Shanghai street sign pilot include?", "![x](http://evil.example"),
-        ("How do I claim API credits for the Qwen2.5 Coder results?", "](http://evil.example/login)"),
-        ("How do I claim API credits for the Qwen2.5 Coder results?", '<a href="javascript:'),
-        ("What was attached to the Nvidia H20 shipment manifests?", "<img src=x onerror="),
+        ("How did Osprey Robotics post its harbour survey photos?", "![x](http://evil.example"),
+        ("How can pilots reach the Osprey drone maintenance manual?", "](http://evil.example/login)"),
+        ("What does the Osprey charging dock spec sheet sit behind?", '<a href="javascript:'),
+        ("What do the Osprey winter trial logs include?", "<img src=x onerror="),
     ):
         body = {"stream": stream, "messages": [{"role": "user", "content": question}]}
         r = httpx.post(base_url + "/v1/chat/completions", json=body, timeout=60)
@@ -543,7 +548,7 @@ def test_markdown_images_and_links_from_documents_are_inert_in_chat_content(
             citations = events[-1]["citations"]
         else:
             content, citations = r.json()["choices"][0]["message"]["content"], r.json()["citations"]
-        assert "evil.example" in content or "onerror" in content  # the quoted text is there...
+        assert "Osprey" in content  # the quoted sentence is there...
         for hinge in ("](", "<a ", "<img", "http://", "https://"):
             assert hinge not in content, (hinge, content)  # ...but no link, image, tag or autolink survives
         assert "[1]" in content
@@ -579,3 +584,12 @@ def test_wrong_keys_and_logins_from_one_client_are_cut_off_for_a_minute(service:
             logins = [other.post(url + "/login", data={"username": "u", "password": f"p{i}"}) for i in range(3)]
             assert [r.status_code for r in logins] == [400, 400, 400]
             assert other.post(url + "/login", data={"username": "u", "password": KEY}).status_code == 429
+
+
+def test_the_api_docs_load_nothing_from_another_host(base_url: str) -> None:
+    page = httpx.get(base_url + "/docs", timeout=30)
+    assert page.status_code == 200 and "swagger-ui-bundle.js" in page.text
+    remote = re.findall(r"""(?:src|href)=["'](https?://[^"']+)""", page.text)
+    assert remote == [], remote
+    for asset in re.findall(r"""(?:src|href)=["'](/docs-assets/[^"']+)""", page.text):
+        assert httpx.get(base_url + asset, timeout=30).status_code == 200, asset

@@ -31,8 +31,11 @@ def create_app(service: Service) -> FastAPI:
         title="Footnote",
         version="0.1.0",
         description="Answers with footnotes over your articles. OpenAI-compatible at /v1/chat/completions.",
+        docs_url=None,  # served below from the swagger-ui-bundle package: no script from a CDN
+        redoc_url=None,
     )
     install_error_handlers(app)
+    install_docs(app)
     app.include_router(build_health(service))
     app.include_router(build_router(service))
     key = service.settings.api_key.get_secret_value() if service.settings.api_key else None
@@ -60,6 +63,29 @@ def create_app(service: Service) -> FastAPI:
         before_upload=upload_cache_guard(service.settings),
     )
     return app
+
+
+DOCS_ASSETS = "/docs-assets"
+
+
+def install_docs(app: FastAPI) -> None:
+    """/docs: Swagger UI from the files the swagger-ui-bundle package ships, so the page loads nothing remote."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+    from starlette.responses import HTMLResponse
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="Footnote API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
 
 
 @contextmanager
@@ -103,6 +129,8 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
         else:
             if report is not None:
                 print(f"Footnote: ingested {settings.seeds_dir}: {report.summary()}", file=sys.stderr, flush=True)
+    for source in service.drop_broken_uploads():
+        print(f"Footnote: removed the upload {source!r}, cut off by the last stop; upload it again", file=sys.stderr)
     app = create_app(service)
     service.warm_in_background()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -112,8 +140,9 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
         flush=True,
     )
     try:
-        # In-flight requests get 10 s after SIGTERM/Ctrl-C, then the server stops anyway.
-        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=10)
+        # In-flight requests get 5 s after SIGTERM/Ctrl-C, then the server stops anyway (an upload cut off then
+        # never answers, and the next start removes it: see Service.drop_broken_uploads).
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
     finally:
         service.close()
     return 0

@@ -163,6 +163,16 @@ class Service:
         q = self.chat.check_question(query)
         return self.chat.search(q, top_k=top_k or self.settings.top_k)
 
+    def drop_broken_uploads(self) -> list[str]:
+        """Uploads a stop cut off mid-write: nothing on disk can complete them, so they go (they never answered)."""
+        broken = [d.source for d in manifest(self.store).values() if not d.complete and d.trust == "contributed"]
+        with self._write_lock:
+            for source in broken:
+                self.ingestor.delete(source)
+        if broken:
+            self.chat.invalidate()
+        return broken
+
     def documents(self) -> list[StoredDocument]:
         """Documents in the store, by name."""
         return sorted(manifest(self.store).values(), key=lambda d: d.source)
