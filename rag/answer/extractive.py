@@ -260,7 +260,7 @@ class ExtractiveAnswerer:
                 follow = self._continuation(e, request.candidates)  # "..., such as X. Y and Z also ..."
                 if follow is not None and leans(follow.sentence.text):
                     gathered.append(follow)
-            return gathered
+            return _rehome(gathered, request.candidates)
         best = ok[0]
         picked = [best]
         follow = self._continuation(best, request.candidates)
@@ -287,7 +287,7 @@ class ExtractiveAnswerer:
             same = passage.source == source
             if same or (gain >= ADDS_MIN and e.score >= best.score * OTHER_FILE_CUTOFF):
                 picked.append(e)
-        return picked
+        return _rehome(picked, request.candidates)
 
     @staticmethod
     def _across_files(ok: Sequence[Evidence], candidates: Sequence[Passage]) -> list[Evidence]:
@@ -407,7 +407,23 @@ class ExtractiveAnswerer:
             if follow is not None and leans(follow.sentence.text) and follow.sentence.text not in texts:
                 texts.add(follow.sentence.text)
                 out.append(follow)
-        return out
+        return _rehome(out, candidates)
+
+
+def _rehome(picked: list[Evidence], candidates: Sequence[Passage]) -> list[Evidence]:
+    """Chunks overlap: when the next quote's passage also holds this one, cite both from it (one footnote)."""
+    out = list(picked)
+    for i in range(len(out) - 2, -1, -1):
+        here, nxt = out[i], out[i + 1]
+        if here.passage_no == nxt.passage_no:
+            continue
+        later = candidates[nxt.passage_no - 1]
+        if later.source != candidates[here.passage_no - 1].source:
+            continue
+        same = next((t for t in sentences_of(later) if t.text == here.sentence.text), None)
+        if same is not None:
+            out[i] = replace(here, passage_no=nxt.passage_no, sentence=same)
+    return out
 
 
 def _missing(part: Part) -> str:
