@@ -226,6 +226,9 @@ def article_reference(question: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_DEMONYM = re.compile(r"(?:ese|ian|ean|ish|ern)$")
+
+
 def names(text: str) -> list[str]:
     """Words that name something, once each: capitalized mid-sentence, inner capitals, or with a digit."""
     out: list[str] = []
@@ -242,6 +245,8 @@ def names(text: str) -> list[str]:
         ws = sparse.words(word)
         if not ws or ws[0] in sparse.stopwords() or word in out:
             continue
+        if not inner and _DEMONYM.search(word):
+            continue  # "Chinese", "American", "Western" describe; they name no one thing to look for
         out.append(word)
     return out
 
@@ -252,8 +257,12 @@ def name_terms(name: str) -> list[list[str]]:
     if not ts:
         return []
     whole = [ts[0]]
-    parts = [t for t in ts[1:] if not t.isdigit()] if len(ts) > 1 else []
-    return [whole, parts] if parts else [whole]
+    # "top-10" may be written "top ten": its word parts stand in, but "Qwen-VL" is not "Qwen" and "VL" apart.
+    if len(ts) > 1 and any(t.isdigit() for t in ts[1:]):
+        parts = [t for t in ts[1:] if not t.isdigit()]
+        if parts:
+            return [whole, parts]
+    return [whole]
 
 
 def kind_of(text: str) -> Kind:
@@ -269,6 +278,19 @@ def is_follow_up(question: str) -> bool:
     """Whether the question leans on earlier turns (pronouns, 'and ...', 'what about', or very few content words)."""
     content = [t for t in sparse.terms(question) if t not in FILLER]
     return bool(_FOLLOW_UP.search(question)) or len(set(content)) <= 1
+
+
+_PAIR = re.compile(r"\b([A-Z][\w\-’']+(?: [A-Z][\w\-’']+)*) and ([A-Z][\w\-’']+(?: [A-Z][\w\-’']+)*)")
+
+
+def _distribute(part: str) -> list[str]:
+    """ "Where do Grace Isford and Xin Sun work?" asks the same of each: one part per name."""
+    m = _PAIR.search(part)
+    if not m or kind_of(part) in ("compare", "summary", "list", "yes_no") or m.start() == 0:
+        return [part]
+    if any(_DEMONYM.search(w) for w in (m.group(1), m.group(2))):
+        return [part]
+    return [part[: m.start()] + name + part[m.end() :] for name in (m.group(1), m.group(2))]
 
 
 def split_parts(question: str) -> list[str]:
@@ -287,7 +309,7 @@ def split_parts(question: str) -> list[str]:
                 merged[-1] = f"{merged[-1]}, {s}"
             else:
                 merged.append(s)
-        out.extend(merged)
+        out.extend(p for m in merged for p in _distribute(m))
     return out or [question.strip()]
 
 
