@@ -42,7 +42,11 @@ _DATE = re.compile(
     r"\b\w+ (days?|weeks?|months?|years?) (ago|earlier|later|before|after)\b|\bago\b",
     re.I,
 )
-_PLACE = re.compile(r"\b(in|at|from|based in|headquartered in|across|to|within)\s+(the\s+)?[A-Z][\w\-]+")
+# A place, a platform or an institution: a name after a locative word ("at Lux Capital", "on platforms like GitHub").
+_PLACE = re.compile(
+    r"\b(?:in|at|on|from|to|via|through|across|within|into|like|such as)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}"
+    r"(?:like\s+|such as\s+)?([A-Z][\w\-’']+)"
+)
 _CAPITALIZED = re.compile(r"\b[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)*")
 _FIRST_WORD = re.compile(r"^[\W]*([A-Z][\w\-’']*)")
 # A product's name: inner capitals or digits (Qwen2-VL, GPT-4V, iPhone), not an all-capitals acronym (LLM, GPUs).
@@ -109,7 +113,7 @@ def holds(kind: str, text: str, question: str, *, product: bool = False, proper:
     if kind == "when":
         return _new([m.group(0) for m in _DATE.finditer(text)], question)
     if kind == "where":
-        return _new([m.group(0).split()[-1] for m in _PLACE.finditer(text)], question)
+        return _new([m.group(1) for m in _PLACE.finditer(text)], question)
     if kind == "compare":
         return bool(_COMPARATIVE.search(text))
     if product:
