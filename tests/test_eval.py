@@ -18,9 +18,9 @@ from tests.conftest import EVAL_DIR, FOOTNOTE, ROOT, SEEDS, cli_env
 FLOORS = {
     "dev.jsonl": {
         "hit_at_1": 0.8,
-        "fact_recall": 0.8,
+        "fact_recall": 0.9,
         "citation_precision": 0.95,
-        "citation_recall": 0.85,
+        "citation_recall": 0.9,
         "refusal_accuracy": 0.9,
     },
     "footnote-tune.jsonl": {
@@ -39,7 +39,7 @@ FLOORS = {
     },
 }
 CEILINGS = {
-    "dev.jsonl": {"false_refusal_rate": 0.1},
+    "dev.jsonl": {"false_refusal_rate": 0.09},
     "footnote-tune.jsonl": {"false_refusal_rate": 0.07},
     "footnote-test.jsonl": {"false_refusal_rate": 0.1},
 }
