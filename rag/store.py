@@ -177,65 +177,44 @@ class Store:
                 wait=True,
             )
 
-    def scroll_vectors(self, fields: Sequence[str]) -> Iterator[tuple[dict[str, Any], list[float]]]:
-        """Every point's payload (only the given fields) and dense vector."""
+    def _scroll(
+        self, *, with_payload: bool | list[str], with_vectors: bool | list[str], flt: models.Filter | None = None
+    ) -> Iterator[models.Record]:
+        """Every point (matching flt), page by page."""
         if not self.exists():
             return
-        offset = None
-        while True:
-            records, offset = self._call(
-                self.client.scroll,
-                self.collection_name,
-                limit=1024,
-                offset=offset,
-                with_payload=list(fields),
-                with_vectors=[self.dense],
-            )
-            for r in records:
-                vec = r.vector[self.dense] if isinstance(r.vector, dict) else r.vector
-                yield dict(r.payload or {}), list(vec)
-            if offset is None:
-                return
-
-    def scroll_payloads(self, fields: Sequence[str] | bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Every point's id and payload (only the given fields)."""
-        if not self.exists():
-            return
-        offset = None
-        while True:
-            records, offset = self._call(
-                self.client.scroll,
-                self.collection_name,
-                limit=1024,
-                offset=offset,
-                with_payload=fields if isinstance(fields, bool) else list(fields),
-                with_vectors=False,
-            )
-            for r in records:
-                yield str(r.id), dict(r.payload or {})
-            if offset is None:
-                return
-
-    def document(self, source: str) -> list[dict[str, Any]]:
-        """The payloads of one source's points, in chunk order."""
-        if not self.exists():
-            return []
-        flt = models.Filter(must=[models.FieldCondition(key="source", match=models.MatchValue(value=source))])
-        out: list[dict[str, Any]] = []
         offset = None
         while True:
             records, offset = self._call(
                 self.client.scroll,
                 self.collection_name,
                 scroll_filter=flt,
-                limit=256,
+                limit=1024,
                 offset=offset,
-                with_payload=True,
-                with_vectors=False,
+                with_payload=with_payload,
+                with_vectors=with_vectors,
             )
-            out.extend(dict(r.payload or {}) for r in records)
+            yield from records
             if offset is None:
-                return sorted(out, key=lambda p: int(p.get("chunk_index", 0)))
+                return
+
+    def scroll_vectors(self, fields: Sequence[str]) -> Iterator[tuple[dict[str, Any], list[float]]]:
+        """Every point's payload (only the given fields) and dense vector."""
+        for r in self._scroll(with_payload=list(fields), with_vectors=[self.dense]):
+            vec = r.vector[self.dense] if isinstance(r.vector, dict) else r.vector
+            yield dict(r.payload or {}), list(vec)  # type: ignore[arg-type]
+
+    def scroll_payloads(self, fields: Sequence[str] | bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every point's id and payload (only the given fields)."""
+        payload = fields if isinstance(fields, bool) else list(fields)
+        for r in self._scroll(with_payload=payload, with_vectors=False):
+            yield str(r.id), dict(r.payload or {})
+
+    def document(self, source: str) -> list[dict[str, Any]]:
+        """The payloads of one source's points, in chunk order."""
+        flt = models.Filter(must=[models.FieldCondition(key="source", match=models.MatchValue(value=source))])
+        out = [dict(r.payload or {}) for r in self._scroll(with_payload=True, with_vectors=False, flt=flt)]
+        return sorted(out, key=lambda p: int(p.get("chunk_index", 0)))
 
     def query(
         self, dense: Sequence[float], sparse: tuple[list[int], list[float]], *, limit: int

@@ -144,7 +144,7 @@ class ExtractiveAnswerer:
         yield Refusal("; ".join(missing))
 
     # -- evidence --------------------------------------------------------------------------------------------
-    def _part_vector(self, part: Part, index: int, request: AnswerRequest) -> np.ndarray | None:
+    def _part_vector(self, part: Part, request: AnswerRequest) -> np.ndarray | None:
         if self._embed is None:
             return None
         if len(request.analysis.parts) == 1 and request.query_vector is not None:
@@ -165,8 +165,7 @@ class ExtractiveAnswerer:
             scored.extend(self._bylines(request))
         if not scored:
             return []
-        index = request.analysis.parts.index(part)
-        qv = self._part_vector(part, index, request)
+        qv = self._part_vector(part, request)
         if qv is not None:
             # The sentence's own meaning: its lead is context, and would blur it.
             vecs = self._sentence_vectors([s.sentence.text for s in scored])
