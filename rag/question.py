@@ -124,13 +124,14 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
     ),
 ]
 
-_QWORD = r"(?:what|who|whom|whose|when|where|which|how|why|is|are|was|were|does|do|did|can|could|will|would|has|have)"
+_AUX_WORDS = r"is|are|was|were|does|do|did|can|could|will|would|has|have|had|should"
+_QWORD = rf"(?:what|who|whom|whose|when|where|which|how|why|{_AUX_WORDS})"
 # "What is X and who made it?" -> two parts; "X, and how ..." too. Not inside a summary request.
 _PART_SPLIT = re.compile(rf"(?:,\s*(?:and|but|also)?|;|\band\b|\bplus\b|\balso\b)\s+(?={_QWORD}\b)", re.I)
 _HAS_QWORD = re.compile(rf"\b{_QWORD}\b|\b(list|name|summari[sz]e|describe|explain|tell)\b", re.I)
 _FOCUS = re.compile(
     r"^\s*(?:and\s+|also\s+)?(?:what|which|how many|how much)\s+((?:[\w\-]+\s+){0,3}?)"
-    r"(?=(?:is|are|was|were|does|do|did|can|could|will|would|has|have|had)\b)",
+    rf"(?=(?:{_AUX_WORDS})\b)",
     re.I,
 )
 _CALLED = re.compile(r"\bcalled\b|\bname of\b|\bnamed what\b|\bwhat is it called\b", re.I)
@@ -141,14 +142,13 @@ _FOLLOW_UP = re.compile(
     re.I,
 )
 _BARE = re.compile(r"^\s*(?:and|also|but)?\s*(which|what)\s+([\w\-’' ]{1,40}?)\s*\??\s*$", re.I)
-_AUX = re.compile(r"\b(is|are|was|were|does|do|did|can|could|will|would|has|have|had|should)\b", re.I)
+_AUX = re.compile(rf"\b(?:{_AUX_WORDS})\b", re.I)
 _STATEMENT = re.compile(
     r"\b(that|this|the) (point|claim|statement|argument|quote|remark|comment|prediction|warning|view|idea)\b|"
     r"\bsaid (that|this|it|so)\b|\bwho said\b",
     re.I,
 )
 _ELLIPSIS = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.I)
-_NAME = re.compile(r"[A-Z][\w.\-’']*\w|\w*\d\w*|[A-Z]")
 _TOKEN = re.compile(r"[\w’'][\w.\-’']*")
 
 
