@@ -66,6 +66,12 @@ def terms(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=20_000)
+def term_set(text: str) -> frozenset[str]:
+    """The distinct terms of a text, cached: answerers test the same passages and sentences many times."""
+    return frozenset(terms(text))
+
+
 def term_id(term: str) -> int:
     """A stable 32-bit index for a term (Qdrant sparse indices are uint32)."""
     return zlib.crc32(term.encode("utf-8"))

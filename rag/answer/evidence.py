@@ -162,7 +162,7 @@ def overlap(weights: Weights, text: str) -> float:
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    have = set(sparse.terms(text))
+    have = sparse.term_set(text)
     prefixes = {h[:PREFIX] for h in have if len(h) >= PREFIX}
     got = 0.0
     for t, v in weights.items():

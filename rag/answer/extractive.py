@@ -57,7 +57,7 @@ def _unit(v: Sequence[float]) -> np.ndarray:
 
 
 def _has_name(name: str, passage: Passage) -> bool:
-    have = set(sparse.terms(passage.text)) | set(sparse.terms(passage.title))
+    have = sparse.term_set(passage.text) | sparse.term_set(passage.title)
     compounds = [h for h in have if "-" in h or "." in h]
 
     def found(t: str) -> bool:
