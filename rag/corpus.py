@@ -14,6 +14,24 @@ from rag import sparse
 
 # A word not at a sentence's start (after a lowercase word or a comma), possessive dropped.
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Za-z][\w\-]*)(?:['’]s)?\b")
+# A run of capitalized words, small words allowed inside ("Frequently Asked Questions", "Department of Commerce").
+_TITLE_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|the|for|on|in|to|about|&)[ \t]+)?[A-Z][a-z]+)+")
+_SMALL = frozenset({"of", "and", "the", "for", "on", "in", "to", "about", "&"})
+
+
+def acronyms(text: str) -> set[str]:
+    """Lowercased initials of the capitalized phrases in a text ("Frequently Asked Questions" gives "faq"), so a
+    question's acronym finds the phrase it stands for."""
+    out: set[str] = set()
+    for m in _TITLE_RUN.finditer(text):
+        words = m.group(0).split()
+        caps = [i for i, w in enumerate(words) if w not in _SMALL]
+        for a in range(len(caps)):
+            for b in range(a + 2, min(a + 6, len(caps) + 1)):
+                span = words[caps[a] : caps[b - 1] + 1]
+                out.add("".join(w[0] for w in span if w not in _SMALL).lower())
+                out.add("".join(w[0] for w in span).lower())
+    return out
 
 
 @dataclass(frozen=True)
@@ -28,6 +46,7 @@ class CorpusStats:
     sources: tuple[tuple[str, str], ...] = ()  # (source, trust) of every document, by name
     doc_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # each document's terms (its title's too)
     proper: frozenset[str] = frozenset()  # words written capitalized mid-sentence more often than not (names)
+    acronyms: frozenset[str] = frozenset()  # initials of capitalized phrases ("faq"), see acronyms()
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> CorpusStats:
@@ -47,10 +66,12 @@ class CorpusStats:
         terms_of: dict[str, set[str]] = {}
         capitalized: Counter[str] = Counter()
         lowercase: Counter[str] = Counter()
+        initials: set[str] = set()
         for p in payloads:
             n += 1
             text = str(p.get("text", ""))
             ts = set(sparse.terms(text))
+            initials |= acronyms(text)
             for m in _MID_SENTENCE_WORD.finditer(text):
                 w = m.group(1)
                 (capitalized if w[0].isupper() else lowercase)[w.lower()] += 1
@@ -78,11 +99,12 @@ class CorpusStats:
             tuple(sorted(trust_of.items())),
             {src: frozenset(ts) for src, ts in terms_of.items()},
             frozenset(w for w, n in capitalized.items() if n > lowercase[w]),
+            frozenset(initials),
         )
 
     def has(self, term: str) -> bool:
         """Whether the term occurs anywhere, whole or as the start of a longer name (qwen2.5-omni-7b)."""
-        if term in self.df:
+        if term in self.df or term in self.acronyms:
             return True
         i = bisect.bisect_left(self.compounds, term)
         return i < len(self.compounds) and self.compounds[i].startswith(term)

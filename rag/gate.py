@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rag import sparse
 from rag.corpus import CorpusStats
-from rag.question import FILLER, Analysis, name_terms, names
+from rag.question import FILLER, Analysis, name_terms, names, relation_group
 from rag.types import Passage
 
 
@@ -59,7 +59,10 @@ class Gate:
         if not usable:
             return Verdict(True, "no passages")
         least = max(self.min_dense, floor or 0.0)
-        if best_dense < least and not (analysis.kind == "summary" and analysis.all_articles):
+        # A question about one of the articles, by its site, author or title, is about the corpus however far its
+        # wording is from the passages; so is one about them all.
+        about_an_article = bool(analysis.article) and stats.article(analysis.article) is not None
+        if best_dense < least and not analysis.all_articles and not about_an_article:
             return Verdict(True, f"best dense score {best_dense:.2f} < {least:.2f}")
         # Every part names something the corpus never mentions: nothing to quote. (One unknown part is
         # answered as "the articles don't say" beside the others.)
@@ -76,7 +79,9 @@ class Gate:
             seen: set[str] = set()
             for p in usable[:3]:
                 seen.update(sparse.terms(p.text))
-            coverage = len(content & seen) / len(content)
+            groups = {g for t in seen if (g := relation_group(t)) is not None}
+            found = {t for t in content if t in seen or relation_group(t) in groups - {None}}
+            coverage = len(found) / len(content)
             if coverage < self.min_coverage - 1e-9:
                 return Verdict(True, f"only {coverage:.0%} of the question's terms occur in the best passages")
         return Verdict(False)

@@ -164,6 +164,7 @@ class Part:
     names: tuple[str, ...] = ()  # named things the part mentions (its own or borrowed)
     author: bool = False  # asks who wrote something
     named: bool = False  # asks what something is called: a product's name answers, not any capitalized word
+    items_named: bool = False  # a list of things that have names (companies, models, people), not of ideas
 
 
 @dataclass(frozen=True)
@@ -265,6 +266,23 @@ def name_terms(name: str) -> list[list[str]]:
     return [whole]
 
 
+# Verbs news text uses interchangeably for one relation, by their starts: asked "who was quoted", the article says
+# "said"; asked "when was it released", it says "unveiled".
+RELATED = (
+    ("say", "said", "tell", "told", "quot", "added", "noted", "accord", "remark", "argue", "explain", "warn"),
+    ("releas", "launch", "unveil", "debut", "introduc", "announc", "rolled"),
+    ("invest", "spend", "spent", "fund", "pour"),
+)
+
+
+def relation_group(term: str) -> int | None:
+    """Which RELATED group a term's verb belongs to, if any."""
+    for i, starts in enumerate(RELATED):
+        if term.startswith(starts):
+            return i
+    return None
+
+
 def kind_of(text: str) -> Kind:
     """The asked type of one part."""
     low = text.lower()
@@ -343,9 +361,21 @@ _DATE_NOUNS = frozenset(sparse.terms("date year month day publication released l
 
 
 _PLURAL_ASK = re.compile(
-    r"^\s*(?:and\s+)?(?:which|what)\s+(?:\w+\s+)?(\w+s)\s+(?:are|were|have|has|did|do|does|get|got|is|was)\b|"
+    r"^\s*(?:and\s+)?(?:which|what)\s+(?:(?!(?:are|were|is|was|do|does|did|should|can|could|would|will|have|has|"
+    r"might|may|must)\b)\w+\s+){0,3}?(\w+s|people)\s+"
+    r"(?:are|were|have|has|did|do|does|get|got|is|was|can|could|would|will|should|might|may)\b|"
+    r"^\s*(?:and\s+)?what\s+(?:are|were)\s+(?:the|some)\s+(?:\w+\s+)?(\w+s)\b|"
     r"^\s*who\s+(?:are|were)\b",
     re.I,
+)
+
+
+# What a list of names is a list of: companies, models, people ... ("which benefits" lists ideas, not names).
+_NAMED_THINGS = re.compile(
+    r"^(compan|firm|giant|lab|model|chatbot|bot|person|people|countr|nation|organi|startup|platform|product|"
+    r"universit|cit(y|i)|brand|executive|researcher|analyst|expert|publication|outlet|newspaper|rival|competitor|"
+    r"partner|investor|institut|agenc|government|manufacturer|maker|developer|leader|official|founder|ceo|site|"
+    r"website|benchmark|app|author|writer|journalist|reporter|chip|processor|gpu|tech)"
 )
 
 
@@ -353,7 +383,8 @@ def _refine(kind: Kind, focus: Sequence[str], text: str) -> Kind:
     """A "what" question is typed by the attribute it asks for: "what's X's price" asks how much; "which companies
     have ..." and "who are ..." ask for several things: a list."""
     m = _PLURAL_ASK.search(text)
-    if kind in ("which", "who", "what") and m and (m.group(1) is None or not m.group(1).lower().endswith("ss")):
+    noun = m and (m.group(1) or m.group(2))
+    if kind in ("which", "who", "what", "definition") and m and (not noun or not noun.lower().endswith("ss")):
         return "list"
     if kind not in ("what", "definition", "which"):
         return kind
@@ -386,6 +417,7 @@ def _part(
         names=part_names,
         author=kind == "who" and bool(_WHO_WROTE.search(text)),
         named=bool(_CALLED.search(text)),
+        items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in focus),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rag import sparse
 from rag.cite import Sentence
-from rag.question import TYPED, Part
+from rag.question import TYPED, Part, relation_group
 from rag.text import sentence_spans
 
 MIN_WORDS = 5
@@ -102,7 +102,15 @@ def proper_names(text: str, proper: frozenset[str] = frozenset()) -> list[str]:
     return out
 
 
-def holds(kind: str, text: str, question: str, *, product: bool = False, proper: frozenset[str] = frozenset()) -> bool:
+def holds(
+    kind: str,
+    text: str,
+    question: str,
+    *,
+    product: bool = False,
+    proper: frozenset[str] = frozenset(),
+    named_items: bool = True,
+) -> bool:
     """Whether text holds an answer of the asked kind that the question does not already state."""
     if kind == "how_many":
         return _new([m.group(0) for m in _NUMBER.finditer(text)], question)
@@ -118,6 +126,8 @@ def holds(kind: str, text: str, question: str, *, product: bool = False, proper:
         return bool(_COMPARATIVE.search(text))
     if product:
         return _new([m.group(0) for m in _PRODUCT.finditer(text)], question)
+    if kind == "list" and not named_items:
+        return True  # the items of "what are the risks" are ideas: any sentence may hold them
     if kind in ("who", "which", "list"):
         return _new(proper_names(text, proper), question)
     return True
@@ -158,17 +168,19 @@ NEAR_CREDIT = 0.7
 
 
 def overlap(weights: Weights, text: str) -> float:
-    """Weighted share of the terms present in text (a term sharing a 5-letter start counts 0.7)."""
+    """Weighted share of the terms present in text (a term sharing a 5-letter start, or a verb of the same
+    relation, counts 0.7)."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
     have = sparse.term_set(text)
     prefixes = {h[:PREFIX] for h in have if len(h) >= PREFIX}
+    groups = {g for h in have if (g := relation_group(h)) is not None}
     got = 0.0
     for t, v in weights.items():
         if t in have:
             got += v
-        elif len(t) >= PREFIX and t[:PREFIX] in prefixes:
+        elif (len(t) >= PREFIX and t[:PREFIX] in prefixes) or (groups and relation_group(t) in groups):
             got += NEAR_CREDIT * v
     return got / total
 
@@ -216,12 +228,15 @@ def judge(
     support = overlap(weights, quote)
     lexical = support
     score = (1 - dense_weight) * lexical + dense_weight * scored.dense + rank_nudge
-    shaped = part.kind not in TYPED or holds(part.kind, quote, question, product=part.named, proper=proper)
+    shaped = part.kind not in TYPED or holds(
+        part.kind, quote, question, product=part.named, proper=proper, named_items=part.items_named
+    )
     if part.kind in TYPED:
         score *= 1.25 if shaped else 0.7
-    if part.kind in ("list", "which") and shaped:
+    if (part.kind == "which" or part.items_named) and shaped:
         # a list is answered by the sentence that names the most things
-        score *= 1 + 0.1 * min(3, len(set(proper_names(quote, proper)) - set(proper_names(question, proper))))
+        new = len(set(proper_names(quote, proper)) - set(proper_names(question, proper)))
+        score *= 1 + (0.2 * min(4, new) if part.kind == "list" else 0.1 * min(3, new))
     if leans(scored.sentence.text) and scored.lead is None:
         score *= 0.8  # mid-thought and its antecedent is not at hand: let another sentence lead
     if said_before:

@@ -21,8 +21,10 @@ from rag.answer.evidence import (
     leans,
     overlap,
     part_weights,
+    proper_names,
 )
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
+from rag.corpus import acronyms
 from rag.question import Analysis, Part, name_terms
 from rag.text import sentence_spans
 from rag.types import Passage, Turn
@@ -37,11 +39,12 @@ DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the a
 RELATION_NEEDED = frozenset({"who", "when", "where", "how_much", "how_many", "duration"})
 RELATION_DENSE = 0.6  # ... unless the quote means nearly the same as the question
 FOCUS_NEEDED = frozenset({"how_many", "how_much", "duration", "when", "where"})  # "how many parameters" needs them
-LIST_MAX = 8
-LIST_PER_SOURCE = 2
-LIST_CUTOFF = 0.5
-SUMMARY_SENTENCES = 4
-SUMMARY_PER_ARTICLE = 2  # when summarizing several articles
+LIST_MAX = 10
+LIST_PER_SOURCE = 3
+LIST_CUTOFF = 0.4
+LIST_FOLLOW = 3  # leaning sentences that go on with a list's items
+SUMMARY_SENTENCES = 6
+SUMMARY_PER_ARTICLE = 3  # when summarizing several articles
 DENSE_WEIGHT = 0.5
 OTHER_ARTICLE = 0.35  # a question about one article takes its answer from that article
 CACHE_LIMIT = 50_000
@@ -64,7 +67,10 @@ def _has_name(name: str, passage: Passage) -> bool:
         return t in have or any(h.startswith(t) for h in compounds)
 
     ways = name_terms(name)
-    return not ways or any(all(found(t) for t in w) for w in ways)
+    if not ways or any(all(found(t) for t in w) for w in ways):
+        return True
+    # An acronym stands for a capitalized phrase of the passage ("FAQ": "Frequently Asked Questions").
+    return name.isupper() and name.lower() in acronyms(f"{passage.title}\n{passage.text}")
 
 
 class ExtractiveAnswerer:
@@ -253,12 +259,21 @@ class ExtractiveAnswerer:
         if not ok:
             return []
         if part.kind == "list" or (request.analysis.all_articles and part.kind in ("who", "what", "list")):
+            proper = request.corpus.proper if request.corpus is not None else frozenset()
             gathered: list[Evidence] = []
-            for e in self._across_files(ok, request.candidates):
+            # From one named article, the list's items are all that article's: no cap per source.
+            cap = LIST_MAX if request.article is not None else LIST_PER_SOURCE
+            for e in self._across_files(ok, request.candidates, part.text, proper, cap):
+                if _already_quoted(e, gathered):
+                    continue
                 gathered.append(e)
-                follow = self._continuation(e, request.candidates)  # "..., such as X. Y and Z also ..."
-                if follow is not None and leans(follow.sentence.text):
+                # "... across numerous industries. For example, ... They can also ...": the items follow.
+                follow = self._continuation(e, request.candidates)
+                for _ in range(LIST_FOLLOW):
+                    if follow is None or not leans(follow.sentence.text) or _already_quoted(follow, gathered):
+                        break
                     gathered.append(follow)
+                    follow = self._continuation(follow, request.candidates)
             return _rehome(gathered, request.candidates)
         best = ok[0]
         picked = [best]
@@ -289,16 +304,24 @@ class ExtractiveAnswerer:
         return _rehome(picked, request.candidates)
 
     @staticmethod
-    def _across_files(ok: Sequence[Evidence], candidates: Sequence[Passage]) -> list[Evidence]:
-        """Quotes from every source that answers, best first per source, for questions that gather items."""
+    def _across_files(
+        ok: Sequence[Evidence], candidates: Sequence[Passage], question: str, proper: frozenset[str], per_source: int
+    ) -> list[Evidence]:
+        """Quotes from every source that answers, best first per source, for questions that gather items: a quote
+        whose names the ones before already gave adds nothing to a list and is passed over."""
         best = ok[0].score
-        per_source: dict[str, int] = {}
+        taken: dict[str, int] = {}
         out: list[Evidence] = []
+        named: set[str] = {n.lower() for n in proper_names(question, proper)}
         for e in ok:
             src = candidates[e.passage_no - 1].source
-            if per_source.get(src, 0) >= LIST_PER_SOURCE or e.score < best * LIST_CUTOFF:
+            if taken.get(src, 0) >= per_source or e.score < best * LIST_CUTOFF:
                 continue
-            per_source[src] = per_source.get(src, 0) + 1
+            items = {n.lower() for n in proper_names(e.sentence.text, proper)}
+            if out and items and items <= named:
+                continue
+            named |= items
+            taken[src] = taken.get(src, 0) + 1
             out.append(e)
             if len(out) >= LIST_MAX:
                 break
@@ -423,6 +446,12 @@ def _rehome(picked: list[Evidence], candidates: Sequence[Passage]) -> list[Evide
         if same is not None:
             out[i] = replace(here, passage_no=nxt.passage_no, sentence=same)
     return out
+
+
+def _already_quoted(e: Evidence, quoted: Sequence[Evidence]) -> bool:
+    """Whether the quote, or the sentence it leans on, is already part of the answer."""
+    texts = {q.sentence.text for q in quoted} | {q.lead.text for q in quoted if q.lead is not None}
+    return e.sentence.text in texts or (e.lead is not None and e.lead.text in texts)
 
 
 def _missing(part: Part) -> str:
