@@ -19,6 +19,28 @@ _TITLE_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|the|for|on|in|to|ab
 _SMALL = frozenset({"of", "and", "the", "for", "on", "in", "to", "about", "&"})
 
 
+# A name as people write it: capitalized words, digits and inner hyphens, up to three words ("Llama 2", "GPT-4V").
+_NAME_RUN = re.compile(r"\b[A-Z0-9][\w.\-]*(?:[ \t]+[A-Z0-9][\w.\-]*){0,2}")
+
+
+def squash(name: str) -> str:
+    """A name without case, spaces or punctuation: "Llama 2", "Llama-2" and "llama2" are one name."""
+    return re.sub(r"[\W_]+", "", name).lower()
+
+
+def name_forms(text: str) -> set[str]:
+    """The squashed forms of the names in a text, each run and its leading words ("Hugging Face" gives
+    "huggingface" and "hugging")."""
+    out: set[str] = set()
+    for m in _NAME_RUN.finditer(text):
+        words = m.group(0).split()
+        for k in range(1, len(words) + 1):
+            form = squash("".join(words[:k]))
+            if len(form) > 1:
+                out.add(form)
+    return out
+
+
 def acronyms(text: str) -> set[str]:
     """Lowercased initials of the capitalized phrases in a text ("Frequently Asked Questions" gives "faq"), so a
     question's acronym finds the phrase it stands for."""
@@ -47,6 +69,7 @@ class CorpusStats:
     doc_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # each document's terms (its title's too)
     proper: frozenset[str] = frozenset()  # words written capitalized mid-sentence more often than not (names)
     acronyms: frozenset[str] = frozenset()  # initials of capitalized phrases ("faq"), see acronyms()
+    forms: tuple[str, ...] = ()  # sorted squashed name forms ("llama2", "gpt4v"), see name_forms()
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> CorpusStats:
@@ -67,11 +90,13 @@ class CorpusStats:
         capitalized: Counter[str] = Counter()
         lowercase: Counter[str] = Counter()
         initials: set[str] = set()
+        forms: set[str] = set()
         for p in payloads:
             n += 1
             text = str(p.get("text", ""))
             ts = set(sparse.terms(text))
             initials |= acronyms(text)
+            forms |= name_forms(text)
             for m in _MID_SENTENCE_WORD.finditer(text):
                 w = m.group(1)
                 (capitalized if w[0].isupper() else lowercase)[w.lower()] += 1
@@ -100,6 +125,7 @@ class CorpusStats:
             {src: frozenset(ts) for src, ts in terms_of.items()},
             frozenset(w for w, n in capitalized.items() if n > lowercase[w]),
             frozenset(initials),
+            tuple(sorted(forms)),
         )
 
     def has(self, term: str) -> bool:
@@ -108,6 +134,15 @@ class CorpusStats:
             return True
         i = bisect.bisect_left(self.compounds, term)
         return i < len(self.compounds) and self.compounds[i].startswith(term)
+
+    def has_name_form(self, name: str) -> bool:
+        """Whether the corpus writes the name in some spacing or hyphenation ("Llama2": "Llama 2"), whole or as the
+        start of a longer name ("Qwen2.5": "Qwen2.5-Omni-7B")."""
+        form = squash(name)
+        if len(form) < 2:
+            return False
+        i = bisect.bisect_left(self.forms, form)
+        return i < len(self.forms) and self.forms[i].startswith(form)
 
     def has_family(self, term: str, prefix: int = 5) -> bool:
         """Whether the term or a word of its family (same first five letters: "medicine", "medical") occurs."""

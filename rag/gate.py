@@ -5,11 +5,12 @@ Whether each part's evidence holds the asked attribute is judged by the answerer
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag import sparse
-from rag.corpus import CorpusStats
+from rag.corpus import CorpusStats, squash
 from rag.question import FILLER, Analysis, name_terms, names, relation_group
 from rag.types import Passage
 
@@ -38,10 +39,21 @@ def names_only_uploads_know(question: str, stats: CorpusStats) -> list[str]:
     return out
 
 
+def known(name: str, stats: CorpusStats) -> bool:
+    """Whether the corpus mentions a name: as written, in another spacing ("Llama2"), or, for a pair like
+    "China-US", each of its names on its own (but "Qwen-Audio" is not "Qwen" and a lowercase "audio")."""
+    if any(all(stats.has(t) for t in ways) for ways in name_terms(name)) or stats.has_name_form(name):
+        return True
+    pieces = [p for p in re.split(r"[-–/]", name) if p]
+    return len(pieces) > 1 and all(
+        p[0].isupper() and (squash(p) in stats.proper or (p.isupper() and stats.has_name_form(p))) for p in pieces
+    )
+
+
 class Gate:
     """Refuses when nothing is close, when a named thing is absent from the corpus, or when little matches."""
 
-    def __init__(self, *, min_dense: float = 0.2, min_coverage: float = 0.25) -> None:
+    def __init__(self, *, min_dense: float = 0.17, min_coverage: float = 0.25) -> None:
         self.min_dense = min_dense
         self.min_coverage = min_coverage
 
@@ -69,7 +81,7 @@ class Gate:
         unknown = []
         for part in analysis.parts:
             own = [n for n in part.names if n in part.text]
-            missing = [n for n in own if not any(all(stats.has(t) for t in ways) for ways in name_terms(n))]
+            missing = [n for n in own if not known(n, stats)]
             if missing:
                 unknown.append(missing[0])
         if unknown and len(unknown) == len(analysis.parts):

@@ -227,6 +227,7 @@ def article_reference(question: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "prof", "sir", "madam"})
 _DEMONYM = re.compile(r"(?:ese|ian|ean|ish|ern)$")
 
 
@@ -240,6 +241,8 @@ def names(text: str) -> list[str]:
         sentence_start = m.group(0).endswith((".", "?", "!"))
         if not word or not any(c.isupper() or c.isdigit() for c in word):
             continue
+        if not any(c.isalpha() for c in word) or word.lower() in _HONORIFICS:
+            continue  # "2.5" in "Qwen 2.5" names nothing alone; "Mr" names no one
         inner = any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
         if first and not inner:
             continue

@@ -24,7 +24,7 @@ from rag.answer.evidence import (
     proper_names,
 )
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
-from rag.corpus import acronyms
+from rag.corpus import acronyms, name_forms, squash
 from rag.question import Analysis, Part, name_terms
 from rag.text import sentence_spans
 from rag.types import Passage, Turn
@@ -69,8 +69,17 @@ def _has_name(name: str, passage: Passage) -> bool:
     ways = name_terms(name)
     if not ways or any(all(found(t) for t in w) for w in ways):
         return True
-    # An acronym stands for a capitalized phrase of the passage ("FAQ": "Frequently Asked Questions").
-    return name.isupper() and name.lower() in acronyms(f"{passage.title}\n{passage.text}")
+    text = f"{passage.title}\n{passage.text}"
+    # Written with other spacing or hyphens ("Llama2": "Llama 2"), or a pair ("China-US") named apart ...
+    forms = name_forms(text)
+    form = squash(name)
+    if len(form) > 1 and any(f.startswith(form) for f in forms):
+        return True
+    pieces = [squash(p) for p in re.split(r"[-–/]", name) if p]
+    if len(pieces) > 1 and all(p in forms for p in pieces):
+        return True
+    # ... or an acronym of a capitalized phrase of the passage ("FAQ": "Frequently Asked Questions").
+    return name.isupper() and name.lower() in acronyms(text)
 
 
 class ExtractiveAnswerer:
