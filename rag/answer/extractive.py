@@ -59,6 +59,9 @@ def _unit(v: Sequence[float]) -> np.ndarray:
     return a / n if n > 0 else a
 
 
+_POINTS_BACK = re.compile(r"\b(he|she|it|they|him|her|them|his|its|their|hers|theirs)\b", re.I)
+
+
 def _has_name(name: str, passage: Passage) -> bool:
     have = sparse.term_set(passage.text) | sparse.term_set(passage.title)
     compounds = [h for h in have if "-" in h or "." in h]
@@ -237,7 +240,8 @@ class ExtractiveAnswerer:
         # What the part names must be in the quote's article (the retrieved part of it), not just anywhere.
         source = candidates[e.passage_no - 1].source
         same = [p for p in candidates if p.source == source]
-        own = [n for n in part.names if n in part.text]
+        # A part without names of its own that points back ("where does he work?") is about the names it borrowed.
+        own = [n for n in part.names if n in part.text] or (list(part.names) if _POINTS_BACK.search(part.text) else [])
         found = sum(1 for n in own if any(_has_name(n, p) for p in same))
         if own and found * 2 < len(own):
             return False  # half the names at least: a long question may name more than its answer does
