@@ -83,6 +83,17 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(
         None, description="When set, every /v1 route needs 'Authorization: Bearer <key>'."
     )
+    public_url: str | None = Field(
+        None,
+        description="The server's address as clients reach it (e.g. https://footnote.example.org), used in citation "
+        "links (OpenAI annotations, footnotes); default: the address each request came to.",
+    )
+    footnotes_in_content: bool = Field(
+        False,
+        description="Append rendered footnotes ([n] title, file, lines, quote, link) to the content of every "
+        "/v1/chat/completions answer, for clients that show nothing but the text (a request may ask with "
+        "footnotes: true).",
+    )
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
     max_upload_bytes: int = Field(2_000_000, ge=1, description="Largest document upload accepted.")
     max_upload_chunks: int = Field(

@@ -101,3 +101,26 @@ def test_python_m_ingest_does_the_same(tmp_path: Path) -> None:
     finally:
         client.close()
     assert points and {p.payload["trust"] for p in points if p.payload} == {"contributed"}
+
+
+def test_ask_and_search_beside_a_running_server_are_answered_by_it(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import build_service
+    from tests.live import live_server
+    from ui.running import announce
+
+    q = tmp_path / "qdrant"
+    service = build_service(q, embedder)  # this process holds the embedded store, as `footnote serve` does
+    try:
+        with live_server(service) as url, announce(service.settings, url):
+            asked = run(["ask", "How big is Llama 2 vs Qwen-VL?", "--json"], q, timeout=60)
+            found = run(["search", "Blackwell", "--top-k", "2", "--json"], q, timeout=60)
+            dry = run(["ingest", str(SEEDS), "--dry-run"], q, timeout=60)
+    finally:
+        service.close()
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["citations"][0]["source"] == "000_238b3d5c562b5a75.txt"
+    assert f"held by the Footnote server at {url}" in asked.stderr
+    assert found.returncode == 0 and len(json.loads(found.stdout)["passages"]) == 2, found.stderr
+    # ingest needs the store itself: exit 3, naming the server to send files through
+    assert dry.returncode == 3 and f"footnote ingest --server {url}" in dry.stderr and "Traceback" not in dry.stderr
+    assert not (q / ".footnote-server.json").exists()  # the announcement goes with the server

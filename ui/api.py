@@ -1,4 +1,4 @@
-"""REST under /v1: ask, search, OpenAI-compatible chat completions, documents; health. Errors are JSON 4xx/5xx."""
+"""REST under /v1: ask, search, documents (the OpenAI-compatible part is ui/openai_api.py); health; the Gate."""
 
 from __future__ import annotations
 
@@ -6,50 +6,24 @@ import asyncio
 import hmac
 import json
 import logging
-import re
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from typing import Any, Literal, cast
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
 
-from rag.errors import (
-    BadDocument,
-    BadQuestion,
-    CuratedDocument,
-    EmptyStore,
-    FootnoteError,
-    NotAllowed,
-    StoreBusy,
-    StoreMismatch,
-    StoreUnavailable,
-    UnknownDocument,
-)
-from rag.types import TRUST_LEVELS, Answer, AnswerDelta, Trust, Turn
+from rag.errors import BadDocument, BadQuestion, FootnoteError, NotAllowed
+from rag.types import TRUST_LEVELS, Trust, Turn
+from ui.http_errors import error, install_error_handlers, validation_error
+from ui.openai_api import MAX_HISTORY_MESSAGES, MAX_MESSAGE_CHARS, build_openai_router
 from ui.service import Overloaded, Service, check_text
 
+__all__ = ["Gate", "build_health", "build_router", "install_error_handlers"]
 log = logging.getLogger(__name__)
-MODEL_ID = "footnote"
-
-STATUS: list[tuple[type[FootnoteError], int, str]] = [
-    (BadQuestion, 400, "bad_question"),
-    (BadDocument, 400, "bad_document"),
-    (UnknownDocument, 404, "unknown_document"),
-    (NotAllowed, 403, "not_allowed"),
-    (CuratedDocument, 409, "curated_document"),
-    (Overloaded, 503, "overloaded"),
-    (EmptyStore, 503, "empty_store"),
-    (StoreUnavailable, 503, "store_unavailable"),
-    (StoreBusy, 503, "store_busy"),
-    (StoreMismatch, 503, "store_mismatch"),
-]
 
 
 # -- HTTP schemas (kept apart from rag.types; converted with classmethods) -------------------------------
@@ -59,7 +33,7 @@ class TurnIn(BaseModel):
     """One earlier message."""
 
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=20_000)
+    content: str = Field(max_length=MAX_MESSAGE_CHARS)
 
     def to_turn(self) -> Turn:
         """As a domain Turn."""
@@ -70,31 +44,11 @@ class AskIn(BaseModel):
     """POST /v1/ask body."""
 
     question: str
-    history: list[TurnIn] = Field(default_factory=list, max_length=50)
+    history: list[TurnIn] = Field(
+        default_factory=list,
+        description=f"earlier messages, oldest first; only the most recent {MAX_HISTORY_MESSAGES} are read",
+    )
     top_k: int | None = Field(None, ge=1, le=50)
-
-
-class ChatMessage(BaseModel):
-    """An OpenAI chat message (text content only)."""
-
-    model_config = ConfigDict(extra="allow")
-    role: Literal["system", "user", "assistant", "developer", "tool"]
-    content: str | list[dict[str, Any]] | None = None
-
-    def text(self) -> str:
-        """The message's text, joining text parts."""
-        if isinstance(self.content, list):
-            return " ".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
-        return self.content or ""
-
-
-class ChatCompletionIn(BaseModel):
-    """POST /v1/chat/completions body (other OpenAI fields are accepted and ignored)."""
-
-    model_config = ConfigDict(extra="allow")
-    model: str = MODEL_ID
-    messages: list[ChatMessage] = Field(min_length=1, max_length=100)
-    stream: bool = False
 
 
 class DocumentIn(BaseModel):
@@ -105,63 +59,6 @@ class DocumentIn(BaseModel):
     trust: Trust | None = Field(
         None, description="curated needs the server's FOOTNOTE_API_KEY; default FOOTNOTE_UPLOAD_TRUST"
     )
-
-
-# -- errors ------------------------------------------------------------------------------------------------
-
-
-def error(status: int, kind: str, message: str) -> JSONResponse:
-    """The one error shape: {"error": {"type", "message"}}."""
-    return JSONResponse({"error": {"type": kind, "message": message}}, status_code=status)
-
-
-def _validation_message(exc: RequestValidationError | ValidationError) -> tuple[int, str, str]:
-    errs = exc.errors()
-    if any(e.get("type") == "json_invalid" for e in errs):
-        return 400, "malformed_json", "the request body is not valid JSON"
-    unicode = [e for e in errs if e.get("type") == "string_unicode"]
-    if unicode:  # e.g. "\ud800" in a history message: JSON can carry it, UTF-8 text cannot
-        where = ".".join(str(x) for x in unicode[0].get("loc", ()) if x != "body")
-        return 400, "bad_question", f"{where}: has an unpaired UTF-16 surrogate; send valid Unicode text"
-    parts = []
-    for e in errs[:5]:
-        where = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
-        parts.append(f"{where or 'body'}: {e.get('msg', 'invalid')}")
-    return 422, "invalid_request", "; ".join(parts)
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """Map every failure to a JSON error with the right status; never a traceback to the client."""
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return error(*_validation_message(exc))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 400 and "parsing the body" in str(exc.detail):  # e.g. JSON that is not UTF-8
-            return error(400, "malformed_json", "the request body is not valid UTF-8 JSON")
-        kinds = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
-        resp = error(exc.status_code, kinds.get(exc.status_code, "http_error"), str(exc.detail))
-        if exc.status_code == 401:
-            resp.headers["WWW-Authenticate"] = "Bearer"
-        return resp
-
-    @app.exception_handler(FootnoteError)
-    async def _footnote(_: Request, exc: FootnoteError) -> JSONResponse:
-        for cls, status, kind in STATUS:
-            if isinstance(exc, cls):
-                resp = error(status, kind, str(exc))
-                if status == 503:
-                    resp.headers["Retry-After"] = "2"
-                return resp
-        log.error("unmapped error %s", type(exc).__name__)
-        return error(500, "internal_error", str(exc))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.error("internal error: %s", type(exc).__name__)  # no message: it may carry secrets
-        return error(500, "internal_error", "internal error; see the server log")
 
 
 # -- routes ------------------------------------------------------------------------------------------------
@@ -188,129 +85,15 @@ def _check_texts(question: str, history: list[str]) -> None:
         check_text(content, f"history message {i + 1}")
 
 
-def _split_messages(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
-    """The last user message is the question; earlier user/assistant messages are the history."""
-    convo = [m for m in messages if m.role in ("user", "assistant")]
-    if not convo or convo[-1].role != "user":
-        raise BadQuestion("the last message must be a user message with the question")
-    history = [Turn(m.role, m.text()) for m in convo[:-1]]  # type: ignore[arg-type]
-    return convo[-1].text(), history
-
-
-# Where a zero-width space makes Markdown inert: "](" "]:" "][" (links, images, references), "<" before a tag or
-# autolink, "scheme://" and "www." (bare autolinks). Each looks at most 3 characters back and 3 ahead.
-_MARKDOWN_HINGE = re.compile(r"(?<=\])(?=[(:\[])|(?<=<)(?=[A-Za-z/!?])|(?<=[A-Za-z])(?=://)|(?<=\bwww)(?=\.)", re.I)
-_LOOKAHEAD = 4
-
-
-def neutral_markdown(text: str, start: int = 0, end: int | None = None) -> str:
-    """text[start:end] with Markdown images, links, autolinks and HTML tags broken by zero-width spaces.
-
-    OpenAI-compatible chat clients render `content` as Markdown, and answers quote documents: a document's
-    ![x](http://...) would load in the user's client (OWASP LLM05). Our [n] markers stay; `citations` keep the
-    raw text.
-    """
-    end = len(text) if end is None else end
-    out, at = [], start
-    for m in _MARKDOWN_HINGE.finditer(text, start, min(len(text), end + _LOOKAHEAD)):
-        if m.start() >= end:
-            break
-        out += [text[at : m.start()], "\u200b"]
-        at = m.start()
-    out.append(text[at:end])
-    return "".join(out)
-
-
-def _neutral_stream(items: Iterator[AnswerDelta | Answer]) -> Iterator[AnswerDelta | Answer]:
-    """Deltas made inert as in neutral_markdown; a few characters are held back so a link split across two
-    deltas is still caught."""
-    raw, sent = "", 0
-    for item in items:
-        if isinstance(item, AnswerDelta):
-            raw += item.text
-            ready = len(raw) - _LOOKAHEAD
-            if ready > sent:
-                yield AnswerDelta(neutral_markdown(raw, sent, ready))
-                sent = ready
-        else:
-            if len(raw) > sent:
-                yield AnswerDelta(neutral_markdown(raw, sent))
-            yield item
-
-
-def _completion(answer: Answer, cid: str, created: int) -> dict[str, Any]:
-    return {
-        "id": cid,
-        "object": "chat.completion",
-        "created": created,
-        "model": MODEL_ID,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": neutral_markdown(answer.answer)},
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-        "citations": [c.public() for c in answer.citations],
-        "footnote": {
-            "refused": answer.refused,
-            "answerer": answer.answerer,
-            "notice": answer.notice,
-            # a refusal's closest passages (and an answer's sources), for clients that show them
-            "passages": [p.public() for p in answer.passages],
-        },
-    }
-
-
-def _sse_chunks(items: Iterator[AnswerDelta | Answer], cid: str, created: int) -> Iterator[str]:
-    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-        body = {
-            "id": cid,
-            "object": "chat.completion.chunk",
-            "created": created,
-            "model": MODEL_ID,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-            **extra,
-        }
-        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
-
-    yield chunk({"role": "assistant", "content": ""})
-    try:
-        for item in items:
-            if isinstance(item, AnswerDelta):
-                yield chunk({"content": item.text})
-            else:
-                # The last chunk carries the citations and the checked text (markers renumbered).
-                yield chunk(
-                    {},
-                    "stop",
-                    citations=[c.public() for c in item.citations],
-                    footnote={
-                        "answer": neutral_markdown(item.answer),
-                        "refused": item.refused,
-                        "answerer": item.answerer,
-                        "notice": item.notice,
-                        "passages": [p.public() for p in item.passages],
-                    },
-                )
-    except FootnoteError as exc:
-        kind = next((k for cls, _, k in STATUS if isinstance(exc, cls)), "internal_error")
-        yield chunk({}, "error", error={"type": kind, "message": str(exc)})
-    except Exception as exc:  # the response has started: end it with an error chunk, never a cut-off stream
-        log.error("stream failed: %s", type(exc).__name__)
-        yield chunk({}, "error", error={"type": "internal_error", "message": "internal error; see the server log"})
-    yield "data: [DONE]\n\n"
-
-
 def build_router(service: Service) -> APIRouter:
     """Every /v1 route, behind the optional bearer key."""
     router = APIRouter(prefix="/v1", dependencies=[Depends(_auth(service))])
 
     @router.post("/ask", summary="A cited answer (the Answer JSON of `footnote ask --json`)")
     def ask(body: AskIn) -> dict[str, Any]:
-        _check_texts(body.question, [t.content for t in body.history])
-        answer = service.ask(body.question, [t.to_turn() for t in body.history], top_k=body.top_k)
+        history = body.history[-MAX_HISTORY_MESSAGES:]  # a long conversation keeps its most recent turns
+        _check_texts(body.question, [t.content for t in history])
+        answer = service.ask(body.question, [t.to_turn() for t in history], top_k=body.top_k)
         return answer.public()
 
     @router.get("/search", summary="Hybrid search: passages only")
@@ -318,27 +101,7 @@ def build_router(service: Service) -> APIRouter:
         _check_texts(q, [])
         return {"passages": [p.public() for p in service.search(q, top_k=top_k)]}
 
-    @router.post("/chat/completions", summary="OpenAI-compatible chat; the answer carries [n] and `citations`")
-    def chat_completions(body: ChatCompletionIn) -> Any:
-        question, history = _split_messages(body.messages)
-        _check_texts(question, [t.content for t in history])
-        service.chat.check_question(question)
-        cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
-        created = int(time.time())
-        if body.stream:
-            return StreamingResponse(
-                _sse_chunks(_neutral_stream(service.stream(question, history)), cid, created),
-                media_type="text/event-stream",
-                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-            )
-        return _completion(service.ask(question, history), cid, created)
-
-    @router.get("/models", summary="The one model: footnote")
-    def models() -> dict[str, Any]:
-        return {
-            "object": "list",
-            "data": [{"id": MODEL_ID, "object": "model", "created": int(service.started), "owned_by": "footnote"}],
-        }
+    router.include_router(build_openai_router(service))
 
     @router.get("/documents", summary="Documents in the store")
     def documents() -> dict[str, Any]:
@@ -436,7 +199,7 @@ async def _read_upload(request: Request, limit: int) -> tuple[str, bytes, Trust 
         try:
             doc = DocumentIn.model_validate_json(raw)
         except ValidationError as exc:
-            message = _validation_message(exc)[2]
+            message = validation_error(exc)[2]
             try:  # Python's parser takes "\ud800" (pydantic's refuses it): then say what is wrong
                 doc = DocumentIn.model_validate(json.loads(raw.decode("utf-8")))
             except (ValueError, ValidationError):
@@ -719,7 +482,10 @@ class Gate:
             scheme, _, token = (_header(scope, b"authorization") or "").partition(" ")
             if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), self.key):
                 resp = error(
-                    401, "unauthorized", "missing or wrong API key: send 'Authorization: Bearer <FOOTNOTE_API_KEY>'"
+                    401,
+                    "unauthorized",
+                    "missing or wrong API key: send 'Authorization: Bearer <FOOTNOTE_API_KEY>'",
+                    code="invalid_api_key",
                 )
                 resp.headers["WWW-Authenticate"] = "Bearer"
                 return resp

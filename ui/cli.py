@@ -10,7 +10,7 @@ import re
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ingest import cli as ingest_cli
 from rag.config import Settings
@@ -19,6 +19,7 @@ from rag.errors import FootnoteError, StoreBusy
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 3
+SERVER_HELP = "ask a running `footnote serve` (default: the one holding the store, if any)"
 
 
 def _quiet() -> None:
@@ -52,11 +53,17 @@ def _print_passages(passages: list[dict[str, Any]]) -> None:
         print("   " + shown(" ".join(p["text"].split())[:400]))
 
 
-def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    """Hybrid search, no answer."""
-    chat = _chat(settings)
-    query = chat.check_question(args.question)
-    passages = [p.public() for p in chat.search(query, top_k=args.top_k or settings.top_k)]
+def cmd_search(args: argparse.Namespace, settings: Settings, server: str | None = None) -> int:
+    """Hybrid search, no answer (through a running server when one holds the store)."""
+    if server:
+        params: dict[str, Any] = {"q": args.question}
+        if args.top_k:
+            params["top_k"] = args.top_k
+        passages = _remote(server, settings, "GET", "/v1/search", params=params)["passages"]
+    else:
+        chat = _chat(settings)
+        query = chat.check_question(args.question)
+        passages = [p.public() for p in chat.search(query, top_k=args.top_k or settings.top_k)]
     if args.json:
         print(json.dumps({"passages": passages}, ensure_ascii=False))
     else:
@@ -64,26 +71,83 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    """A cited answer."""
-    if args.answerer:
-        settings = settings.model_copy(update={"answerer": args.answerer})
-    chat = _chat(settings)
-    answer = chat.ask(args.question, top_k=args.top_k)
+def cmd_ask(args: argparse.Namespace, settings: Settings, server: str | None = None) -> int:
+    """A cited answer (through a running server when one holds the store)."""
+    if server:
+        body: dict[str, Any] = {"question": args.question}
+        if args.top_k:
+            body["top_k"] = args.top_k
+        answer = _remote(server, settings, "POST", "/v1/ask", json=body)
+    else:
+        if args.answerer:
+            settings = settings.model_copy(update={"answerer": args.answerer})
+        answer = _chat(settings).ask(args.question, top_k=args.top_k).public()
     if args.json:
-        print(json.dumps(answer.public(), ensure_ascii=False))
+        print(json.dumps(answer, ensure_ascii=False))
         return 0
-    print(shown(answer.answer))
-    if answer.notice:
-        print(f"\nnote: {shown(answer.notice)}")
-    if answer.refused:
+    print(shown(answer["answer"]))
+    if answer.get("notice"):
+        print(f"\nnote: {shown(answer['notice'])}")
+    if answer["refused"]:
         print("\nClosest matches:")
-        _print_passages([p.public() for p in answer.passages[:3]])
+        _print_passages(answer["passages"][:3])
     else:
         print()
-        for c in answer.citations:
-            print(f"[{c.n}] {shown(c.source)}, lines {c.start_line}-{c.end_line}: \u201c{shown(c.quote)}\u201d")
+        for c in answer["citations"]:
+            print(
+                f"[{c['n']}] {shown(c['source'])}, lines {c['start_line']}-{c['end_line']}: "
+                f"\u201c{shown(c['quote'])}\u201d"
+            )
     return 0
+
+
+def _remote(server: str, settings: Settings, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    """One /v1 call to a running server; FootnoteError with its message when it refuses."""
+    import httpx
+
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    try:
+        resp = httpx.request(method, f"{server}{path}", headers=headers, timeout=120, **kwargs)
+    except httpx.HTTPError as exc:
+        raise FootnoteError(f"cannot reach the Footnote server at {server}: {type(exc).__name__}") from None
+    if resp.status_code == 401:
+        raise FootnoteError(f"the Footnote server at {server} needs its API key: set FOOTNOTE_API_KEY")
+    try:
+        data = resp.json()
+    except ValueError:
+        raise FootnoteError(f"{server}{path} answered HTTP {resp.status_code} without JSON") from None
+    if resp.status_code >= 400:
+        message = (data.get("error") or {}).get("message", resp.text) if isinstance(data, dict) else resp.text
+        raise FootnoteError(f"{server}: {message}")
+    return cast(dict[str, Any], data)
+
+
+def _beside_a_server(args: argparse.Namespace, settings: Settings) -> tuple[str | None, int | None]:
+    """When another process holds the embedded store: (the running server to use, None) or (None, exit code) after
+    saying what to do. Checked before anything loads, so it takes a moment, not the 15 s of loading the store."""
+    from ui.running import running_server, store_held
+
+    if args.command not in ("ask", "search", "ingest") or getattr(args, "server", None) or not store_held(settings):
+        return getattr(args, "server", None) if args.command in ("ask", "search") else None, None
+    where = settings.qdrant_path.resolve()
+    url, why = running_server(settings)
+    if url is not None and args.command in ("ask", "search"):
+        print(f"footnote: the store is held by the Footnote server at {url}; asking it", file=sys.stderr)
+        return url, None
+    if url is not None:
+        todo = f"send files through it: `footnote ingest --server {url} FILES`" + (
+            "; a dry run needs the store itself: stop the server first" if args.dry_run else ""
+        )
+        print(f"error: the embedded store at {where} is held by the Footnote server at {url}; {todo}", file=sys.stderr)
+        return None, EXIT_BUSY
+    print(
+        f"error: the embedded store at {where} is in use by another process ({why}). Stop that process (e.g. a "
+        "running `footnote serve`), or use a running server: `footnote ask|search --server URL ...`, "
+        "`footnote ingest --server URL FILES`; or point FOOTNOTE_QDRANT_PATH elsewhere.",
+        file=sys.stderr,
+    )
+    return None, EXIT_BUSY
 
 
 def _bounds(extra: list[str]) -> tuple[dict[str, float], dict[str, float]]:
@@ -150,12 +214,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--top-k", type=int, default=None, help="passages to show (default FOOTNOTE_TOP_K)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--server", metavar="URL", help=SERVER_HELP)
 
     p = sub.add_parser("ask", help="an answer with footnotes")
     p.add_argument("question")
     p.add_argument("--top-k", type=int, default=None)
     p.add_argument("--json", action="store_true")
     p.add_argument("--answerer", choices=["auto", "extractive", "openai"])
+    p.add_argument("--server", metavar="URL", help=SERVER_HELP)
 
     p = sub.add_parser("eval", help="run a question file; --min-METRIC X / --max-METRIC X set bounds")
     p.add_argument("file", type=Path)
@@ -196,12 +262,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: bad setting: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        server, code = _beside_a_server(args, settings)
+        if code is not None:
+            return code
         if args.command == "ingest":
             return ingest_cli.run(args, settings)
         if args.command == "search":
-            return cmd_search(args, settings)
+            return cmd_search(args, settings, server)
         if args.command == "ask":
-            return cmd_ask(args, settings)
+            return cmd_ask(args, settings, server)
         if args.command == "eval":
             return cmd_eval(args, settings, extra)
         if args.command == "serve":

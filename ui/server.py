@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from rag.config import Settings
 from rag.errors import StoreUnavailable
 from ui.api import Gate, build_health, build_router, install_error_handlers
+from ui.running import announce
 from ui.service import Service
 from ui.web import CSS, build_page, upload_cache_guard
 
@@ -141,8 +142,10 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     )
     try:
         # In-flight requests get 5 s after SIGTERM/Ctrl-C, then the server stops anyway (an upload cut off then
-        # never answers, and the next start removes it: see Service.drop_broken_uploads).
-        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+        # never answers, and the next start removes it: see Service.drop_broken_uploads). While it runs, its URL lies
+        # beside the store's lock, so `footnote ask`/`search` send their questions here (ui/running.py).
+        with announce(settings, f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"):
+            uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
     finally:
         service.close()
     return 0
