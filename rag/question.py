@@ -357,6 +357,7 @@ def _focus(text: str) -> list[str]:
     return [t for t in sparse.terms(words) if t not in FILLER]
 
 
+_COSTS = re.compile(r"\b(cost|costs|priced|charge|charges|pay|paid)\b", re.I)  # "what does it cost?"
 _MONEY_NOUNS = frozenset(
     sparse.terms("price prices cost costs revenue revenues valuation salary budget funding profit")
 )
@@ -392,7 +393,7 @@ def _refine(kind: Kind, focus: Sequence[str], text: str) -> Kind:
     if kind not in ("what", "definition", "which"):
         return kind
     fs = set(focus)
-    if fs & _MONEY_NOUNS:
+    if fs & _MONEY_NOUNS or (kind == "what" and _COSTS.search(text)):
         return "how_much"
     if fs & {"date", "year", "month", "day"}:
         return "when"

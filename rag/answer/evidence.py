@@ -18,7 +18,8 @@ _NUMBER_WORDS = (
     r"seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|"
     r"dozens|half|twice|double|triple|tenfold"
 )
-_NUMBER = re.compile(rf"\d[\d,.]*|\b({_NUMBER_WORDS})\b", re.I)
+# "one of the most downloaded" counts nothing.
+_NUMBER = re.compile(rf"\d[\d,.]*|\b({_NUMBER_WORDS})\b(?<!\bone)|\bone\b(?! of\b)", re.I)
 _MONEY = re.compile(
     r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(%|percent|per cent)|\b(million|billion|trillion|thousand)\b|"
     r"\b(dollars?|euros?|yuan|rmb|usd|pounds)\b",

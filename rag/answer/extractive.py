@@ -242,7 +242,10 @@ class ExtractiveAnswerer:
         same = [p for p in candidates if p.source == source]
         # A part without names of its own that points back ("where does he work?") is about the names it borrowed.
         own = [n for n in part.names if n in part.text] or (list(part.names) if _POINTS_BACK.search(part.text) else [])
-        found = sum(1 for n in own if any(_has_name(n, p) for p in same))
+        # A typed answer (a date, a figure, a founder) is about the named thing only where the passage names it:
+        # elsewhere in the article it may be another thing's date.
+        scope = [candidates[e.passage_no - 1]] if part.kind in RELATION_NEEDED else same
+        found = sum(1 for n in own if any(_has_name(n, p) for p in scope))
         if own and found * 2 < len(own):
             return False  # half the names at least: a long question may name more than its answer does
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
