@@ -46,6 +46,7 @@ LIST_FOLLOW = 3  # leaning sentences that go on with a list's items
 SUMMARY_SENTENCES = 6
 SUMMARY_PER_ARTICLE = 3  # when summarizing several articles
 DENSE_WEIGHT = 0.5
+OTHER_THAN_BEFORE = 0.7  # a follow-up's quote from another article than the last answer's
 OTHER_ARTICLE = 0.35  # a question about one article takes its answer from that article
 CACHE_LIMIT = 50_000
 
@@ -192,9 +193,12 @@ class ExtractiveAnswerer:
         said = (
             "" if request.analysis.restates else " ".join(t.content for t in request.history if t.role == "assistant")
         )
+        # A follow-up goes on in the article the last answer quoted, unless another one answers clearly better.
+        previous = _quoted_sources(request) if request.analysis.follow_up else set()
         weight = {
             i + 1: (request.contributed_weight if p.trust == "contributed" else 1.0)
             * (OTHER_ARTICLE if request.article is not None and p.source != request.article else 1.0)
+            * (OTHER_THAN_BEFORE if previous and p.source not in previous else 1.0)
             for i, p in enumerate(request.candidates)
         }
         out = [
@@ -462,6 +466,14 @@ def _rehome(picked: list[Evidence], candidates: Sequence[Passage]) -> list[Evide
         if same is not None:
             out[i] = replace(here, passage_no=nxt.passage_no, sentence=same)
     return out
+
+
+def _quoted_sources(request: AnswerRequest) -> set[str]:
+    """The sources whose sentences the last answer of the conversation quoted."""
+    last = next((t.content for t in reversed(request.history) if t.role == "assistant"), "")
+    if not last:
+        return set()
+    return {p.source for p in request.candidates if any(s.text in last for s in sentences_of(p))}
 
 
 def _already_quoted(e: Evidence, quoted: Sequence[Evidence]) -> bool:
