@@ -51,8 +51,14 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "summary",
         re.compile(
-            r"\b(summari[sz]e|summary|sum up|main (points?|ideas?|takeaways?|arguments?)|key (points?|takeaways?)|"
-            r"overview|gist|tl;?dr|what (is|are) the (article|articles|piece|pieces|story|stories) (about|saying))\b"
+            r"\b(summari[sz]e|summary|sum up|recap|main (points?|ideas?|takeaways?|arguments?|message|thesis)|"
+            r"key (points?|takeaways?|ideas?|messages?|arguments?)|takeaways|highlights|overview|gist|tl;?dr|"
+            r"in a (few|couple of) sentences|what (is|are|was) the (article|articles|piece|pieces|story|stories) "
+            r"(about|saying))\b|"
+            r"\bwhat (is|was) (the|this|that) ([\w\-.’'“”\"]+ ){0,6}"
+            r"(article|piece|op-?ed|story|report|post|column|essay) (mainly |mostly |really )?about\b|"
+            r"\bwhat does (the|this|that) [^?]*\b(article|piece|op-?ed|story|report|post|column|essay)\b[^?]* "
+            r"(argue|claim|contend|conclude)\b"
         ),
     ),
     (
@@ -213,7 +219,7 @@ _REF_PATTERNS = [
         r"\b(?:according to|per|says|said)\s+((?:[A-Z][\w\-’']+\s*){1,3})"
         r"(?=[,?.;]|$|\s+(?:and|what|how|is|are|does|did)\b)"
     ),
-    re.compile(rf"\bin\s+([A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+){{0,2}})[’']s\s+{_ARTICLE_NOUN}\b"),
+    re.compile(rf"\b([A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+){{0,2}})[’']s\s+(?:\w+\s+)?{_ARTICLE_NOUN}\b"),
 ]
 
 
@@ -400,14 +406,29 @@ def _refine(kind: Kind, focus: Sequence[str], text: str) -> Kind:
     return kind
 
 
+# What asks for a summary is not its topic: "the key takeaways of the Omni piece" has none.
+_SUMMARY_WORDS = frozenset(
+    sparse.terms(
+        "summarize summarise summary recap main key points point ideas idea takeaways takeaway arguments argument "
+        "message thesis highlights overview gist brief briefly few couple sentences sentence overall mainly mostly "
+        "argue claim contend conclude"
+    )
+)
+
+
 def _part(
     text: str, borrowed_terms: Sequence[str], borrowed_names: Sequence[str], reference: Sequence[str] = ()
 ) -> Part:
     ref_terms = {t for w in reference for t in sparse.terms(w)}
-    own = [t for t in dict.fromkeys(sparse.terms(text)) if t not in FILLER and t not in ref_terms]
+    asked = kind_of(text)
+    own = [
+        t
+        for t in dict.fromkeys(sparse.terms(text))
+        if t not in FILLER and t not in ref_terms and not (asked == "summary" and t in _SUMMARY_WORDS)
+    ]
     own_names = [n for n in names(text) if n not in reference]
     focus = [t for t in _focus(text) if t not in ref_terms]
-    kind = _refine(kind_of(text), focus, text)
+    kind = _refine(asked, focus, text)
     # A part with no name of its own ("and who made it?") is about what the question or conversation is about.
     needs_subject = not own_names or bool(_FOLLOW_UP.search(text))
     subject = tuple(t for t in borrowed_terms if t not in own) if needs_subject else ()
