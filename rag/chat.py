@@ -156,6 +156,10 @@ class Chat:
             if not sources:
                 sources = [p.source for p in pool if not p.flags][:1]
             wanted = [(s, True) for s in sources[:SUMMARY_DOCUMENTS]]
+        elif analysis.all_articles and any(part.kind == "list" for part in analysis.parts):
+            # "Which companies are mentioned across the articles?": the items are wherever the articles name them.
+            sources = [s for s, trust in corpus.sources if trust == "curated"]
+            wanted = [(s, True) for s in sources[:SUMMARY_DOCUMENTS]]
         elif any(part.author for part in analysis.parts):
             wanted = [(s, False) for s in dict.fromkeys(p.source for p in pool[:3])]
         if not wanted:

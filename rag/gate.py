@@ -87,7 +87,7 @@ class Gate:
         if unknown and len(unknown) == len(analysis.parts):
             return Verdict(True, f"'{unknown[0]}' does not occur in the corpus")
         content = {t for t in sparse.terms(analysis.standalone) if t not in FILLER}
-        if content and analysis.kind != "summary":
+        if content and analysis.kind != "summary" and not analysis.all_articles:
             seen: set[str] = set()
             for p in usable[:3]:
                 seen.update(sparse.terms(p.text))

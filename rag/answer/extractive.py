@@ -176,8 +176,9 @@ class ExtractiveAnswerer:
         idf = request.corpus.idf if request.corpus is not None else (lambda t: 1.0)
         weights = part_weights(part, idf)
         scored: list[Scored] = []
+        gathers = part.kind == "list" and request.analysis.all_articles  # reads every article it was given
         for i, p in enumerate(request.candidates):
-            if p.flags or (i >= MAX_PASSAGES and p.source != request.article):
+            if p.flags or (i >= MAX_PASSAGES and p.source != request.article and not gathers):
                 continue  # hostile text is never quoted; past the best passages only a named article is read
             scored.extend(candidate_sentences(i + 1, p.text))
         if part.author:
