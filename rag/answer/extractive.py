@@ -331,6 +331,7 @@ class ExtractiveAnswerer:
         """Quotes from every source that answers, best first per source, for questions that gather items: a quote
         whose names the ones before already gave adds nothing to a list and is passed over."""
         best = ok[0].score
+        curated_leads = candidates[ok[0].passage_no - 1].trust != "contributed"
         taken: dict[str, int] = {}
         out: list[Evidence] = []
         named: set[str] = {n.lower() for n in proper_names(question, proper)}
@@ -338,6 +339,8 @@ class ExtractiveAnswerer:
             src = candidates[e.passage_no - 1].source
             if taken.get(src, 0) >= per_source or e.score < best * LIST_CUTOFF:
                 continue
+            if curated_leads and candidates[e.passage_no - 1].trust == "contributed":
+                continue  # an upload never extends a list the curated articles give
             items = {n.lower() for n in proper_names(e.sentence.text, proper)}
             if out and items and items <= named:
                 continue
