@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rag import sparse
 from rag.corpus import CorpusStats, squash
-from rag.question import FILLER, Analysis, name_terms, names, relation_group
+from rag.question import FILLER, Analysis, demonyms, name_terms, names, relation_group
 from rag.types import Passage
 
 
@@ -81,7 +81,7 @@ class Gate:
         unknown = []
         for part in analysis.parts:
             own = [n for n in part.names if n in part.text]
-            missing = [n for n in own if not known(n, stats)]
+            missing = [n for n in [*own, *demonyms(part.text)] if not known(n, stats)]
             if missing:
                 unknown.append(missing[0])
         if unknown and len(unknown) == len(analysis.parts):

@@ -25,7 +25,7 @@ from rag.answer.evidence import (
 )
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
 from rag.corpus import acronyms, name_forms, squash
-from rag.question import Analysis, Part, name_terms
+from rag.question import Analysis, Part, name_terms, relation_group
 from rag.text import sentence_spans
 from rag.types import Passage, Turn
 
@@ -249,22 +249,23 @@ class ExtractiveAnswerer:
         own = [n for n in part.names if n in part.text] or (list(part.names) if _POINTS_BACK.search(part.text) else [])
         # A typed answer (a date, a figure, a founder) is about the named thing only where the passage names it:
         # elsewhere in the article it may be another thing's date.
-        scope = [candidates[e.passage_no - 1]] if part.kind in RELATION_NEEDED else same
+        # Unless the quote itself holds the asked relation ("releasing its models on ...").
+        quote = f"{e.lead.text} {e.sentence.text}" if e.lead else e.sentence.text
+        name_terms = {t for n in part.names for t in sparse.terms(n)}
+        relation = [t for t in part.terms if t not in name_terms and t not in part.focus]
+        related = bool(relation) and _holds_relation(relation, quote)
+        scope = [candidates[e.passage_no - 1]] if part.kind in RELATION_NEEDED and not related else same
         found = sum(1 for n in own if any(_has_name(n, p) for p in scope))
         if own and found * 2 < len(own):
             return False  # half the names at least: a long question may name more than its answer does
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
             return is_byline(e.sentence.text) or bool(_WRITTEN_BY.search(e.sentence.text))
-        quote = f"{e.lead.text} {e.sentence.text}" if e.lead else e.sentence.text
         if part.focus and part.kind in FOCUS_NEEDED and not set(part.focus) & set(sparse.terms(quote)):
             return False
-        if part.kind in RELATION_NEEDED and e.dense < RELATION_DENSE:
-            # "When was X released?", "Who founded X?": a date or a name near X is not enough; the asked relation
-            # (released, founded) must be there too, in some form.
-            name_terms = {t for n in part.names for t in sparse.terms(n)}
-            relation = [t for t in part.terms if t not in name_terms and t not in part.focus]
-            if relation and overlap({t: 1.0 for t in relation}, quote) == 0:
-                return False
+        # "When was X released?", "Who founded X?": a date or a name near X is not enough; the asked relation
+        # (released, founded) must be there too, in some form.
+        if part.kind in RELATION_NEEDED and e.dense < RELATION_DENSE and relation and not related:
+            return False
         return e.support >= MIN_SUPPORT or e.dense >= DENSE_ACCEPT
 
     def pick(self, part: Part, ranked: Sequence[Evidence], request: AnswerRequest) -> list[Evidence]:
@@ -470,6 +471,19 @@ def _rehome(picked: list[Evidence], candidates: Sequence[Passage]) -> list[Evide
         if same is not None:
             out[i] = replace(here, passage_no=nxt.passage_no, sentence=same)
     return out
+
+
+def _holds_relation(relation: Sequence[str], quote: str) -> bool:
+    """Whether the quote holds one of the asked relation's words, in its family ("released": "releasing") or its
+    group ("unveiled"), but not a longer word that merely starts alike ("founded": not "foundational")."""
+    have = sparse.term_set(quote)
+    groups = {g for h in have if (g := relation_group(h)) is not None}
+    for t in relation:
+        if t in have or (groups and relation_group(t) in groups):
+            return True
+        if len(t) >= 5 and any(h.startswith(t[:5]) and abs(len(h) - len(t)) <= 3 for h in have):
+            return True
+    return False
 
 
 def _quoted_sources(request: AnswerRequest) -> set[str]:
