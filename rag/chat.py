@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from rag.answer import Answerer, AnswerRequest, Notice, Numbering, Refusal
+from rag.answer.evidence import leans
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.openai_chat import FallbackAnswerer, OpenAIAnswerer
 from rag.calibrate import MIN_DOCUMENTS, library_floor
@@ -21,12 +22,14 @@ from rag.gate import Gate, names_only_uploads_know
 from rag.question import Analysis, analyse
 from rag.retrieve import Retriever
 from rag.store import Store
+from rag.text import sentence_spans
 from rag.types import Answer, AnswerDelta, Passage, Turn
 
 log = logging.getLogger(__name__)
 
 CANDIDATE_POOL = 12
 SUMMARY_DOCUMENTS = 8
+ANTECEDENT_PASSAGES = 5  # of the best passages, those opening mid-thought bring the chunk before
 REFUSAL = "The articles don't say. The closest passages are listed below as closest matches."
 
 
@@ -163,7 +166,7 @@ class Chat:
         elif any(part.author for part in analysis.parts):
             wanted = [(s, False) for s in dict.fromkeys(p.source for p in pool[:3])]
         if not wanted:
-            return pool
+            return pool + self._antecedents(pool)
         have = {(p.source, p.chunk_index) for p in pool}
         extra: list[Passage] = []
         for source, whole in wanted:
@@ -174,7 +177,24 @@ class Chat:
             # A summary or a named article is read whole, in the order asked: it leads the candidates.
             docs = [p for s, _ in wanted for p in [*pool, *extra] if p.source == s]
             return docs + [p for p in pool if p not in docs]
-        return pool + extra
+        return pool + extra + self._antecedents(pool + extra)
+
+    def _antecedents(self, pool: list[Passage]) -> list[Passage]:
+        """The chunk before each of the best passages that opens mid-thought ("For instance, ..."): chunks overlap
+        by a sentence, so there that sentence comes with the one it leans on."""
+        have = {(p.source, p.chunk_index) for p in pool}
+        out: list[Passage] = []
+        for p in pool[:ANTECEDENT_PASSAGES]:
+            spans = sentence_spans(p.text)
+            if p.chunk_index == 0 or p.flags or not spans or not leans(p.text[spans[0][0] : spans[0][1]]):
+                continue
+            if (p.source, p.chunk_index - 1) in have:
+                continue
+            before = next((d for d in self.retriever.document(p.source) if d.chunk_index == p.chunk_index - 1), None)
+            if before is not None:
+                have.add((before.source, before.chunk_index))
+                out.append(before)
+        return out
 
     def stream(
         self, question: str, history: Sequence[Turn] = (), *, top_k: int | None = None

@@ -12,6 +12,7 @@ from rag.question import TYPED, Part, relation_group
 from rag.text import sentence_spans
 
 MIN_WORDS = 5
+MAX_LEAD = 2  # sentences a quote may bring from before it to start where its thought starts
 _TERMINAL = re.compile(r"[.!\"”’)]$")
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|"
@@ -202,11 +203,17 @@ def sentences_with_leads(passage_no: int, text_sentences: list[Sentence], passag
     for i, s in enumerate(text_sentences):
         if not is_answer_like(s):
             continue
-        lead = None
-        if leans(s.text) and i > 0:
-            prev = text_sentences[i - 1]
-            if "\n" not in passage_text[prev.end : s.start] and is_answer_like(prev):
-                lead = prev
+        lead: Sentence | None = None
+        j = i
+        # "However, ..." after "For instance, ..." after the point itself: the lead goes back to where the thought
+        # starts, within the paragraph.
+        while j > 0 and j > i - MAX_LEAD and leans(lead.text if lead else s.text):
+            prev = text_sentences[j - 1]
+            if "\n" in passage_text[prev.end : (lead or s).start] or not is_answer_like(prev):
+                break
+            end = lead.end if lead else prev.end
+            lead = Sentence(passage_text[prev.start : end], prev.start, end)
+            j -= 1
         out.append(Scored(passage_no, s, lead, 0.0))
     return out
 
@@ -238,7 +245,7 @@ def judge(
         # a list is answered by the sentence that names the most things
         new = len(set(proper_names(quote, proper)) - set(proper_names(question, proper)))
         score *= 1 + (0.2 * min(4, new) if part.kind == "list" else 0.1 * min(3, new))
-    if leans(scored.sentence.text) and scored.lead is None:
+    if leans(quote):
         score *= 0.8  # mid-thought and its antecedent is not at hand: let another sentence lead
     if said_before:
         score *= 0.75  # a follow-up asks for something new

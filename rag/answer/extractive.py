@@ -217,10 +217,14 @@ class ExtractiveAnswerer:
             for s in scored
         ]
         out.sort(key=lambda e: (-e.score, e.passage_no, e.sentence.start))
-        # Chunks overlap: one sentence, judged once (its best-ranked passage).
+        # Chunks overlap: one sentence, judged once (its best-ranked passage) ... but a sentence that leans on the
+        # one before is quoted from the chunk that has that one too.
+        with_lead = {e.sentence.text for e in out if e.lead is not None}
         seen: set[str] = set()
         unique = []
         for e in out:
+            if e.lead is None and e.sentence.text in with_lead and leans(e.sentence.text):
+                continue
             if e.sentence.text not in seen:
                 seen.add(e.sentence.text)
                 unique.append(e)
