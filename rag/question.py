@@ -234,7 +234,7 @@ def article_reference(question: str) -> list[str]:
 
 
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "prof", "sir", "madam"})
-_DEMONYM = re.compile(r"(?:ese|ian|ean|ish|ern)$")
+_DEMONYM = re.compile(r"(?:ese|ian|ean|ican|ish|ern)$")
 
 
 def demonyms(text: str) -> list[str]:
@@ -291,6 +291,8 @@ RELATED = (
     ("say", "said", "tell", "told", "quot", "added", "noted", "accord", "remark", "argue", "explain", "warn"),
     ("releas", "launch", "unveil", "debut", "introduc", "announc", "rolled"),
     ("invest", "spend", "spent", "fund", "pour"),
+    # "where does she work?": news text says "partner at Lux Capital", "engineer at Hugging Face"
+    ("work", "employ", "partner", "engin", "lectur", "professor", "analyst", "director", "scientist", "economist"),
 )
 
 

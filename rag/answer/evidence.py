@@ -29,7 +29,9 @@ _MONEY = re.compile(
 # A comparison is answered by a comparative: "ten times larger", "more than", "unlike", "compared with".
 _COMPARATIVE = re.compile(
     r"\bthan\b|\b\w+fold\b|\btimes (larger|smaller|bigger|more|less|faster|slower)\b|\bcompared (to|with)\b|"
-    r"\b(outperform\w*|surpass\w*|outpac\w*|ahead of)\b",
+    r"\b(outperform\w*|surpass\w*|outpac\w*|ahead of)\b|"
+    r"\b(higher|lower|larger|smaller|bigger|faster|slower|better|worse|fewer|greater|stronger|weaker|cheaper|newer|"
+    r"older|updated|improved|upgraded|enhanced)\b",
     re.I,
 )
 _TIME_UNIT = r"(?:second|minute|hour|day|week|month|year|decade|quarter)s?"

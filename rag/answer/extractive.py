@@ -260,8 +260,10 @@ class ExtractiveAnswerer:
         related = bool(relation) and _holds_relation(relation, quote)
         scope = [candidates[e.passage_no - 1]] if part.kind in RELATION_NEEDED and not related else same
         found = sum(1 for n in own if any(_has_name(n, p) for p in scope))
-        if own and found * 2 < len(own):
-            return False  # half the names at least: a long question may name more than its answer does
+        if own and found < (len(own) if len(own) <= 2 else (len(own) + 1) // 2):
+            # Every name of a short question ("Kai Wang" is not any Wang); half of a long one's, which may name
+            # more than its answer does.
+            return False
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
             return is_byline(e.sentence.text) or bool(_WRITTEN_BY.search(e.sentence.text))
         if part.focus and part.kind in FOCUS_NEEDED and not set(part.focus) & set(sparse.terms(quote)):
@@ -485,9 +487,18 @@ def _holds_relation(relation: Sequence[str], quote: str) -> bool:
     for t in relation:
         if t in have or (groups and relation_group(t) in groups):
             return True
-        if len(t) >= 5 and any(h.startswith(t[:5]) and abs(len(h) - len(t)) <= 3 for h in have):
+        if any(_inflected(t, h) for h in have):
             return True
     return False
+
+
+_ENDINGS = ("", "s", "e", "es", "d", "ed", "er", "ers", "ing", "ion", "ions")
+
+
+def _inflected(a: str, b: str) -> bool:
+    """Whether two stems are one word inflected ("found", "founder"), not one starting another ("foundat")."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short) and long[len(short) :] in _ENDINGS
 
 
 def _quoted_sources(request: AnswerRequest) -> set[str]:
