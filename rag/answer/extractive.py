@@ -45,6 +45,7 @@ LIST_CUTOFF = 0.4
 LIST_FOLLOW = 3  # leaning sentences that go on with a list's items
 SUMMARY_SENTENCES = 6
 SUMMARY_PER_ARTICLE = 3  # when summarizing several articles
+SUMMARY_DIVERSITY = 0.5  # how much a key sentence's likeness to those already taken counts against it
 DENSE_WEIGHT = 0.5
 OTHER_THAN_BEFORE = 0.7  # a follow-up's quote from another article than the last answer's
 OTHER_ARTICLE = 0.35  # a question about one article takes its answer from that article
@@ -447,7 +448,18 @@ class ExtractiveAnswerer:
             else:
                 score = float(v @ centroid) + (0.3 if pos == 0 else 0.0)  # the lead states what the article is about
             scores.append((score, pos, s))
-        top = sorted(scores, key=lambda x: -x[0])[:n]
+        # Key points, not one point said six ways: each next pick is discounted by its likeness to those taken.
+        top: list[tuple[float, int, Scored]] = []
+        left = list(scores)
+        while left and len(top) < n:
+
+            def gain(x: tuple[float, int, Scored]) -> float:
+                like = max((float(vecs[x[1]] @ vecs[t[1]]) for t in top), default=0.0)
+                return x[0] - SUMMARY_DIVERSITY * like
+
+            best = max(left, key=gain)
+            top.append(best)
+            left.remove(best)
         picked = [
             Evidence(s.passage_no, s.sentence, sc, sc, 1.0, True, s.lead)
             for sc, _, s in sorted(top, key=lambda x: x[1])
