@@ -29,7 +29,11 @@ _MONEY = re.compile(
 # A comparison is answered by a comparative: "ten times larger", "more than", "unlike", "compared with".
 _COMPARATIVE = re.compile(
     r"\bthan\b|\b\w+fold\b|\btimes (larger|smaller|bigger|more|less|faster|slower)\b|\bcompared (to|with)\b|"
-    r"\b(outperform\w*|surpass\w*|outpac\w*|ahead of)\b|"
+    r"\b(outperform\w*|surpass\w*|outpac\w*|ahead of)\b",
+    re.I,
+)
+# A comparison by one word only ("an updated version", "higher-resolution images"): an answer, but a weaker one.
+_COMPARATIVE_WORD = re.compile(
     r"\b(higher|lower|larger|smaller|bigger|faster|slower|better|worse|fewer|greater|stronger|weaker|cheaper|newer|"
     r"older|updated|improved|upgraded|enhanced)\b",
     re.I,
@@ -127,7 +131,7 @@ def holds(
     if kind == "where":
         return _new([m.group(1) for m in _PLACE.finditer(text)], question)
     if kind == "compare":
-        return bool(_COMPARATIVE.search(text))
+        return bool(_COMPARATIVE.search(text) or _COMPARATIVE_WORD.search(text))
     if product:
         return _new([m.group(0) for m in _PRODUCT.finditer(text)], question)
     if kind == "list" and not named_items:
@@ -242,7 +246,8 @@ def judge(
         part.kind, quote, question, product=part.named, proper=proper, named_items=part.items_named
     )
     if part.kind in TYPED:
-        score *= 1.25 if shaped else 0.7
+        weak = part.kind == "compare" and shaped and not _COMPARATIVE.search(quote)
+        score *= 1.0 if weak else 1.25 if shaped else 0.7
     if (part.kind == "which" or part.items_named) and shaped:
         # a list is answered by the sentence that names the most things
         new = len(set(proper_names(quote, proper)) - set(proper_names(question, proper)))
