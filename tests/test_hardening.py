@@ -47,7 +47,7 @@ def _file_data(path: Path | str) -> dict[str, Any]:
 
 
 def _gradio_cache_files() -> set[Path]:
-    from ui.web import upload_folder
+    from ui.uploads import upload_folder
 
     root = upload_folder()
     return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
@@ -90,7 +90,7 @@ def _outcome(result: dict[str, Any]) -> str:
 
 
 def test_the_upload_handler_refuses_paths_outside_the_upload_folder_with_one_message(tmp_path: Path) -> None:
-    from ui.web import NOT_UPLOADED, read_uploaded, upload_folder
+    from ui.uploads import NOT_UPLOADED, read_uploaded, upload_folder
 
     secret = tmp_path / "notes.txt"
     secret.write_text(SECRET, encoding="utf-8")

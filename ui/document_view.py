@@ -40,7 +40,8 @@ header h1 { font-size: 1.4rem; margin: 8px 0 4px; }
 .badge.contributed { color: #92400e; border-color: #92400e; }
 a { color: #1d4ed8; }
 main { padding: 8px 0 40vh; }
-.line { display: flex; gap: 12px; padding: 0 20px; white-space: pre-wrap; overflow-wrap: anywhere; min-height: 1.5em; }
+.line { display: flex; gap: 12px; padding: 0 20px; white-space: pre-wrap; overflow-wrap: anywhere; min-height: 1.5em;
+  scroll-margin-top: 4em; }
 .line .n { flex: 0 0 3.5em; text-align: right; color: #4b5563; text-decoration: none; user-select: none; }
 .line.hl { background: #fef3c7; box-shadow: inset 4px 0 #b45309; }
 .line:target .n { font-weight: 700; }
