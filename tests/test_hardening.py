@@ -287,20 +287,31 @@ def test_a_stream_that_fails_midway_ends_with_an_error_chunk_and_done(service: S
 # -- 6 (LOW). names in the Documents status line are shown literally ----------------------------------------------
 
 
-def _component_by_label(config: dict[str, Any], label: str) -> int:
-    return next(int(c["id"]) for c in config["components"] if c.get("props", {}).get("label") == label)
-
-
+@pytest.mark.browser
 def test_the_documents_status_line_shows_a_markdown_name_literally(base_url: str, service: Service) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_page import CHROMIUM, CHROMIUM_ARGS
+
     name = "![i](https:attacker.example).txt"
     service.upload(name, b"Kestrel Labs opened an office in Lisbon in 2024.\n")
-    config = httpx.get(base_url + "/config", timeout=30).json()
-    box = _component_by_label(config, "File name to delete")
-    fn = next(d for d in config["dependencies"] if d.get("inputs") == [box])
-    result = _queue_call(base_url, fn["id"], [name], trigger_id=None)
-    status = result["output"]["data"][0]
-    assert status.startswith("Deleted ") and name not in {d.source for d in service.documents()}
-    assert "![" not in status and "](" not in status, status
+    requests: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(base_url + "/", wait_until="domcontentloaded")
+        page.get_by_role("tab", name="Documents").click()
+        row = page.locator(".doc-row", has_text="attacker.example")
+        row.get_by_role("button", name="Delete").click()
+        row.get_by_role("button", name="Yes, delete").click()
+        status = page.locator("#doc-status")
+        status.get_by_text("Deleted ").wait_for(timeout=30_000)
+        shown = status.inner_text()
+        images = page.locator("#doc-status img, .doc-row img").count()
+        browser.close()
+    assert shown == f"Deleted {name} (1 chunks)." and name not in {d.source for d in service.documents()}
+    assert images == 0 and not [u for u in requests if "attacker" in u]
 
 
 # -- 8 (LOW). document names: no controls, no direction overrides; curated names compared ignoring case ------------

@@ -108,7 +108,10 @@ def sources_markdown(answer: Answer) -> tuple[str, str]:
         for c in answer.citations:
             parts.append(f"{c.n}. {_where(c.title, c.source, c.start_line, c.end_line, c.trust)}  \n{_quote(c.quote)}")
     if answer.set_aside:
-        items = "\n".join(f"- {_where(p.title, p.source, p.start_line, p.end_line, p.trust)}" for p in answer.set_aside)
+        items = "\n".join(
+            f"- {_where(p.title, p.source, p.start_line, p.end_line, p.trust)}  \n  {_quote(p.text)}"
+            for p in answer.set_aside
+        )
         parts.append(
             "Set aside: an uploaded document matches more closely, but the curated articles take precedence. "
             f"Not verified:\n\n{items}"
