@@ -133,9 +133,13 @@ def build_page(service: Service) -> gr.Blocks:
         except FootnoteError:  # store down: the page still loads; the API's /readyz says why
             return []
 
+    def listing(pending: str | None = None) -> dict[str, Any]:
+        """What the Documents tab renders: the documents, and the one whose deletion awaits confirmation."""
+        return {"docs": list_docs(), "pending": pending}
+
     def upload(file: str | None) -> tuple[Any, ...]:
         message = _upload(file)
-        return message, list_docs(), None, None, welcome()
+        return message, listing(), None, welcome()
 
     def _upload(file: str | None) -> str:
         if not file:
@@ -160,7 +164,7 @@ def build_page(service: Service) -> gr.Blocks:
             message = _notice(f"Not deleted: {plain_words(str(exc))}", error=True)
         else:
             message = _notice(f"Deleted {source} ({n} chunks).")
-        return message, list_docs(), None, welcome()
+        return message, listing(), welcome()
 
     with gr.Blocks(title="Footnote") as page:
         shown = gr.State([])
@@ -197,13 +201,15 @@ def build_page(service: Service) -> gr.Blocks:
             with gr.Row(elem_id="examples"):
                 chips = [gr.Button(q, size="sm", elem_classes=["chip"]) for q in EXAMPLES]
         with gr.Tab("Documents", elem_id="doc-tab"):
-            docs = gr.State([])
-            pending = gr.State(None)
+            shelf = gr.State({"docs": [], "pending": None})  # one state: one render per change
             up = gr.File(label="Upload a .txt or .md file", file_types=[".txt", ".md"], type="filepath")
             status = gr.HTML(elem_id="doc-status")
 
-            @gr.render(inputs=[docs, pending])
-            def rows(items: list[dict[str, Any]], pend: str | None) -> None:
+            # Rendered when the state changes, not also on load: two renders racing would leave a button of the first
+            # on screen whose event the second has already replaced.
+            @gr.render(inputs=shelf, triggers=[shelf.change])
+            def rows(state: dict[str, Any]) -> None:
+                items, pend = state["docs"], state["pending"]
                 if not items:
                     gr.Markdown("No documents in the store yet.")
                 for i, d in enumerate(items):
@@ -219,11 +225,11 @@ def build_page(service: Service) -> gr.Blocks:
                             gr.Markdown(f"Delete {inert_markdown(d['source'])} and its {d['chunks']} chunks?")
                             yes = gr.Button("Yes, delete", variant="stop", elem_id="confirm-delete")
                             no = gr.Button("Cancel")
-                            yes.click(partial(delete, d["source"]), None, [status, docs, pending, chatbot])
-                            no.click(lambda: None, None, pending)
+                            yes.click(partial(delete, d["source"]), None, [status, shelf, chatbot])
+                            no.click(lambda st: {**st, "pending": None}, shelf, shelf)
                         else:
                             ask = gr.Button("Delete", size="sm")
-                            ask.click(partial(lambda s: s, d["source"]), None, pending)
+                            ask.click(partial(lambda s, st: {**st, "pending": s}, d["source"]), shelf, shelf)
 
         outputs = [chatbot, notice, box, shown, turns]
         send.click(respond, [box, shown, turns], outputs, api_name="ask")
@@ -234,8 +240,8 @@ def build_page(service: Service) -> gr.Blocks:
         # The chat's own trash icon empties the messages in the browser; memory and notices go with them.
         chatbot.clear(lambda: ("", [], []), None, [notice, shown, turns], api_visibility="private")
         box.change(None, box, counter, js=COUNTER_JS % limit)
-        up.upload(upload, up, [status, docs, pending, up, chatbot], api_visibility="private")
-        page.load(list_docs, None, docs, api_visibility="private")
+        up.upload(upload, up, [status, shelf, up, chatbot], api_visibility="private")
+        page.load(listing, None, shelf, api_visibility="private")
         page.load(welcome, None, chatbot, api_visibility="private")
     page.queue(default_concurrency_limit=8, max_size=service.settings.max_pending)
     return page
