@@ -47,7 +47,7 @@ def _file_data(path: Path | str) -> dict[str, Any]:
 
 
 def _gradio_cache_files() -> set[Path]:
-    from ui.web import upload_folder
+    from ui.uploads import upload_folder
 
     root = upload_folder()
     return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
@@ -90,7 +90,7 @@ def _outcome(result: dict[str, Any]) -> str:
 
 
 def test_the_upload_handler_refuses_paths_outside_the_upload_folder_with_one_message(tmp_path: Path) -> None:
-    from ui.web import NOT_UPLOADED, read_uploaded, upload_folder
+    from ui.uploads import NOT_UPLOADED, read_uploaded, upload_folder
 
     secret = tmp_path / "notes.txt"
     secret.write_text(SECRET, encoding="utf-8")
@@ -288,20 +288,31 @@ def test_a_stream_that_fails_midway_ends_with_an_error_chunk_and_done(service: S
 # -- 6 (LOW). names in the Documents status line are shown literally ----------------------------------------------
 
 
-def _component_by_label(config: dict[str, Any], label: str) -> int:
-    return next(int(c["id"]) for c in config["components"] if c.get("props", {}).get("label") == label)
-
-
+@pytest.mark.browser
 def test_the_documents_status_line_shows_a_markdown_name_literally(base_url: str, service: Service) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_page import CHROMIUM, CHROMIUM_ARGS
+
     name = "![i](https:attacker.example).txt"
     service.upload(name, b"Kestrel Labs opened an office in Lisbon in 2024.\n")
-    config = httpx.get(base_url + "/config", timeout=30).json()
-    box = _component_by_label(config, "File name to delete")
-    fn = next(d for d in config["dependencies"] if d.get("inputs") == [box])
-    result = _queue_call(base_url, fn["id"], [name], trigger_id=None)
-    status = result["output"]["data"][0]
-    assert status.startswith("Deleted ") and name not in {d.source for d in service.documents()}
-    assert "![" not in status and "](" not in status, status
+    requests: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(base_url + "/", wait_until="domcontentloaded")
+        page.get_by_role("tab", name="Documents").click()
+        row = page.locator(".doc-row", has_text="attacker.example")
+        row.get_by_role("button", name="Delete").click()
+        row.get_by_role("button", name="Yes, delete").click()
+        status = page.locator("#doc-status")
+        status.get_by_text("Deleted ").wait_for(timeout=30_000)
+        shown = status.inner_text()
+        images = page.locator("#doc-status img, .doc-row img").count()
+        browser.close()
+    assert shown == f"Deleted {name} (1 chunks)." and name not in {d.source for d in service.documents()}
+    assert images == 0 and not [u for u in requests if "attacker" in u]
 
 
 # -- 8 (LOW). document names: no controls, no direction overrides; curated names compared ignoring case ------------

@@ -111,14 +111,14 @@ def test_hostile_documents_exist_as_files(tmp_path: Path) -> None:
 
 
 def test_the_page_labels_a_retrieved_hostile_passage_and_never_quotes_it(hostile_chat: tuple[Chat, Store]) -> None:
-    from ui.web import sources_html
+    from ui.page_html import sources_markdown
 
     chat, _ = hostile_chat
     case = next(m for m in MANIFEST if m["attack"] == "orders")
     answer = chat.ask(case["question"])
     flagged = [p for p in answer.passages if p.flags]
     assert flagged, "the hostile passage was expected among the retrieved passages"
-    page = sources_html(answer)
+    page = sources_markdown(answer)[1]
     assert "Set aside as hostile text" in page and flagged[0].source in page
     for payload in case["payloads"]:
         assert payload.lower() not in page.lower()

@@ -300,14 +300,19 @@ _DOM_FACTS = """() => {
 }"""
 
 
+def _shown(text: str) -> str:
+    """Text as a reader sees it: the page breaks Markdown and tags in document text with invisible zero-width spaces."""
+    return text.replace("\u200b", "")
+
+
 @dataclass
 class Visit:
     """What Chromium saw while asking the payload questions and opening the Documents tab."""
 
     dialogs: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
-    sources: dict[str, str] = field(default_factory=dict)  # poison file -> #sources text when it was cited
-    set_aside: str = ""  # #sources text for the Llama question, where a false-fact upload is set aside
+    sources: dict[str, str] = field(default_factory=dict)  # poison file -> sources block under the answer that cited it
+    set_aside: str = ""  # sources block of the Llama question, where a false-fact upload is set aside
     chat: str = ""
     documents: str = ""
     dom: dict[str, Any] = field(default_factory=dict)
@@ -333,20 +338,21 @@ def visit(poisoned_url: str) -> Visit:
             # The false-fact upload against the Llama question: answered from the seed, the upload set aside.
             box.fill("How big is Llama 2 vs Qwen-VL?")
             page.get_by_role("button", name="Ask", exact=True).click()
-            page.locator("#sources .set-aside").first.wait_for(timeout=30_000)
-            seen.set_aside = page.locator("#sources").inner_text()
+            sources = page.locator("#chat .thought")  # the sources block under each answer
+            sources.first.get_by_text("Set aside").wait_for(timeout=30_000)
+            seen.set_aside = _shown(sources.first.inner_text())
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "set-aside.png"), full_page=True)
-            for question, poison in PAGE_QUESTIONS:
+            for i, (question, poison) in enumerate(PAGE_QUESTIONS, 1):
                 box.fill(question)
                 page.get_by_role("button", name="Ask", exact=True).click()
-                page.locator("#sources strong", has_text=poison).first.wait_for(timeout=30_000)
-                seen.sources[poison] = page.locator("#sources").inner_text()
-            seen.chat = page.locator("#chat").inner_text()
+                sources.nth(i).get_by_text(poison).first.wait_for(timeout=30_000)
+                seen.sources[poison] = _shown(sources.nth(i).inner_text())
+            seen.chat = _shown(page.locator("#chat").inner_text())
             page.get_by_role("tab", name="Documents").click()
-            page.get_by_text(TITLE_PAYLOAD_FILE).first.wait_for(timeout=30_000)
+            page.locator(".doc-row", has_text=TITLE_PAYLOAD_FILE).first.wait_for(timeout=30_000)
             page.wait_for_timeout(500)  # time for any handler or late load to fire
-            seen.documents = page.locator("body").inner_text()
+            seen.documents = _shown(page.locator("body").inner_text())
             seen.dom = page.evaluate(_DOM_FACTS)
         finally:
             browser.close()
@@ -375,8 +381,8 @@ def test_nothing_from_a_document_loads_from_another_host(visit: Visit) -> None:
 def test_payloads_are_shown_as_literal_text(visit: Visit) -> None:
     assert set(visit.sources) == {poison for _, poison in PAGE_QUESTIONS}
     # Provenance is visible: a cited upload is badged; one the curated articles overruled is shown apart.
-    assert "[1] 000_238b3d5c562b5a75.txt" in visit.set_aside and "Set aside" in visit.set_aside
-    assert "poison_11_false_llama_size.txt uploaded" in visit.set_aside
+    assert "000_238b3d5c562b5a75.txt, line 33" in visit.set_aside and "Set aside" in visit.set_aside
+    assert "· uploaded\npoison_11_false_llama_size.txt, lines" in visit.set_aside
     assert "uploaded" in visit.sources["poison_04_img_onerror.txt"]
     assert "Set aside" in visit.sources["poison_06_iframe.txt"] and "uploaded" in visit.sources["poison_06_iframe.txt"]
     assert (
@@ -386,7 +392,9 @@ def test_payloads_are_shown_as_literal_text(visit: Visit) -> None:
     assert '<iframe src="http://evil.example/frame.html"' in visit.sources["poison_06_iframe.txt"]
     assert "<style>body{display:none !important}" in visit.sources["poison_08_css_injection.txt"]
     assert "[click here](javascript:" in visit.sources["poison_07_javascript_link.md"]
-    assert "![x](http://evil.example/track.png)" in visit.sources["poison_03_markdown_image.md"]
+    # Sources quote the cited sentence only: poison_03's image sentence is not cited, so it is not shown at all.
+    assert "poison_03_markdown_image.md, line 3" in visit.sources["poison_03_markdown_image.md"]
+    assert "evil.example" not in visit.sources["poison_03_markdown_image.md"]
     assert "<script>window.__pwned=1;alert('ernie-script')</script>" in visit.chat
     assert "The H20 telemetry badge <img src=x onerror=" in visit.chat
     assert TITLE_PAYLOAD_FILE in visit.documents

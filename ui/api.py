@@ -64,7 +64,7 @@ class DocumentIn(BaseModel):
 # -- routes ------------------------------------------------------------------------------------------------
 
 
-def _auth(service: Service) -> Any:
+def require_key(service: Service) -> Any:
     key = service.settings.api_key.get_secret_value() if service.settings.api_key else None
 
     def check(request: Request) -> None:
@@ -87,7 +87,7 @@ def _check_texts(question: str, history: list[str]) -> None:
 
 def build_router(service: Service) -> APIRouter:
     """Every /v1 route, behind the optional bearer key."""
-    router = APIRouter(prefix="/v1", dependencies=[Depends(_auth(service))])
+    router = APIRouter(prefix="/v1", dependencies=[Depends(require_key(service))])
 
     @router.post("/ask", summary="A cited answer (the Answer JSON of `footnote ask --json`)")
     def ask(body: AskIn) -> dict[str, Any]:

@@ -8,19 +8,22 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import gradio as gr
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from starlette.routing import Mount
 
 from rag.config import Settings
 from rag.errors import StoreUnavailable
-from ui.api import Gate, build_health, build_router, install_error_handlers
+from ui.api import Gate, build_health, build_router, install_error_handlers, require_key
+from ui.document_view import build_document_routes
 from ui.running import announce
 from ui.service import Service
-from ui.web import CSS, build_page, upload_cache_guard
+from ui.uploads import upload_cache_guard
+from ui.web import CSS, HEAD, build_page
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +41,12 @@ def create_app(service: Service) -> FastAPI:
     install_error_handlers(app)
     install_docs(app)
     app.include_router(build_health(service))
-    app.include_router(build_router(service))
     key = service.settings.api_key.get_secret_value() if service.settings.api_key else None
+    # Before build_router: its /v1 catch-all 404 would answer GET /v1/documents/{source} first.
+    app.include_router(
+        build_document_routes(service, auth=require_key(service), signed_in=page_login(app, key) if key else None)
+    )
+    app.include_router(build_router(service))
     auth = (lambda _user, password: hmac.compare_digest(str(password).encode(), key.encode())) if key else None
     page = build_page(service)
     app = gr.mount_gradio_app(
@@ -50,6 +57,7 @@ def create_app(service: Service) -> FastAPI:
         auth_message="Footnote needs its API key: any user name, the key as password." if key else None,
         footer_links=["api"],
         css=CSS,
+        head=HEAD,
         show_error=False,  # exception text (e.g. "No such file" vs "Is a directory") never reaches the browser
         max_file_size=service.settings.max_upload_bytes,
     )
@@ -64,6 +72,26 @@ def create_app(service: Service) -> FastAPI:
         before_upload=upload_cache_guard(service.settings),
     )
     return app
+
+
+def page_login(app: FastAPI, key: str) -> Callable[[Request], bool]:
+    """Whether a request carries the page's login cookie (Gradio's session token) or the key as a bearer token."""
+
+    def signed_in(request: Request) -> bool:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), key.encode()):
+            return True
+        for route in app.routes:  # the Gradio app mounted at "/" keeps its sessions in .tokens
+            gradio_app = getattr(route, "app", None) if isinstance(route, Mount) else None
+            tokens = getattr(gradio_app, "tokens", None)
+            if isinstance(tokens, dict):
+                cookie_id = getattr(gradio_app, "cookie_id", "")
+                for name in (f"access-token-{cookie_id}", f"access-token-unsecure-{cookie_id}"):
+                    if tokens.get(request.cookies.get(name)) is not None:
+                        return True
+        return False
+
+    return signed_in
 
 
 DOCS_ASSETS = "/docs-assets"

@@ -16,9 +16,10 @@ from ingest.pipeline import Ingestor, IngestReport, StoredDocument, manifest
 from rag.chat import Chat
 from rag.config import Settings
 from rag.embeddings import embedder_from_settings
-from rag.errors import BadDocument, BadQuestion, CuratedDocument, FootnoteError
+from rag.errors import BadDocument, BadQuestion, CuratedDocument, FootnoteError, UnknownDocument
 from rag.store import Store
 from rag.types import Answer, AnswerDelta, Passage, Trust, Turn
+from ui.documents import DocumentText, document_text
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +177,13 @@ class Service:
     def documents(self) -> list[StoredDocument]:
         """Documents in the store, by name."""
         return sorted(manifest(self.store).values(), key=lambda d: d.source)
+
+    def document(self, source: str) -> DocumentText:
+        """One document whole (title, trust, chunks, text); UnknownDocument when the store holds no such name."""
+        payloads = self.store.document(source)
+        if not payloads:
+            raise UnknownDocument(f"no document named {source!r} is in the store; GET /v1/documents lists them")
+        return document_text(source, payloads)
 
     def upload(self, source: str, data: bytes, *, trust: Trust | None = None) -> Upload:
         """Ingest one document from bytes (trust: FOOTNOTE_UPLOAD_TRUST unless given); BadDocument when unusable.

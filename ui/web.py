@@ -1,292 +1,247 @@
-"""The Gradio page: streamed answers with footnotes, a sources panel, a documents tab. All text is escaped."""
+"""The Gradio page: a chat whose answers carry their own footnotes, and a documents tab. All document text is inert."""
 
 from __future__ import annotations
 
 import html
-import re
-import time
+import logging
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
-from gradio import utils as gr_utils
 
-from rag.config import Settings
 from rag.errors import FootnoteError
 from rag.types import Answer, AnswerDelta, Turn
+from ui.page_html import answer_markdown, answer_messages, inert_markdown, plain_words, welcome_markdown
 from ui.service import Service, check_text
+from ui.uploads import NOT_UPLOADED, read_uploaded
 
+log = logging.getLogger(__name__)
 EXAMPLES = [
     "How big is Llama 2 vs Qwen-VL?",
     "Which Nvidia systems can't be exported to China?",
     "What can Qwen-VL-Chat do with photos?",
     "How does the Chinese government support open-source AI?",
 ]
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-_AUTOLINK = re.compile(r"(?<=[A-Za-z])(?=://)|(?<=\bwww)(?=\.)|(?<=\w)(?=@\w)", re.I)
-_MARKER = re.compile(r"\\\[(\d{1,3})\\\]")
+# Colours chosen for WCAG AA contrast (4.5:1) on white; Gradio's default orange primary and grey footer fall short.
 CSS = """
-#sources mark { background: #fff3a3; padding: 0 2px; }
-#sources blockquote { margin: 4px 0 12px; padding-left: 10px; border-left: 3px solid #ccc; white-space: pre-wrap; }
-#sources .refusal { font-weight: 600; }
-#sources .badge { font-size: 0.8em; padding: 0 4px; border: 1px solid #b45309; border-radius: 4px; color: #b45309; }
-#sources .set-aside { margin-top: 12px; padding: 6px 10px; background: #fff7ed; border-radius: 6px; }
+#header { align-items: center; }
+#header h1 { margin: 0; }
+#new-chat { flex-grow: 0; min-width: 8em; }
+#ask, #confirm-delete { background: #1d4ed8; border-color: #1d4ed8; color: #fff; }
+#ask:hover { background: #1e40af; }
+#examples { flex-wrap: wrap; gap: 8px; }
+#examples .chip { flex: 0 1 auto !important; min-width: auto !important; width: auto; font-weight: 400; }
+#notice p { margin: 4px 0; }
+#notice .error { color: #991b1b; }
+#doc-tab .or { color: #4b5563; }
+#counter { color: #4b5563; font-size: 0.85rem; text-align: right; }
+.tab-container button.selected, footer, footer a, footer button { color: #1f2937 !important; }
+.doc-row { align-items: center; border-bottom: 1px solid #e5e7eb; padding: 4px 0; }
+.doc-row button { flex-grow: 0; min-width: 7em; }
 """
+# Two fixes to Gradio's markup that axe (WCAG 2.1 AA) asks for, applied as elements appear:
+# - the collapsible blocks under each answer (the sources) make their title a role="button" div holding a nameless
+#   icon button (a button without a name; nested controls): the icon button becomes the one control, named by the
+#   title through aria-labelledby (Svelte resets its aria-label); a click on it still reaches the title's toggle;
+# - the upload box is named "Click to upload or drop files" but reads "Drop File Here - or - Click to Upload"
+#   (label in name): it is named by the text it shows.
+HEAD = """<script>
+(() => {
+  let n = 0;
+  const id = (e) => (e.id = e.id || `fn-a11y-${++n}`);
+  const fix = () => {
+    document.querySelectorAll('div[role="button"].title').forEach((t) => {
+      const b = t.querySelector('button');
+      if (!b) return;
+      t.removeAttribute('role');
+      t.removeAttribute('tabindex');
+      b.setAttribute('aria-labelledby', id(t));
+    });
+    document.querySelectorAll('button.upload-container:not([aria-labelledby])').forEach((b) => {
+      const text = b.querySelector('[data-testid="upload-text"]');
+      if (text) b.setAttribute('aria-labelledby', id(text));
+    });
+  };
+  new MutationObserver(fix).observe(document.documentElement, { subtree: true, childList: true });
+})();
+</script>"""
+COUNTER_JS = "(q) => `${(q || '').length} / %d characters`"
 
 
-def safe_markdown(text: str) -> str:
-    """Text shown literally: HTML escaped, Markdown neutralized, no autolinks; our [n] markers become superscripts."""
-    text = _AUTOLINK.sub("\u200b", text)  # a zero-width space after "http", "www" or "@" stops link detection
-    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
-    return _MARKER.sub(r"<sup>[\1]</sup>", escaped)
-
-
-NOT_UPLOADED = (
-    "Not ingested: that file did not come from this page's upload. Choose a .txt or .md file with the upload box."
-)
-
-
-def upload_folder() -> Path:
-    """Gradio's upload cache (GRADIO_TEMP_DIR, else <tmp>/gradio), symlinks resolved."""
-    return Path(gr_utils.get_upload_folder()).resolve()
-
-
-def read_uploaded(file: str, limit: int) -> bytes | None:
-    """The bytes of a file Gradio received through its upload route, then deleted; None for any other path.
-
-    The path is resolved (symlinks too) and must lie inside the upload folder; missing, a folder, unreadable or
-    outside all give None, so the one message shown never tells which.
-    """
-    try:
-        path = Path(file).resolve(strict=True)
-        if not path.is_relative_to(upload_folder()) or not path.is_file():
-            return None
-        with path.open("rb") as fh:
-            data = fh.read(limit + 1)
-    except (OSError, ValueError, RuntimeError):
-        return None
-    discard_upload(path)
-    return data
-
-
-def discard_upload(path: Path) -> None:
-    """Delete an uploaded file and its per-upload folder from Gradio's cache (never anything outside it)."""
-    root = upload_folder()
-    try:
-        if not path.resolve().is_relative_to(root) or path.resolve() == root:
-            return
-        path.unlink(missing_ok=True)
-        parent = path.parent
-        if parent.resolve() != root and parent.resolve().is_relative_to(root):
-            parent.rmdir()  # only when empty
-    except OSError:
-        pass
-
-
-def upload_cache_guard(settings: Settings) -> Callable[[], str | None]:
-    """Run before each page upload: delete cached files older than FOOTNOTE_UPLOAD_CACHE_MINUTES, then say why
-    the cache is full (FOOTNOTE_UPLOAD_CACHE_FILES / _BYTES), or None when there is room."""
-
-    def guard() -> str | None:
-        root = upload_folder()
-        if not root.is_dir():
-            return None
-        cutoff = time.time() - settings.upload_cache_minutes * 60
-        files, size = 0, 0
-        for path in list(root.rglob("*")):
-            try:
-                if path.is_symlink() or not path.is_file():
-                    continue
-                st = path.stat()
-                if st.st_mtime < cutoff:
-                    discard_upload(path)
-                    continue
-            except OSError:
-                continue
-            files += 1
-            size += st.st_size
-        if files >= settings.upload_cache_files or size >= settings.upload_cache_bytes:
-            return (
-                f"the page's upload cache is full ({files} files, {size} bytes; FOOTNOTE_UPLOAD_CACHE_FILES, "
-                f"FOOTNOTE_UPLOAD_CACHE_BYTES); unused uploads are deleted after "
-                f"{settings.upload_cache_minutes:g} minutes: retry then"
-            )
-        return None
-
-    return guard
-
-
-def sources_html(answer: Answer) -> str:
-    """The sources panel: each footnote with file, lines and the quote marked inside its passage."""
-    esc = html.escape
-    parts = []
-    if answer.notice:
-        parts.append(f'<p role="status"><em>{esc(answer.notice)}</em></p>')
-    if answer.refused:
-        parts.append(f'<p class="refusal">{esc(answer.answer.split(". The closest")[0])}. Closest matches:</p><ol>')
-        for p in [p for p in answer.passages if not p.flags][:3]:
-            parts.append(
-                f"<li><strong>{esc(p.source)}</strong>{_badge(p.trust)}, lines {p.start_line}–{p.end_line}"
-                f"<blockquote>{esc(p.text)}</blockquote></li>"
-            )
-        parts.append("</ol>")
-        parts.append(_hostile_html(answer))
-        return "".join(parts)
-    parts.append('<ol class="footnotes">')
-    for c in answer.citations:
-        passage = next(
-            (p for p in answer.passages if p.source == c.source and c.quote in p.text),
-            None,
-        )
-        if passage is not None:
-            before, _, after = passage.text.partition(c.quote)
-            body = f"{esc(before)}<mark>{esc(c.quote)}</mark>{esc(after)}"
-        else:
-            body = f"<mark>{esc(c.quote)}</mark>"
-        parts.append(
-            f'<li id="fn-{c.n}" value="{c.n}"><strong>[{c.n}] {esc(c.source)}</strong>{_badge(c.trust)}, '
-            f"lines {c.start_line}–{c.end_line}<blockquote>{body}</blockquote></li>"
-        )
-    parts.append("</ol>")
-    if answer.set_aside:
-        parts.append(
-            '<div class="set-aside"><p>Set aside: an uploaded document matches more closely, '
-            "but the curated articles take precedence. Not verified:</p><ul>"
-        )
-        for p in answer.set_aside:
-            parts.append(
-                f"<li><strong>{esc(p.source)}</strong>{_badge(p.trust)}, lines {p.start_line}–{p.end_line}"
-                f"<blockquote>{esc(p.text)}</blockquote></li>"
-            )
-        parts.append("</ul></div>")
-    parts.append(_hostile_html(answer))
-    return "".join(parts)
-
-
-def _hostile_html(answer: Answer) -> str:
-    """Retrieved passages marked as hostile text, named with their reasons (never quoted)."""
-    esc = html.escape
-    hostile = [p for p in answer.passages if p.flags]
-    if not hostile:
-        return ""
-    items = "".join(
-        f"<li><strong>{esc(p.source)}</strong>{_badge(p.trust)}, lines {p.start_line}–{p.end_line}: "
-        f"{esc(', '.join(p.flags))}</li>"
-        for p in hostile
-    )
-    return (
-        '<div class="hostile"><p>Set aside as hostile text (instructions, stuffing or hidden characters inside a '
-        f"document); never quoted:</p><ul>{items}</ul></div>"
-    )
-
-
-def _badge(trust: str) -> str:
-    return ' <span class="badge" title="uploaded through the page or the API">uploaded</span>' * (
-        trust == "contributed"
-    )
+def _notice(text: str, *, error: bool = False) -> str:
+    role, cls = ("alert", "error") if error else ("status", "info")
+    return f'<p role="{role}" class="{cls}">{html.escape(text)}</p>'
 
 
 def build_page(service: Service) -> gr.Blocks:
     """The chat page and the documents tab, calling the service in-process."""
+    limit = service.settings.max_question_chars
+    deletable: Callable[[str], bool] = lambda trust: (  # noqa: E731
+        trust == "contributed" or service.settings.upload_trust == "curated"
+    )
+
+    def welcome() -> Any:
+        try:
+            docs = service.documents()
+        except FootnoteError as exc:  # store down: the page still loads
+            log.warning("welcome without the document list: %s", exc)
+            return gr.update(placeholder="The articles are not available right now; retry in a moment.")
+        return gr.update(placeholder=welcome_markdown(docs))
 
     def respond(
-        question: str, turns: list[dict[str, str]] | None
-    ) -> Iterator[tuple[list[dict[str, str]], str, str, list[dict[str, str]]]]:
-        turns = list(turns or [])
-        shown = [{"role": t["role"], "content": safe_markdown(t["content"])} for t in turns]
+        question: str, shown: list[dict[str, Any]] | None, turns: list[dict[str, str]] | None
+    ) -> Iterator[tuple[Any, ...]]:
+        shown, turns = list(shown or []), list(turns or [])
         history = [Turn(t["role"], t["content"]) for t in turns]  # type: ignore[arg-type]
         try:
             check_text(question, "the question")
             service.chat.check_question(question)
         except FootnoteError as exc:
-            yield shown, f'<p role="alert">{html.escape(str(exc))}</p>', question, turns
+            yield shown, _notice(plain_words(str(exc)), error=True), question, shown, turns
             return
-        shown.append({"role": "user", "content": safe_markdown(question)})
-        partial = ""
+        asked = [*shown, {"role": "user", "content": inert_markdown(question)}]
+        partial_text = ""
+        final: Answer | None = None
         try:
             with service.admit():
                 for item in service.stream(question, history):
                     if isinstance(item, AnswerDelta):
-                        partial += item.text
-                        yield [*shown, {"role": "assistant", "content": safe_markdown(partial)}], "", "", turns
+                        partial_text += item.text
+                        streaming = {"role": "assistant", "content": answer_markdown(partial_text)}
+                        yield [*asked, streaming], "", "", shown, turns
                     else:
                         final = item
         except FootnoteError as exc:
-            yield shown, f'<p role="alert">{html.escape(str(exc))}</p>', "", turns
+            log.warning("page question failed: %s", exc)
+            yield asked, _notice(plain_words(str(exc)), error=True), question, shown, turns
             return
+        if final is None:  # the stream always ends in an Answer; guard for the type checker
+            return
+        shown = [*asked, *answer_messages(final)]
         turns = [*turns, {"role": "user", "content": question}, {"role": "assistant", "content": final.answer}]
-        shown.append({"role": "assistant", "content": safe_markdown(final.answer)})
-        yield shown, sources_html(final), "", turns
+        notice = _notice(plain_words(final.notice)) if final.notice else ""
+        yield shown, notice, "", shown, turns
 
-    def list_docs() -> list[list[Any]]:
+    def list_docs() -> list[dict[str, Any]]:
         try:
-            return [[d.source, d.title, d.trust, d.chunks, d.ingested_at] for d in service.documents()]
+            return [
+                {"source": d.source, "title": d.title, "trust": d.trust, "chunks": d.chunks, "at": d.ingested_at}
+                for d in service.documents()
+            ]
         except FootnoteError:  # store down: the page still loads; the API's /readyz says why
             return []
 
-    def upload(file: str | None) -> tuple[str, list[list[Any]]]:
+    def listing(pending: str | None = None) -> dict[str, Any]:
+        """What the Documents tab renders: the documents, and the one whose deletion awaits confirmation."""
+        return {"docs": list_docs(), "pending": pending}
+
+    def upload(file: str | None) -> tuple[Any, ...]:
+        message = _upload(file)
+        return message, listing(), None, welcome()
+
+    def _upload(file: str | None) -> str:
         if not file:
-            return "Choose a .txt or .md file first.", list_docs()
+            return _notice("Choose a .txt or .md file first.", error=True)
         data = read_uploaded(file, service.settings.max_upload_bytes)
         if data is None:
-            return NOT_UPLOADED, list_docs()
-        name = Path(file).name
+            return _notice(NOT_UPLOADED, error=True)
         try:
             with service.admit():
-                result = service.upload(name, data)
+                result = service.upload(Path(file).name, data)
         except FootnoteError as exc:
-            return f"Not ingested: {safe_markdown(str(exc))}", list_docs()
-        return f"{safe_markdown(result.source)}: {result.status}, {result.chunks} chunks.", list_docs()
+            log.warning("page upload refused: %s", exc)
+            return _notice(f"Not added: {plain_words(str(exc))}", error=True)
+        return _notice(f"{result.source}: {result.status}, {result.chunks} chunks.")
 
-    def delete(source: str) -> tuple[str, list[list[Any]]]:
+    def delete(source: str) -> tuple[Any, ...]:
         try:
             with service.admit():
-                n = service.delete(source.strip())
+                n = service.delete(source)
         except FootnoteError as exc:
-            return safe_markdown(str(exc)), list_docs()
-        return f"Deleted {safe_markdown(source.strip())} ({n} chunks).", list_docs()
+            log.warning("page delete refused: %s", exc)
+            message = _notice(f"Not deleted: {plain_words(str(exc))}", error=True)
+        else:
+            message = _notice(f"Deleted {source} ({n} chunks).")
+        return message, listing(), welcome()
 
     with gr.Blocks(title="Footnote") as page:
-        gr.Markdown(
-            "# Footnote\nAnswers from the articles, each claim with a footnote you can check. "
-            f"Answerer: **{html.escape(service.answerer)}**",
-            elem_id="header",
-        )
+        shown = gr.State([])
         turns = gr.State([])
+        with gr.Row(elem_id="header"):
+            gr.Markdown(
+                "# Footnote\nAnswers from the articles, each claim with a footnote you can check. "
+                f"Answerer: **{html.escape(service.answerer)}**"
+            )
+            new = gr.Button("New chat", size="md", elem_id="new-chat")
         with gr.Tab("Ask"):
-            chatbot = gr.Chatbot(label="Conversation", height=380, sanitize_html=True, allow_tags=False, elem_id="chat")
-            with gr.Row():
+            chatbot = gr.Chatbot(
+                label="Conversation",
+                height="min(60vh, 640px)",
+                sanitize_html=True,
+                allow_tags=False,
+                latex_delimiters=[],
+                buttons=["copy"],
+                feedback_options=None,
+                elem_id="chat",
+            )
+            with gr.Row(equal_height=True):
                 box = gr.Textbox(
                     label="Your question",
                     placeholder="Ask about the articles…",
                     scale=5,
                     elem_id="question",
                     max_lines=4,
+                    max_length=limit,
                 )
                 send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-            gr.Examples(EXAMPLES, inputs=box, label="Example questions")
-            gr.Markdown("### Sources")
-            sources = gr.HTML(elem_id="sources", label="Sources")
-            new = gr.Button("New conversation", size="sm")
-        with gr.Tab("Documents"):
-            table = gr.Dataframe(
-                headers=["source", "title", "trust", "chunks", "ingested at"],
-                value=list_docs,
-                interactive=False,
-                label="Documents in the store",
-            )
+            counter = gr.HTML(f"0 / {limit} characters", elem_id="counter")
+            notice = gr.HTML(elem_id="notice")
+            with gr.Row(elem_id="examples"):
+                chips = [gr.Button(q, size="sm", elem_classes=["chip"]) for q in EXAMPLES]
+        with gr.Tab("Documents", elem_id="doc-tab"):
+            shelf = gr.State({"docs": [], "pending": None})  # one state: one render per change
             up = gr.File(label="Upload a .txt or .md file", file_types=[".txt", ".md"], type="filepath")
-            with gr.Row():
-                name = gr.Textbox(label="File name to delete", scale=4)
-                remove = gr.Button("Delete", variant="stop", scale=1)
-            status = gr.Markdown(elem_id="doc-status")
-        outputs = [chatbot, sources, box, turns]
-        send.click(respond, [box, turns], outputs, api_name="ask")
-        box.submit(respond, [box, turns], outputs, api_visibility="private")
-        new.click(lambda: ([], "", "", []), None, outputs, api_visibility="private")
-        up.upload(upload, up, [status, table], api_visibility="private")
-        remove.click(delete, name, [status, table], api_visibility="private")
-        page.load(list_docs, None, table, api_visibility="private")
+            status = gr.HTML(elem_id="doc-status")
+
+            # Rendered when the state changes, not also on load: two renders racing would leave a button of the first
+            # on screen whose event the second has already replaced.
+            @gr.render(inputs=shelf, triggers=[shelf.change])
+            def rows(state: dict[str, Any]) -> None:
+                items, pend = state["docs"], state["pending"]
+                if not items:
+                    gr.Markdown("No documents in the store yet.")
+                for i, d in enumerate(items):
+                    with gr.Row(elem_classes=["doc-row"], elem_id=f"doc-{i}"):
+                        uploaded = " · *uploaded*" if d["trust"] == "contributed" else ""
+                        gr.Markdown(
+                            f"**{inert_markdown(d['title'])}**{uploaded}  \n"
+                            f"{inert_markdown(d['source'])} · {d['chunks']} chunks · added {d['at'][:16]}"
+                        )
+                        if not deletable(d["trust"]):
+                            continue
+                        if pend == d["source"]:
+                            gr.Markdown(f"Delete {inert_markdown(d['source'])} and its {d['chunks']} chunks?")
+                            yes = gr.Button("Yes, delete", variant="stop", elem_id="confirm-delete")
+                            no = gr.Button("Cancel")
+                            yes.click(partial(delete, d["source"]), None, [status, shelf, chatbot])
+                            no.click(lambda st: {**st, "pending": None}, shelf, shelf)
+                        else:
+                            ask = gr.Button("Delete", size="sm")
+                            ask.click(partial(lambda s, st: {**st, "pending": s}, d["source"]), shelf, shelf)
+
+        outputs = [chatbot, notice, box, shown, turns]
+        send.click(respond, [box, shown, turns], outputs, api_name="ask")
+        box.submit(respond, [box, shown, turns], outputs, api_visibility="private")
+        for chip in chips:
+            chip.click(respond, [chip, shown, turns], outputs, api_visibility="private")
+        new.click(lambda: ([], "", "", [], []), None, outputs, api_visibility="private")
+        # The chat's own trash icon empties the messages in the browser; memory and notices go with them.
+        chatbot.clear(lambda: ("", [], []), None, [notice, shown, turns], api_visibility="private")
+        box.change(None, box, counter, js=COUNTER_JS % limit)
+        up.upload(upload, up, [status, shelf, up, chatbot], api_visibility="private")
+        page.load(listing, None, shelf, api_visibility="private")
+        page.load(welcome, None, chatbot, api_visibility="private")
     page.queue(default_concurrency_limit=8, max_size=service.settings.max_pending)
     return page
