@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import re
 from collections import Counter
@@ -28,7 +29,8 @@ def squash(name: str) -> str:
     return re.sub(r"[\W_]+", "", name).lower()
 
 
-def name_forms(text: str) -> set[str]:
+@functools.lru_cache(maxsize=8192)
+def name_forms(text: str) -> frozenset[str]:
     """The squashed forms of the names in a text, each run and its leading words ("Hugging Face" gives
     "huggingface" and "hugging")."""
     out: set[str] = set()
@@ -38,10 +40,11 @@ def name_forms(text: str) -> set[str]:
             form = squash("".join(words[:k]))
             if len(form) > 1:
                 out.add(form)
-    return out
+    return frozenset(out)
 
 
-def acronyms(text: str) -> set[str]:
+@functools.lru_cache(maxsize=8192)
+def acronyms(text: str) -> frozenset[str]:
     """Lowercased initials of the capitalized phrases in a text ("Frequently Asked Questions" gives "faq"), so a
     question's acronym finds the phrase it stands for."""
     out: set[str] = set()
@@ -53,7 +56,7 @@ def acronyms(text: str) -> set[str]:
                 span = words[caps[a] : caps[b - 1] + 1]
                 out.add("".join(w[0] for w in span if w not in _SMALL).lower())
                 out.add("".join(w[0] for w in span).lower())
-    return out
+    return frozenset(out)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -55,6 +56,10 @@ class Retriever:
     def document(self, source: str) -> list[Passage]:
         """A source's whole text as passages, in document order."""
         return [_passage(p, 0.0) for p in self.store.document(source)]
+
+    def chunks(self, wanted: Sequence[tuple[str, int]]) -> list[Passage]:
+        """The given (source, chunk_index) passages, as far as they exist."""
+        return [_passage(p, 0.0) for p in self.store.chunks(wanted)]
 
     def retrieve(
         self,

@@ -216,6 +216,23 @@ class Store:
         out = [dict(r.payload or {}) for r in self._scroll(with_payload=True, with_vectors=False, flt=flt)]
         return sorted(out, key=lambda p: int(p.get("chunk_index", 0)))
 
+    def chunks(self, wanted: Sequence[tuple[str, int]]) -> list[dict[str, Any]]:
+        """The payloads of the given (source, chunk_index) points, in one filtered scroll."""
+        if not wanted:
+            return []
+        flt = models.Filter(
+            should=[
+                models.Filter(
+                    must=[
+                        models.FieldCondition(key="source", match=models.MatchValue(value=source)),
+                        models.FieldCondition(key="chunk_index", match=models.MatchValue(value=index)),
+                    ]
+                )
+                for source, index in wanted
+            ]
+        )
+        return [dict(r.payload or {}) for r in self._scroll(with_payload=True, with_vectors=False, flt=flt)]
+
     def query(
         self, dense: Sequence[float], sparse: tuple[list[int], list[float]], *, limit: int
     ) -> tuple[list[models.ScoredPoint], list[models.ScoredPoint]]:
