@@ -55,10 +55,9 @@ def test_api_returns_title_trust_chunks_and_numbered_lines(base_url: str) -> Non
 def test_api_says_404_with_a_message_for_an_unknown_document(base_url: str) -> None:
     r = httpx.get(f"{base_url}/v1/documents/no-such-file.txt")
     assert r.status_code == 404
-    assert r.json()["error"] == {
-        "type": "unknown_document",
-        "message": "no document named 'no-such-file.txt' is in the store; GET /v1/documents lists them",
-    }
+    error = r.json()["error"]
+    assert error["type"] == "unknown_document" and error["code"] == "unknown_document"
+    assert error["message"] == "no document named 'no-such-file.txt' is in the store; GET /v1/documents lists them"
 
 
 def test_view_highlights_the_cited_lines_and_links_back_to_the_chat(base_url: str) -> None:

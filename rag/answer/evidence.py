@@ -110,6 +110,11 @@ def proper_names(text: str, proper: frozenset[str] = frozenset()) -> list[str]:
     return out
 
 
+def explicit_comparison(text: str) -> bool:
+    """Whether the text compares in so many words ("than", "ten times larger", "compared with")."""
+    return bool(_COMPARATIVE.search(text))
+
+
 def holds(
     kind: str,
     text: str,

@@ -15,6 +15,7 @@ from rag.answer.evidence import (
     Evidence,
     Scored,
     candidate_sentences,
+    explicit_comparison,
     is_answer_like,
     is_byline,
     judge,
@@ -327,6 +328,8 @@ class ExtractiveAnswerer:
             passage = request.candidates[e.passage_no - 1]
             if passage.trust == "contributed" and request.candidates[best.passage_no - 1].trust != "contributed":
                 continue  # an upload never extends an answer the curated articles give
+            if part.kind == "compare" and explicit_comparison(_quote(best)) and not explicit_comparison(_quote(e)):
+                continue  # "ten times larger than ..." answers; "an updated version" beside it only blurs it
             same = passage.source == source
             if same or (gain >= ADDS_MIN and e.score >= best.score * OTHER_FILE_CUTOFF):
                 picked.append(e)
@@ -519,6 +522,10 @@ def _quoted_sources(request: AnswerRequest) -> set[str]:
     if not last:
         return set()
     return {p.source for p in request.candidates if any(s.text in last for s in sentences_of(p))}
+
+
+def _quote(e: Evidence) -> str:
+    return f"{e.lead.text} {e.sentence.text}" if e.lead else e.sentence.text
 
 
 def _already_quoted(e: Evidence, quoted: Sequence[Evidence]) -> bool:
