@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 CANDIDATE_POOL = 12
 SUMMARY_DOCUMENTS = 8
-ANTECEDENT_PASSAGES = 5  # of the best passages, those opening mid-thought bring the chunk before ...
+ANTECEDENT_PASSAGES = 12  # of the best passages, those opening mid-thought bring the chunk before ...
 ANTECEDENT_MAX_CHUNKS = 5_000  # ... in a corpus up to this size
 REFUSAL = "The articles don't say. The closest passages are listed below as closest matches."
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag import sparse
-from rag.corpus import CorpusStats, squash
+from rag.corpus import CorpusStats, name_forms, squash
 from rag.question import FILLER, Analysis, demonyms, name_terms, names, relation_group
 from rag.types import Passage
 
@@ -92,7 +92,9 @@ class Gate:
             for p in usable[:3]:
                 seen.update(sparse.terms(p.text))
             groups = {g for t in seen if (g := relation_group(t)) is not None}
-            found = {t for t in content if t in seen or relation_group(t) in groups - {None}}
+            # A name in another spelling ("llama2" for "Llama 2") is there too.
+            forms = frozenset().union(*(name_forms(p.text) for p in usable[:3]))
+            found = {t for t in content if t in seen or relation_group(t) in groups - {None} or squash(t) in forms}
             coverage = len(found) / len(content)
             if coverage < self.min_coverage - 1e-9:
                 return Verdict(True, f"only {coverage:.0%} of the question's terms occur in the best passages")

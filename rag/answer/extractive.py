@@ -179,9 +179,13 @@ class ExtractiveAnswerer:
         weights = part_weights(part, idf)
         scored: list[Scored] = []
         gathers = part.kind == "list" and request.analysis.all_articles  # reads every article it was given
+        best = {(p.source, p.chunk_index) for p in request.candidates[:MAX_PASSAGES]}
         for i, p in enumerate(request.candidates):
-            if p.flags or (i >= MAX_PASSAGES and p.source != request.article and not gathers):
-                continue  # hostile text is never quoted; past the best passages only a named article is read
+            # Hostile text is never quoted; past the best passages only a named article, every article for a list
+            # across them, or the chunk before a best passage (where its opening sentence has its antecedent).
+            antecedent = (p.source, p.chunk_index + 1) in best
+            if p.flags or (i >= MAX_PASSAGES and p.source != request.article and not gathers and not antecedent):
+                continue
             scored.extend(candidate_sentences(i + 1, p.text))
         if part.author:
             scored.extend(self._bylines(request))
