@@ -62,7 +62,7 @@ _PRODUCT = re.compile(r"\b(?=[\w\-.]*[a-z])(?=[\w\-.]*(?:\d|[a-z][A-Z]))[A-Za-z]
 # A sentence opening with these leans on the one before it.
 _LEANS = re.compile(
     r"^(for (instance|example)|however|but|and|also|moreover|furthermore|meanwhile|still|yet|thus|therefore|hence|"
-    r"as a result|in addition|additionally|similarly|likewise|instead|indeed|in fact|nevertheless|nonetheless|"
+    r"as a result|in addition|additionally|similarly|likewise|instead(?! of)|indeed|in fact|nevertheless|nonetheless|"
     r"this|that|these|those|it|its|it's|they|their|them|he|his|she|her|such|the latter|the former|both|"
     r"on the other hand|in contrast|by contrast|even so|otherwise|then)\b",
     re.I,
@@ -80,7 +80,9 @@ def is_answer_like(s: Sentence) -> bool:
 
 def leans(text: str) -> bool:
     """Whether a sentence depends on the one before it ("For instance, ...", "However, ...", "It ...")."""
-    return bool(_LEANS.match(text.lstrip("“\"‘'(")))
+    head = text.lstrip("“\"‘'(")
+    # "They [Chinese companies] perceive ...": the writer already said who.
+    return bool(_LEANS.match(head)) and not re.match(r"\w+\s+\[[^\]]+\]", head)
 
 
 def is_byline(line: str) -> bool:
