@@ -9,6 +9,7 @@ import zipfile
 from ingest.readers.limits import ReadLimits
 
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+BIG_MEMBER = 1_000_000  # below this, a member's ratio does not matter (small XML parts compress well)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word's container for password-protected (and old .doc) files
 
 
@@ -36,6 +37,14 @@ def check_zip(data: bytes, *, kind: str, limits: ReadLimits) -> zipfile.ZipFile:
             f"this {kind} is compressed {unpacked / packed:.0f} to 1, more than FOOTNOTE_MAX_ZIP_RATIO "
             f"({limits.max_zip_ratio:g}); refused as a possible zip bomb"
         )
+    for info in infos:
+        # One member packed far tighter than text ever is (a diluted bomb inside a real document).
+        if info.file_size > BIG_MEMBER and info.file_size / max(1, info.compress_size) > limits.max_zip_ratio:
+            raise ValueError(
+                f"{info.filename} inside this {kind} is compressed "
+                f"{info.file_size / max(1, info.compress_size):.0f} to 1, more than FOOTNOTE_MAX_ZIP_RATIO "
+                f"({limits.max_zip_ratio:g}); refused as a possible zip bomb"
+            )
     for info in infos:
         if info.filename.lower().endswith((".xml", ".xhtml", ".html", ".htm", ".opf", ".ncx", ".rels")):
             try:

@@ -27,7 +27,8 @@ def join_hyphens(lines: Sequence[str]) -> list[str]:
     The hyphen is dropped when the left part is no word of the document on its own (signifi-cant) or the joined
     word occurs elsewhere; it stays for compounds (image-reading, Qwen-VL).
     """
-    words = Counter(w.lower() for line in lines for w in _WORD.findall(line))
+    # The document's words, leaving out the fragments before line-end hyphens (they are what is in question).
+    words = Counter(w.lower() for line in lines for w in _WORD.findall(_HYPHEN_END.sub("", line)))
     out = list(lines)
     for i in range(len(out) - 1):
         m = _HYPHEN_END.search(out[i])
@@ -38,7 +39,7 @@ def join_hyphens(lines: Sequence[str]) -> list[str]:
         tail = re.match(r"[A-Za-z]+", head)
         left = m.group(1)
         joined = (left + (tail.group(0) if tail else "")).lower()
-        soft = head[0].islower() and (words[left.lower()] <= 1 or words[joined] > 0)
+        soft = head[0].islower() and (words[left.lower()] == 0 or words[joined] > 0)
         out[i] = out[i][: m.end(1)] + ("" if soft else "-") + head
         out[i + 1] = rest
     return out
