@@ -60,9 +60,17 @@ def parse_document(source: str, data: bytes, *, path: str = "", limits: ReadLimi
     """
     if not data:
         raise ValueError("empty file")
-    read = reader_for(PurePath(source).suffix)
+    suffix = PurePath(source).suffix
+    read = reader_for(suffix)
     if read is not None:
-        extracted = read(data, limits or ReadLimits())
+        try:
+            extracted = read(data, limits or ReadLimits())
+        except ValueError:
+            raise
+        except Exception as exc:  # a third-party parser failing on untrusted bytes in a way not foreseen
+            raise ValueError(
+                f"this {suffix.lstrip('.').upper()} file cannot be read ({type(exc).__name__}); re-save or re-export it"
+            ) from None
         if not extracted.text.strip():
             raise ValueError("no text found in this document")
         return Document(
@@ -116,8 +124,8 @@ def load_paths(paths: Iterable[Path], *, limits: ReadLimits | None = None) -> tu
         cap = (limits or ReadLimits()).max_bytes(f.suffix)
         try:
             size = f.stat().st_size
-            if cap is not None and size > cap:  # checked before reading it into memory
-                skipped.append(Skipped(str(f), f"{size} bytes, over this format's cap of {cap} (FOOTNOTE_MAX_*_BYTES)"))
+            if cap is not None and size > cap[0]:  # checked before reading it into memory
+                skipped.append(Skipped(str(f), f"{size} bytes, over this format's cap of {cap[0]} ({cap[1]})"))
                 continue
             data = f.read_bytes()
         except OSError as exc:

@@ -125,3 +125,13 @@ def test_cli_ingests_a_pdf_and_prints_the_page_of_each_footnote(tmp_path: Path) 
     asked = run("ask", LLAMA)
     assert asked.returncode == 0, asked.stderr
     assert f"[1] {ARTICLE}.pdf, p. 2, lines " in asked.stdout and "Traceback" not in asked.stderr
+
+
+def test_footnotes_appended_to_chat_content_name_the_pdf_page(chats: dict[str, Chat]) -> None:
+    from ui.openai_api import render_footnotes
+
+    answer = chats["pdf"].ask(LLAMA)
+    c = answer.citations[0]
+    assert c.page_lines is not None
+    text = render_footnotes(answer.citations, "http://127.0.0.1:7860")
+    assert f"{ARTICLE}.pdf, p. 2, line {c.page_lines[0]}" in text

@@ -103,4 +103,4 @@ def test_per_format_caps_refuse_big_files_before_reading_them(tmp_path: Path) ->
         parse_document("a.pdf", pdf, limits=ReadLimits(max_pdf_pages=2))
     (tmp_path / "a.pdf").write_bytes(pdf)
     docs, skipped = load_paths([tmp_path], limits=ReadLimits(max_pdf_bytes=1000))
-    assert docs == [] and "over this format's cap" in skipped[0].reason
+    assert docs == [] and "over this format's cap of 1000 (FOOTNOTE_MAX_PDF_BYTES)" in skipped[0].reason

@@ -32,12 +32,13 @@ class ReadLimits:
             max_zip_ratio=settings.max_zip_ratio,
         )
 
-    def max_bytes(self, suffix: str) -> int | None:
-        """The size cap of a document format (None for plain text, which has none here)."""
-        return {
-            ".pdf": self.max_pdf_bytes,
-            ".docx": self.max_docx_bytes,
-            ".epub": self.max_epub_bytes,
-            ".html": self.max_html_bytes,
-            ".htm": self.max_html_bytes,
-        }.get(suffix.lower())
+    def max_bytes(self, suffix: str) -> tuple[int, str] | None:
+        """(size cap, its setting's name) of a document format; None for plain text, which has none here."""
+        caps = {
+            ".pdf": (self.max_pdf_bytes, "FOOTNOTE_MAX_PDF_BYTES"),
+            ".docx": (self.max_docx_bytes, "FOOTNOTE_MAX_DOCX_BYTES"),
+            ".epub": (self.max_epub_bytes, "FOOTNOTE_MAX_EPUB_BYTES"),
+            ".html": (self.max_html_bytes, "FOOTNOTE_MAX_HTML_BYTES"),
+            ".htm": (self.max_html_bytes, "FOOTNOTE_MAX_HTML_BYTES"),
+        }
+        return caps.get(suffix.lower())
