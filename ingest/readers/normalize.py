@@ -35,7 +35,9 @@ def join_hyphens(lines: Sequence[str]) -> list[str]:
         nxt = out[i + 1].lstrip()
         if not m or not nxt or not nxt[0].isalpha():
             continue
-        head, rest = nxt.split(" ", 1) if " " in nxt else (nxt, "")
+        if " " not in nxt.strip():
+            continue  # moving the only word up would leave a blank line, a paragraph break (reflow joins these)
+        head, rest = nxt.split(" ", 1)
         tail = re.match(r"[A-Za-z]+", head)
         left = m.group(1)
         joined = (left + (tail.group(0) if tail else "")).lower()

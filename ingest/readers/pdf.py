@@ -60,8 +60,12 @@ def read_pdf(data: bytes, limits: ReadLimits) -> Extracted:
     lines = join_hyphens([collapse_spaces(x) for x in lines])
     paragraphs = reflow(lines, width=full_width([lines]), keep=keep)
     # Each paragraph is one line, on the page where it begins; blank lines between them, as in the seeds.
+    if not paragraphs:
+        return Extracted("")
     starts = []
+    k = 0
     for n in range(1, len(pages) + 1):
-        k = next((j for j, (i, _) in enumerate(paragraphs) if first_page[i] >= n), len(paragraphs) - 1)
-        starts.append(2 * k + 1)
+        while k < len(paragraphs) and first_page[paragraphs[k][0]] < n:
+            k += 1
+        starts.append(2 * min(k, len(paragraphs) - 1) + 1)
     return Extracted("\n\n".join(p for _, p in paragraphs) + "\n", tuple(starts))
