@@ -28,6 +28,8 @@ class Chunk:
     start_line: int
     end_line: int
     sha256: str
+    # (page, the page's first line) for each page the chunk's lines are on; empty for documents without pages.
+    pages: tuple[tuple[int, int], ...] = ()
 
 
 class _Pieces:
@@ -132,22 +134,36 @@ def chunk_document(
     if tail_fits and sum(u[2] for u in groups[-1]) < 16:
         groups[-2:] = [groups[-2] + groups[-1]]
     lines = LineIndex(text)
-    chunks = []
+    chunks: list[Chunk] = []
     for i, g in enumerate(groups):
         a, b = g[0][0], g[-1][1]
         # One sentence of overlap: the next chunk's first sentence often finishes this chunk's last thought.
         if i + 1 < len(groups) and "\n\n" not in text[b : groups[i + 1][0][0]]:
             b = groups[i + 1][0][1]
         body = text[a:b]
+        first, last = lines.line_of(a), lines.line_of(b - 1)
         chunks.append(
             Chunk(
                 index=i,
                 text=body,
                 char_start=a,
                 char_end=b,
-                start_line=lines.line_of(a),
-                end_line=lines.line_of(b - 1),
+                start_line=first,
+                end_line=last,
                 sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+                pages=pages_of(doc, first, last),
             )
         )
     return chunks
+
+
+def pages_of(doc: Document, first: int, last: int) -> tuple[tuple[int, int], ...]:
+    """(page, first line of that page) for the pages lines first..last are on (none for unpaged documents)."""
+    start, end = doc.page_of(first), doc.page_of(last)
+    if start is None or end is None:
+        return ()
+    return tuple(
+        (n, doc.page_starts[n - 1])
+        for n in range(start, end + 1)
+        if n == start or doc.page_of(doc.page_starts[n - 1]) == n  # pages holding no line are left out
+    )

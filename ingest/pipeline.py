@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from ingest.chunk import Chunk, chunk_document
 from ingest.load import Document, Skipped, load_paths
+from ingest.readers import ReadLimits
 from rag import sparse
 from rag.embeddings import Embedder
 from rag.errors import UnknownDocument
@@ -121,8 +122,17 @@ class _Planned:
 class Ingestor:
     """Writes documents into the store; unchanged content is never embedded twice."""
 
-    def __init__(self, store: Store, embedder: Embedder, *, max_tokens: int, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        *,
+        max_tokens: int,
+        batch_size: int = 64,
+        limits: ReadLimits | None = None,
+    ) -> None:
         self.store = store
+        self.limits = limits or ReadLimits()
         self.embedder = embedder
         self.max_tokens = min(max_tokens, embedder.max_tokens - 2)
         self.batch_size = batch_size
@@ -152,7 +162,7 @@ class Ingestor:
         progress: bool | None = None,
     ) -> IngestReport:
         """Ingest files and folders; a folder ingested again loses the points of files gone from it."""
-        docs, skipped = load_paths(paths)
+        docs, skipped = load_paths(paths, limits=self.limits)
         origins = {str(p.resolve()) for p in paths if p.is_dir()}
         pairs = [(d, _origin_of(d, paths)) for d in docs]
         return self._run(
@@ -295,6 +305,9 @@ def _point(p: _Planned, c: Chunk, pid: str, vector: list[float], stamp: str) -> 
             "char_end": c.char_end,
             "start_line": c.start_line,
             "end_line": c.end_line,
+            # PDFs: the page each line is on, as (page, its first line) pairs; "page" is the chunk's first page.
+            "page": c.pages[0][0] if c.pages else None,
+            "pages": [list(p) for p in c.pages],
             "sha256": c.sha256,
             "doc_sha256": p.doc.sha256,
             "origin": p.origin,

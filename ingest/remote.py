@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from ingest.load import SUPPORTED, Skipped
+from ingest.load import SUPPORTED, SUPPORTED_NAMES, Skipped
 from ingest.pipeline import IngestReport
 from rag.errors import FootnoteError
 from rag.types import Trust
@@ -27,7 +27,9 @@ def send_files(
     with httpx.Client(timeout=120, headers=headers) as client:
         for f in files:
             if f.suffix.lower() not in SUPPORTED:
-                report.skipped.append(Skipped(str(f), f"unsupported file type '{f.suffix or '(none)'}'"))
+                report.skipped.append(
+                    Skipped(str(f), f"unsupported file type '{f.suffix or '(none)'}'; use {SUPPORTED_NAMES}")
+                )
                 continue
             try:
                 data = f.read_bytes()
@@ -36,7 +38,7 @@ def send_files(
                 continue
             try:
                 form = {"trust": trust} if trust else None
-                resp = client.post(url, files={"file": (f.name, data, "text/plain")}, data=form)
+                resp = client.post(url, files={"file": (f.name, data, "application/octet-stream")}, data=form)
             except httpx.HTTPError as exc:
                 raise FootnoteError(f"cannot reach the Footnote server at {base_url}: {type(exc).__name__}") from None
             if resp.status_code == 401:

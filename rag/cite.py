@@ -102,6 +102,7 @@ def cite(text: str, passages: Sequence[Passage]) -> Cited:
         if len(chosen) > 1 and b - a > 600:  # far-apart sentences: quote the first only
             a, b = chosen[0].start, chosen[0].end
         first, last = lines_of(p, a, b)
+        start_at, end_at = p.page_at(first), p.page_at(last)
         citations.append(
             Citation(
                 n=renumber[old],
@@ -112,6 +113,9 @@ def cite(text: str, passages: Sequence[Passage]) -> Cited:
                 quote=p.text[a:b],
                 score=p.score,
                 trust=p.trust,
+                page=start_at[0] if start_at else None,
+                page_end=end_at[0] if end_at else None,
+                page_lines=(start_at[1], end_at[1]) if start_at and end_at else None,
             )
         )
     return Cited(new_text, tuple(citations), tuple(unsupported))

@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     )
     chunk_tokens: int = Field(80, ge=32, le=250, description="Max word pieces per chunk (MiniLM truncates past 256).")
     embed_batch_size: int = Field(64, ge=1, description="Chunks embedded per model call.")
+    max_pdf_bytes: int = Field(50_000_000, ge=1, description="Largest PDF a reader opens (ingest and upload).")
+    max_pdf_pages: int = Field(2000, ge=1, description="Most pages a PDF may have.")
+    max_docx_bytes: int = Field(20_000_000, ge=1, description="Largest Word (.docx) file a reader opens.")
+    max_epub_bytes: int = Field(50_000_000, ge=1, description="Largest EPUB a reader opens.")
+    max_html_bytes: int = Field(10_000_000, ge=1, description="Largest HTML page a reader opens.")
+    max_unzipped_bytes: int = Field(
+        200_000_000, ge=1, description="Most bytes a DOCX or EPUB (zip files) may unpack to (zip bombs)."
+    )
+    max_zip_ratio: float = Field(
+        100.0, gt=1, description="Highest unpacked-to-packed size ratio of a DOCX or EPUB (zip bombs)."
+    )
 
     # -- retrieval and answers
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")

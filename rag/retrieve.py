@@ -42,6 +42,7 @@ def _passage(payload: dict[str, Any], score: float) -> Passage:
         trust="contributed" if payload.get("trust") == "contributed" else "curated",
         # Stores written before hostile-text marking carry no flags: judge the text now.
         flags=tuple(payload["flags"]) if "flags" in payload else flags_of(str(payload["text"])),
+        pages=tuple((int(p[0]), int(p[1])) for p in payload.get("pages") or ()),
     )
 
 

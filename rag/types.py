@@ -37,6 +37,21 @@ class Passage:
     trust: Trust = "curated"
     # Why the passage is hostile text (rag/hostile.py): never quoted or cited, labelled in the sources.
     flags: tuple[str, ...] = ()
+    # Paged sources (PDF): (page, the page's first line) for each page the passage's lines are on.
+    pages: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def page(self) -> int | None:
+        """The page the passage begins on (None for sources without pages)."""
+        return self.pages[0][0] if self.pages else None
+
+    def page_at(self, line: int) -> tuple[int, int] | None:
+        """(page, line within that page) of a file line inside the passage; None for sources without pages."""
+        on = [p for p in self.pages if p[1] <= line] or list(self.pages[:1])
+        if not on:
+            return None
+        page, first = on[-1]
+        return page, max(1, line - first + 1)
 
     def public(self) -> dict[str, Any]:
         """The JSON shape shown to users."""
@@ -45,6 +60,7 @@ class Passage:
             "title": self.title,
             "start_line": self.start_line,
             "end_line": self.end_line,
+            "page": self.page,
             "score": round(self.score, 6),
             "text": self.text,
             "trust": self.trust,
@@ -64,11 +80,17 @@ class Citation:
     quote: str
     score: float
     trust: Trust = "curated"
+    # Paged sources (PDF): the page the quote begins on, the page it ends on, and its first and last lines
+    # counted within those pages ("p. 3, lines 12-14"); start_line/end_line stay lines of the extracted text.
+    page: int | None = None
+    page_end: int | None = None
+    page_lines: tuple[int, int] | None = None
 
     def public(self) -> dict[str, Any]:
         """The JSON shape shown to users."""
         d = asdict(self)
         d["score"] = round(self.score, 6)
+        d["page_lines"] = list(self.page_lines) if self.page_lines else None
         return d
 
 

@@ -39,8 +39,11 @@ def test_answer_json_has_the_documented_shape(chat: Chat) -> None:
     data = chat.ask("What can Qwen-VL-Chat do with photos?").public()
     assert set(data) == {"answer", "refused", "citations", "passages", "answerer", "notice", "timings_ms", "set_aside"}
     citation = {"n", "source", "title", "start_line", "end_line", "quote", "score", "trust"}
-    assert set(data["citations"][0]) == citation
-    assert set(data["passages"][0]) == {"source", "title", "start_line", "end_line", "score", "text", "trust", "flags"}
+    assert set(data["citations"][0]) == citation | {"page", "page_end", "page_lines"}
+    passage = {"source", "title", "start_line", "end_line", "score", "text", "trust", "flags", "page"}
+    assert set(data["passages"][0]) == passage
+    # Text files have no pages (PDF citations do: tests/test_formats.py).
+    assert data["citations"][0]["page"] is None and data["passages"][0]["page"] is None
     assert data["timings_ms"]["total"] > 0
 
 

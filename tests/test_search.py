@@ -31,4 +31,5 @@ def test_passages_carry_file_lines_and_scores_in_rank_order(seeded: tuple[Settin
     assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
     assert passages[0].source == "001_7aaf47b449a52241.txt"
     assert 1 <= passages[0].start_line <= passages[0].end_line
-    assert set(passages[0].public()) == {"source", "title", "start_line", "end_line", "score", "text", "trust", "flags"}
+    shape = {"source", "title", "start_line", "end_line", "score", "text", "trust", "flags", "page"}
+    assert set(passages[0].public()) == shape

@@ -121,7 +121,7 @@ def build_router(service: Service) -> APIRouter:
 
     @router.post(
         "/documents",
-        summary="Ingest one document: a .txt/.md upload (multipart field 'file') or JSON {source, text}",
+        summary="Ingest one document: a file upload (multipart field 'file') or JSON {source, text}",
         openapi_extra={
             "requestBody": {
                 "content": {

@@ -47,9 +47,20 @@ def shown(text: str) -> str:
     return _TERMINAL_UNSAFE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
+def where(c: dict[str, Any]) -> str:
+    """A citation's place: "lines 33-33", or in a PDF "p. 3, lines 12-14" (lines counted within the page)."""
+    page, lines, end = c.get("page"), c.get("page_lines"), c.get("page_end")
+    if page is None or not lines:
+        return f"lines {c['start_line']}-{c['end_line']}"
+    if end is None or end == page:
+        return f"p. {page}, lines {lines[0]}-{lines[1]}"
+    return f"pp. {page}-{end}, p. {page} line {lines[0]} to p. {end} line {lines[1]}"
+
+
 def _print_passages(passages: list[dict[str, Any]]) -> None:
     for i, p in enumerate(passages, start=1):
-        print(f"{i}. {shown(p['source'])} lines {p['start_line']}-{p['end_line']}  score {p['score']:.3f}")
+        page = f" (p. {p['page']})" if p.get("page") is not None else ""
+        print(f"{i}. {shown(p['source'])} lines {p['start_line']}-{p['end_line']}{page}  score {p['score']:.3f}")
         print("   " + shown(" ".join(p["text"].split())[:400]))
 
 
@@ -94,10 +105,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, server: str | None = N
     else:
         print()
         for c in answer["citations"]:
-            print(
-                f"[{c['n']}] {shown(c['source'])}, lines {c['start_line']}-{c['end_line']}: "
-                f"\u201c{shown(c['quote'])}\u201d"
-            )
+            print(f"[{c['n']}] {shown(c['source'])}, {where(c)}: \u201c{shown(c['quote'])}\u201d")
     return 0
 
 

@@ -195,6 +195,10 @@ def render_footnotes(citations: Sequence[Citation], base_url: str) -> str:
     lines = []
     for c in citations:
         where = f"line {c.start_line}" if c.end_line <= c.start_line else f"lines {c.start_line}–{c.end_line}"
+        if c.page is not None and c.page_lines is not None:  # a PDF: the page, and the lines within it
+            a, b = c.page_lines
+            on = f"p. {c.page}" if c.page_end in (None, c.page) else f"pp. {c.page}–{c.page_end}"
+            where = f"{on}, line {a}" if (a, c.page_end) == (b, c.page) else f"{on}, lines {a}–{b}"
         url = document_url(base_url, c.source, c.start_line, c.end_line)
         title = neutral_markdown(" ".join((c.title or c.source).split()))
         quote = neutral_markdown(" ".join(c.quote.split()))

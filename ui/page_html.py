@@ -142,7 +142,10 @@ def answer_messages(answer: Answer) -> list[dict[str, object]]:
 def welcome_markdown(docs: Sequence[StoredDocument]) -> str:
     """The first screen: which articles there are (title, file, chunks) and what to do."""
     if not docs:
-        return "**No articles yet.** Upload a .txt or .md file in the Documents tab, then ask about it."
+        return (
+            "**No articles yet.** Upload a document (.txt, .md, .pdf, .docx, .html, .epub) in the Documents tab, "
+            "then ask about it."
+        )
     rows = [
         f"- **{_link_text(d.title)}**{' · *uploaded*' if d.trust == 'contributed' else ''}  \n"
         f"  [{_link_text(d.source)}]({document_url('', d.source)}) · {d.chunks} chunks"

@@ -11,8 +11,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.load import SUPPORTED, parse_document
+from ingest.load import SUPPORTED, SUPPORTED_NAMES, parse_document
 from ingest.pipeline import Ingestor, IngestReport, StoredDocument, manifest
+from ingest.readers import ReadLimits
 from rag.chat import Chat
 from rag.config import Settings
 from rag.embeddings import embedder_from_settings
@@ -83,7 +84,13 @@ class Service:
         embedder = embedder_from_settings(settings)
         store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
         chat = Chat.from_settings(settings, store=store, embedder=embedder)
-        ingestor = Ingestor(store, embedder, max_tokens=settings.chunk_tokens, batch_size=settings.embed_batch_size)
+        ingestor = Ingestor(
+            store,
+            embedder,
+            max_tokens=settings.chunk_tokens,
+            batch_size=settings.embed_batch_size,
+            limits=ReadLimits.from_settings(settings),
+        )
         return cls(settings, chat=chat, ingestor=ingestor)
 
     @property
@@ -194,14 +201,16 @@ class Service:
         check_name(source)
         name = source.strip().replace("\\", "/").rsplit("/", 1)[-1]
         if not name or name.startswith(".") or not name.lower().endswith(SUPPORTED):
-            raise BadDocument(f"the document name must end in {', '.join(SUPPORTED)} (got {source!r})")
+            raise BadDocument(
+                f"the document name must end in {', '.join(SUPPORTED)} (got {source!r}): upload {SUPPORTED_NAMES}"
+            )
         if len(data) > self.settings.max_upload_bytes:
             raise BadDocument(
                 f"{name} is {len(data)} bytes; the limit is {self.settings.max_upload_bytes} bytes "
                 "(FOOTNOTE_MAX_UPLOAD_BYTES)"
             )
         try:
-            doc = parse_document(name, data)
+            doc = parse_document(name, data, limits=ReadLimits.from_settings(self.settings))
         except ValueError as exc:
             raise BadDocument(f"{name}: {exc}") from None
         # The cap first, from one count of the whole text: each chunk holds at most max_tokens word pieces.

@@ -10,9 +10,7 @@ from gradio import utils as gr_utils
 
 from rag.config import Settings
 
-NOT_UPLOADED = (
-    "Not ingested: that file did not come from this page's upload. Choose a .txt or .md file with the upload box."
-)
+NOT_UPLOADED = "Not ingested: that file did not come from this page's upload. Choose a document with the upload box."
 
 
 def upload_folder() -> Path:

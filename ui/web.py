@@ -11,6 +11,7 @@ from typing import Any
 
 import gradio as gr
 
+from ingest.readers import SUPPORTED
 from rag.errors import FootnoteError
 from rag.types import Answer, AnswerDelta, Turn
 from ui.page_html import answer_markdown, answer_messages, inert_markdown, plain_words, welcome_markdown
@@ -143,7 +144,7 @@ def build_page(service: Service) -> gr.Blocks:
 
     def _upload(file: str | None) -> str:
         if not file:
-            return _notice("Choose a .txt or .md file first.", error=True)
+            return _notice("Choose a document first (.txt, .md, .pdf, .docx, .html or .epub).", error=True)
         data = read_uploaded(file, service.settings.max_upload_bytes)
         if data is None:
             return _notice(NOT_UPLOADED, error=True)
@@ -202,7 +203,11 @@ def build_page(service: Service) -> gr.Blocks:
                 chips = [gr.Button(q, size="sm", elem_classes=["chip"]) for q in EXAMPLES]
         with gr.Tab("Documents", elem_id="doc-tab"):
             shelf = gr.State({"docs": [], "pending": None})  # one state: one render per change
-            up = gr.File(label="Upload a .txt or .md file", file_types=[".txt", ".md"], type="filepath")
+            up = gr.File(
+                label="Upload a document (.txt, .md, .pdf, .docx, .html, .epub)",
+                file_types=list(SUPPORTED),
+                type="filepath",
+            )
             status = gr.HTML(elem_id="doc-status")
 
             # Rendered when the state changes, not also on load: two renders racing would leave a button of the first
