@@ -44,20 +44,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         report = send_files(args.server, paths, api_key=key, trust=args.trust)
     else:
         from ingest.pipeline import Ingestor
-        from ingest.readers import ReadLimits
         from rag.embeddings import embedder_from_settings
         from rag.store import Store
 
         embedder = embedder_from_settings(settings)
         store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
         try:
-            ingestor = Ingestor(
-                store,
-                embedder,
-                max_tokens=settings.chunk_tokens,
-                batch_size=settings.embed_batch_size,
-                limits=ReadLimits.from_settings(settings),
-            )
+            ingestor = Ingestor.from_settings(settings, store, embedder)
             report = ingestor.ingest_paths(
                 paths, trust=args.trust or "curated", dry_run=args.dry_run, recreate=args.recreate
             )

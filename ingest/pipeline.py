@@ -17,6 +17,7 @@ from ingest.chunk import Chunk, chunk_document
 from ingest.load import Document, Skipped, load_paths
 from ingest.readers import ReadLimits
 from rag import sparse
+from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import UnknownDocument
 from rag.hostile import flags_of
@@ -136,6 +137,17 @@ class Ingestor:
         self.embedder = embedder
         self.max_tokens = min(max_tokens, embedder.max_tokens - 2)
         self.batch_size = batch_size
+
+    @classmethod
+    def from_settings(cls, settings: Settings, store: Store, embedder: Embedder) -> Ingestor:
+        """The ingestor the settings describe (chunk size, embedding batch, per-format read limits)."""
+        return cls(
+            store,
+            embedder,
+            max_tokens=settings.chunk_tokens,
+            batch_size=settings.embed_batch_size,
+            limits=ReadLimits.from_settings(settings),
+        )
 
     def chunk(self, doc: Document) -> list[Chunk]:
         """The document's chunks (linear in its length; uses the tokenizer's offsets when the embedder has them)."""

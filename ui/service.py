@@ -84,13 +84,7 @@ class Service:
         embedder = embedder_from_settings(settings)
         store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
         chat = Chat.from_settings(settings, store=store, embedder=embedder)
-        ingestor = Ingestor(
-            store,
-            embedder,
-            max_tokens=settings.chunk_tokens,
-            batch_size=settings.embed_batch_size,
-            limits=ReadLimits.from_settings(settings),
-        )
+        ingestor = Ingestor.from_settings(settings, store, embedder)
         return cls(settings, chat=chat, ingestor=ingestor)
 
     @property
