@@ -213,3 +213,42 @@ def test_an_answer_never_opens_mid_thought(chat: Chat) -> None:
     for q in ("How big is Llama 2 vs Qwen-VL?", "Could Alibaba's vision models be useful in medicine?"):
         answer = chat.ask(q)
         assert not leans(answer.answer), answer.answer
+
+
+@pytest.mark.parametrize("question", ["How big is Llama2 vs QwenVL?", "How big is Llama-2 vs Qwen VL?"])
+def test_a_name_written_another_way_finds_the_same_answer(chat: Chat, question: str) -> None:
+    answer = chat.ask(question)
+    assert not answer.refused and "ten times larger" in answer.answer, answer.answer
+    assert answer.answer.startswith("Despite"), answer.answer  # with the sentence "For instance" leans on
+
+
+def test_an_acronym_stands_for_the_capitalized_phrase_it_abbreviates(chat: Chat) -> None:
+    from rag.corpus import acronyms
+
+    assert "faq" in acronyms("Frequently Asked Questions About China’s AI Development")
+    answer = chat.ask("Summarize the FAQ section at the end of the Archyworldys article.")
+    assert not answer.refused and {c.source for c in answer.citations} == {"004_ad83150bec543e7f.txt"}
+
+
+def test_a_follow_up_about_someone_the_articles_barely_mention_is_refused_not_answered_from_another(
+    chat: Chat,
+) -> None:
+    first = chat.ask("What does Kai Wang say?")
+    history = [Turn("user", "What does Kai Wang say?"), Turn("assistant", first.answer)]
+    answer = chat.ask("Where does he work?", history)
+    assert answer.refused and not answer.citations, answer.answer  # "Tiezhen Wang" is another Wang
+
+
+def test_a_list_of_ideas_brings_the_sentences_that_go_on_with_its_items(chat: Chat) -> None:
+    answer = chat.ask("Which industries could use Qwen-VL and Qwen-VL-Chat?")
+    assert "news organizations" in answer.answer and "healthcare" in answer.answer, answer.answer
+
+
+def test_a_founding_date_is_not_answered_by_a_sentence_that_only_starts_alike(chat: Chat) -> None:
+    answer = chat.ask("When was DeepSeek founded?")  # "foundational" is not "founded"
+    assert answer.refused, answer.answer
+
+
+def test_where_someone_works_is_answered_by_their_job_title(chat: Chat) -> None:
+    answer = chat.ask("Where does Tiezhen Wang work?")
+    assert not answer.refused and "engineer at Hugging Face" in answer.answer, answer.answer
