@@ -91,6 +91,22 @@ def _mid_word(text: str, at: int, edge: int) -> bool:
     return at != edge and not text[at - 1].isspace() and not text[at].isspace()
 
 
+def chunk_fields(doc: Document, c: Chunk) -> dict[str, object]:
+    """What locates a chunk in its document, the same in a stored point's payload and a llama-index node: source,
+    title, index, lines, pages (PDFs: the page each line is on, as (page, its first line) pairs; "page" is the
+    chunk's first page) and its text's hash."""
+    return {
+        "source": doc.source,
+        "title": doc.title,
+        "chunk_index": c.index,
+        "start_line": c.start_line,
+        "end_line": c.end_line,
+        "page": c.pages[0][0] if c.pages else None,
+        "pages": [list(p) for p in c.pages],
+        "sha256": c.sha256,
+    }
+
+
 def chunk_document(
     doc: Document, *, max_tokens: int, count_tokens: CountTokens, token_offsets: TokenOffsets | None = None
 ) -> list[Chunk]:

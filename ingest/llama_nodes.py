@@ -15,7 +15,7 @@ from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, NodeRelationship, TextNode
 from pydantic import Field, PrivateAttr
 
-from ingest.chunk import CountTokens, chunk_document
+from ingest.chunk import CountTokens, chunk_document, chunk_fields
 from ingest.load import Document, load_paths, title_of
 from ingest.readers import ReadLimits
 from rag.store import point_id
@@ -90,17 +90,7 @@ class FootnoteNodeParser(NodeParser):
                     text=c.text,
                     start_char_idx=c.char_start,
                     end_char_idx=c.char_end,
-                    metadata={
-                        "source": source,
-                        "title": doc.title,
-                        "chunk_index": c.index,
-                        "start_line": c.start_line,
-                        "end_line": c.end_line,
-                        "page": c.pages[0][0] if c.pages else None,
-                        "pages": [list(p) for p in c.pages],
-                        "trust": str(meta.get("trust", "curated")),
-                        "sha256": c.sha256,
-                    },
+                    metadata={**chunk_fields(doc, c), "trust": str(meta.get("trust", "curated"))},
                     excluded_embed_metadata_keys=list(_HIDDEN),
                     excluded_llm_metadata_keys=list(_HIDDEN),
                 )

@@ -13,7 +13,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ingest.chunk import Chunk, chunk_document
+from ingest.chunk import Chunk, chunk_document, chunk_fields
 from ingest.load import Document, Skipped, load_paths
 from ingest.readers import ReadLimits
 from rag import sparse
@@ -309,18 +309,10 @@ def _point(p: _Planned, c: Chunk, pid: str, vector: list[float], stamp: str) -> 
         sparse_indices=idx,
         sparse_values=vals,
         payload={
-            "source": p.doc.source,
-            "title": p.doc.title,
-            "chunk_index": c.index,
+            **chunk_fields(p.doc, c),
             "chunks": len(p.chunks),
             "char_start": c.char_start,
             "char_end": c.char_end,
-            "start_line": c.start_line,
-            "end_line": c.end_line,
-            # PDFs: the page each line is on, as (page, its first line) pairs; "page" is the chunk's first page.
-            "page": c.pages[0][0] if c.pages else None,
-            "pages": [list(p) for p in c.pages],
-            "sha256": c.sha256,
             "doc_sha256": p.doc.sha256,
             "origin": p.origin,
             "trust": p.trust,

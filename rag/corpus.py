@@ -29,6 +29,11 @@ def squash(name: str) -> str:
     return re.sub(r"[\W_]+", "", name).lower()
 
 
+def name_pieces(name: str) -> list[str]:
+    """The names a pair is made of ("China-US": "China", "US"); one piece for any other name."""
+    return [p for p in re.split(r"[-–/]", name) if p]
+
+
 @functools.lru_cache(maxsize=8192)
 def name_forms(text: str) -> frozenset[str]:
     """The squashed forms of the names in a text, each run and its leading words ("Hugging Face" gives

@@ -5,12 +5,11 @@ Whether each part's evidence holds the asked attribute is judged by the answerer
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag import sparse
-from rag.corpus import CorpusStats, name_forms, squash
+from rag.corpus import CorpusStats, name_forms, name_pieces, squash
 from rag.question import FILLER, Analysis, demonyms, name_terms, names, relation_group
 from rag.types import Passage
 
@@ -44,7 +43,7 @@ def known(name: str, stats: CorpusStats) -> bool:
     "China-US", each of its names on its own (but "Qwen-Audio" is not "Qwen" and a lowercase "audio")."""
     if any(all(stats.has(t) for t in ways) for ways in name_terms(name)) or stats.has_name_form(name):
         return True
-    pieces = [p for p in re.split(r"[-–/]", name) if p]
+    pieces = name_pieces(name)
     return len(pieces) > 1 and all(
         p[0].isupper() and (squash(p) in stats.proper or (p.isupper() and stats.has_name_form(p))) for p in pieces
     )

@@ -166,6 +166,11 @@ class Evidence:
         """Where the quote starts in its passage."""
         return self.lead.start if self.lead else self.sentence.start
 
+    @property
+    def quote(self) -> str:
+        """The quoted text: the sentence, after the one(s) it leans on."""
+        return f"{self.lead.text} {self.sentence.text}" if self.lead else self.sentence.text
+
 
 Weights = dict[str, float]
 

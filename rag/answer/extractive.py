@@ -25,7 +25,7 @@ from rag.answer.evidence import (
     proper_names,
 )
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
-from rag.corpus import acronyms, name_forms, squash
+from rag.corpus import acronyms, name_forms, name_pieces, squash
 from rag.question import Analysis, Part, name_terms, relation_group
 from rag.text import sentence_spans
 from rag.types import Passage, Turn
@@ -81,7 +81,7 @@ def _has_name(name: str, passage: Passage) -> bool:
     form = squash(name)
     if len(form) > 1 and any(f.startswith(form) for f in forms):
         return True
-    pieces = [squash(p) for p in re.split(r"[-–/]", name) if p]
+    pieces = [squash(p) for p in name_pieces(name)]
     if len(pieces) > 1 and all(p in forms for p in pieces):
         return True
     # ... or an acronym of a capitalized phrase of the passage ("FAQ": "Frequently Asked Questions").
@@ -260,10 +260,10 @@ class ExtractiveAnswerer:
         # A typed answer (a date, a figure, a founder) is about the named thing only where the passage names it:
         # elsewhere in the article it may be another thing's date.
         # Unless the quote itself holds the asked relation ("releasing its models on ...").
-        quote = f"{e.lead.text} {e.sentence.text}" if e.lead else e.sentence.text
+        quote = e.quote
         name_terms = {t for n in part.names for t in sparse.terms(n)}
         relation = [t for t in part.terms if t not in name_terms and t not in part.focus]
-        related = bool(relation) and _holds_relation(relation, quote)
+        related = part.kind in RELATION_NEEDED and bool(relation) and _holds_relation(relation, quote)
         scope = [candidates[e.passage_no - 1]] if part.kind in RELATION_NEEDED and not related else same
         found = sum(1 for n in own if any(_has_name(n, p) for p in scope))
         if own and found < (len(own) if len(own) <= 2 else (len(own) + 1) // 2):
@@ -332,7 +332,7 @@ class ExtractiveAnswerer:
             passage = request.candidates[e.passage_no - 1]
             if passage.trust == "contributed" and request.candidates[best.passage_no - 1].trust != "contributed":
                 continue  # an upload never extends an answer the curated articles give
-            if part.kind == "compare" and explicit_comparison(_quote(best)) and not explicit_comparison(_quote(e)):
+            if part.kind == "compare" and explicit_comparison(best.quote) and not explicit_comparison(e.quote):
                 continue  # "ten times larger than ..." answers; "an updated version" beside it only blurs it
             same = passage.source == source
             if same or (gain >= ADDS_MIN and e.score >= best.score * OTHER_FILE_CUTOFF):
@@ -526,10 +526,6 @@ def _quoted_sources(request: AnswerRequest) -> set[str]:
     if not last:
         return set()
     return {p.source for p in request.candidates if any(s.text in last for s in sentences_of(p))}
-
-
-def _quote(e: Evidence) -> str:
-    return f"{e.lead.text} {e.sentence.text}" if e.lead else e.sentence.text
 
 
 def _already_quoted(e: Evidence, quoted: Sequence[Evidence]) -> bool:
