@@ -22,9 +22,9 @@ from ingest.load import load_paths  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
 from rag.chat import Chat  # noqa: E402
 from rag.config import Settings  # noqa: E402
-from rag.embeddings import embedder_from_settings  # noqa: E402
 from rag.evaluate import files_of, load_questions, run  # noqa: E402
-from rag.store import Store  # noqa: E402
+from rag.retrieval.embeddings import embedder_from_settings  # noqa: E402
+from rag.retrieval.store import Store  # noqa: E402
 
 SETS = {
     "tune": ROOT / "tests/eval/footnote-tune.jsonl",
@@ -41,7 +41,7 @@ def folder_of(fmt: str) -> Path:
 
 def evaluate(fmt: str, embedder: object, tmp: Path) -> dict[str, dict[str, float]]:
     """Ingest the seeds in one format into a fresh store and run every set."""
-    settings = Settings(_env_file=None, qdrant_path=tmp / fmt / "qdrant", answerer="extractive")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, qdrant_path=tmp / fmt / "qdrant", answerer="extractive")
     store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)  # type: ignore[attr-defined]
     try:
         report = Ingestor(store, embedder, max_tokens=settings.chunk_tokens).ingest_paths(  # type: ignore[arg-type]
@@ -71,7 +71,7 @@ def main() -> int:
     parser.add_argument("--formats", default="txt,pdf,docx,html,epub")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    embedder = embedder_from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
+    embedder = embedder_from_settings(Settings(_env_file=None))
     results = {}
     with tempfile.TemporaryDirectory(prefix="footnote-formats-") as tmp:
         for fmt in args.formats.split(","):

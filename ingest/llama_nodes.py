@@ -18,7 +18,7 @@ from pydantic import Field, PrivateAttr
 from ingest.chunk import CountTokens, chunk_document, chunk_fields
 from ingest.load import Document, load_paths, title_of
 from ingest.readers import ReadLimits
-from rag.store import point_id
+from rag.retrieval.store import point_id
 
 # Metadata an embedding or an LLM need not read (they stay on the node for citations).
 _HIDDEN = ["source", "start_line", "end_line", "page", "pages", "trust", "sha256", "doc_sha256", "chunk_index"]

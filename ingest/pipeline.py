@@ -16,12 +16,12 @@ from tqdm import tqdm
 from ingest.chunk import Chunk, chunk_document, chunk_fields
 from ingest.load import Document, Skipped, load_paths
 from ingest.readers import ReadLimits
-from rag import sparse
 from rag.config import Settings
-from rag.embeddings import Embedder
 from rag.errors import UnknownDocument
 from rag.hostile import flags_of
-from rag.store import ChunkPoint, Store, point_id
+from rag.retrieval import sparse
+from rag.retrieval.embeddings import Embedder
+from rag.retrieval.store import ChunkPoint, Store, point_id
 from rag.types import Trust
 
 log = logging.getLogger(__name__)

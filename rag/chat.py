@@ -15,13 +15,13 @@ from rag.answer.openai_chat import FallbackAnswerer, OpenAIAnswerer
 from rag.calibrate import MIN_DOCUMENTS, library_floor
 from rag.cite import MarkerStream, cite
 from rag.config import Settings
-from rag.corpus import CorpusStats
-from rag.embeddings import Embedder, embedder_from_settings
 from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
 from rag.question import Analysis, analyse
-from rag.retrieve import Retriever
-from rag.store import Store
+from rag.retrieval.corpus import CorpusStats
+from rag.retrieval.embeddings import Embedder, embedder_from_settings
+from rag.retrieval.retrieve import Retriever
+from rag.retrieval.store import Store
 from rag.text import sentence_spans
 from rag.types import Answer, AnswerDelta, Passage, Turn
 

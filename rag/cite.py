@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag import sparse
+from rag.retrieval import sparse
 from rag.text import sentence_spans
 from rag.types import Citation, Passage
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag import sparse
-from rag.corpus import CorpusStats, name_forms, name_pieces, squash
 from rag.question import FILLER, Analysis, demonyms, name_terms, names, relation_group
+from rag.retrieval import sparse
+from rag.retrieval.corpus import CorpusStats, name_forms, name_pieces, squash
 from rag.types import Passage
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from rag import sparse
+from rag.retrieval import sparse
 
 # Zero-width and direction-control characters hide text from a reader but not from a model.
 HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")

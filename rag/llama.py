@@ -10,8 +10,8 @@ from typing import Any
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from rag.corpus import CorpusStats
-from rag.retrieve import Retriever
+from rag.retrieval.corpus import CorpusStats
+from rag.retrieval.retrieve import Retriever
 from rag.types import Passage
 
 _HIDDEN = ["source", "start_line", "end_line", "page", "trust", "score_dense", "score_sparse", "chunk_index"]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rag import sparse
+from rag.retrieval import sparse
 from rag.types import Turn
 
 Kind = Literal[

@@ -21,8 +21,8 @@ EVAL_DIR = ROOT / "tests" / "eval"
 
 from ingest.pipeline import Ingestor  # noqa: E402
 from rag.config import Settings  # noqa: E402
-from rag.embeddings import Embedder, embedder_from_settings  # noqa: E402
-from rag.store import Store  # noqa: E402
+from rag.retrieval.embeddings import Embedder, embedder_from_settings  # noqa: E402
+from rag.retrieval.store import Store  # noqa: E402
 
 # Keep the developer's .env and shell settings out of the tests.
 for _k in list(os.environ):

@@ -4,7 +4,7 @@ Why it exists: this machine has no Qdrant server binary and no Docker, yet Footn
 (FOOTNOTE_QDRANT_URL) must be tested end to end, including a server that goes away and comes back.
 So every request here is executed by the real Qdrant local engine (`QdrantLocal` on disk, the same code
 behind `QdrantClient(path=...)`); only the HTTP layer is new. The endpoints are exactly those that
-qdrant-client's REST client (prefer_grpc=False) calls for the operations rag/store.py performs, with bodies
+qdrant-client's REST client (prefer_grpc=False) calls for the operations rag/retrieval/store.py performs, with bodies
 parsed by the same pydantic models the client serializes (qdrant_client.http.models) and answers in Qdrant's
 envelope {"result": ..., "status": "ok", "time": ...}. Anything else is a loud 404 JSON error naming the
 method and path, so a call the shim does not implement shows as a failure instead of passing silently.

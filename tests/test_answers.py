@@ -223,7 +223,7 @@ def test_a_name_written_another_way_finds_the_same_answer(chat: Chat, question: 
 
 
 def test_an_acronym_stands_for_the_capitalized_phrase_it_abbreviates(chat: Chat) -> None:
-    from rag.corpus import acronyms
+    from rag.retrieval.corpus import acronyms
 
     assert "faq" in acronyms("Frequently Asked Questions About China’s AI Development")
     answer = chat.ask("Summarize the FAQ section at the end of the Archyworldys article.")

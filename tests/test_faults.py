@@ -14,8 +14,8 @@ import httpx
 
 from ingest.pipeline import Ingestor, manifest
 from rag.chat import Chat
-from rag.embeddings import Embedder
-from rag.store import Store
+from rag.retrieval.embeddings import Embedder
+from rag.retrieval.store import Store
 from tests.conftest import ROOT, SEEDS, cli_env, make_settings
 from tests.live import live_server
 from tests.qdrant_server import qdrant_server

@@ -14,8 +14,8 @@ import pytest
 from ingest.load import parse_document
 from ingest.pipeline import Ingestor, manifest
 from rag.chat import Chat
-from rag.embeddings import Embedder
-from rag.store import Store
+from rag.retrieval.embeddings import Embedder
+from rag.retrieval.store import Store
 from tests import bad_documents as bad
 from tests.conftest import FOOTNOTE, ROOT, cli_env, make_settings
 

@@ -31,7 +31,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.core.result import Ok
 
-from rag.embeddings import Embedder
+from rag.retrieval.embeddings import Embedder
 from tests.conftest import build_service
 from ui.service import Service
 

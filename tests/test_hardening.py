@@ -267,7 +267,7 @@ class _Breaks:
 
 def test_a_stream_that_fails_midway_ends_with_an_error_chunk_and_done(service: Service) -> None:
     from rag.chat import Chat
-    from rag.retrieve import Retriever
+    from rag.retrieval.retrieve import Retriever
     from tests.live import live_server
 
     chat = Chat(retriever=Retriever(service.store, service.chat.retriever.embedder), answerer=_Breaks())  # type: ignore[arg-type]

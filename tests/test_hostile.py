@@ -11,9 +11,9 @@ import pytest
 
 from ingest.pipeline import Ingestor
 from rag.chat import Chat
-from rag.embeddings import Embedder
 from rag.hostile import HIDDEN, flags_of
-from rag.store import Store
+from rag.retrieval.embeddings import Embedder
+from rag.retrieval.store import Store
 from tests.conftest import ROOT, SEEDS, make_settings
 
 HOSTILE = ROOT / "tests" / "hostile"

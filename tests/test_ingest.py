@@ -10,7 +10,7 @@ import pytest
 from ingest.load import load_paths, parse_document
 from ingest.pipeline import Ingestor, manifest
 from rag.errors import StoreMismatch
-from rag.store import Store
+from rag.retrieval.store import Store
 from tests.conftest import SEEDS
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import Ingestor
-from rag.embeddings import Embedder
-from rag.store import Store
+from rag.retrieval.embeddings import Embedder
+from rag.retrieval.store import Store
 from tests.conftest import ROOT, make_settings
 
 PDFS = ROOT / "tests" / "fixtures" / "pdf"

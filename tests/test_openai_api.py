@@ -12,7 +12,7 @@ import openai
 import pytest
 from openai.types.chat.chat_completion_message import Annotation
 
-from rag.embeddings import Embedder
+from rag.retrieval.embeddings import Embedder
 from rag.types import Citation
 from tests.live import live_server
 from ui.openai_api import MAX_HISTORY_MESSAGES, Cut, render_footnotes, url_citations

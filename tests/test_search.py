@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rag.config import Settings
-from rag.embeddings import Embedder
-from rag.retrieve import Retriever
-from rag.store import Store
+from rag.retrieval.embeddings import Embedder
+from rag.retrieval.retrieve import Retriever
+from rag.retrieval.store import Store
 
 
 def test_llama_vs_qwen_question_finds_the_ten_times_passage_among_the_first_two(

@@ -25,9 +25,9 @@ from pydantic import SecretStr
 from rag import evaluate
 from rag.answer.openai_chat import number_passages
 from rag.chat import Chat
-from rag.embeddings import Embedder
 from rag.evaluate import load_questions
-from rag.retrieve import Retriever
+from rag.retrieval.embeddings import Embedder
+from rag.retrieval.retrieve import Retriever
 from rag.types import Turn
 from tests.conftest import ROOT, SEEDS, build_service
 from tests.live import live_server

@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return serve(settings, host=args.host, port=args.port, ingest_seeds=not args.no_ingest)
         if args.command == "bench":
-            from ui.bench import run_bench
+            from benchmarks.bench import run_bench
 
             return run_bench(settings, out=args.json, synthetic=args.synthetic, rounds=args.rounds)
     except StoreBusy as exc:

@@ -16,9 +16,9 @@ from ingest.pipeline import Ingestor, IngestReport, StoredDocument, manifest
 from ingest.readers import ReadLimits
 from rag.chat import Chat
 from rag.config import Settings
-from rag.embeddings import embedder_from_settings
 from rag.errors import BadDocument, BadQuestion, CuratedDocument, FootnoteError, UnknownDocument
-from rag.store import Store
+from rag.retrieval.embeddings import embedder_from_settings
+from rag.retrieval.store import Store
 from rag.types import Answer, AnswerDelta, Passage, Trust, Turn
 from ui.documents import DocumentText, document_text
 

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from rag.corpus import CorpusStats
 from rag.question import Analysis
+from rag.retrieval.corpus import CorpusStats
 from rag.types import Passage, Turn
 
 

@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rag import sparse
 from rag.cite import Sentence
 from rag.question import TYPED, Part, relation_group
+from rag.retrieval import sparse
 from rag.text import sentence_spans
 
 MIN_WORDS = 5

@@ -9,7 +9,6 @@ from dataclasses import replace
 
 import numpy as np
 
-from rag import sparse
 from rag.answer import AnswerEvent, AnswerRequest, Notice, Refusal
 from rag.answer.evidence import (
     Evidence,
@@ -25,8 +24,9 @@ from rag.answer.evidence import (
     proper_names,
 )
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
-from rag.corpus import acronyms, name_forms, name_pieces, squash
 from rag.question import Analysis, Part, name_terms, relation_group
+from rag.retrieval import sparse
+from rag.retrieval.corpus import acronyms, name_forms, name_pieces, squash
 from rag.text import sentence_spans
 from rag.types import Passage, Turn
 

@@ -1,5 +1,7 @@
 """`footnote bench`: ingest throughput, re-ingest, search/ask latency (in-process, REST, naive llama-index),
-server start to ready, and search latency against collection size. Prints a table and writes JSON."""
+server start to ready, and search latency against collection size. Prints a table and writes JSON.
+
+The naive llama-index side needs the bench extra: `pip install -e ".[bench]"`."""
 
 from __future__ import annotations
 
@@ -22,8 +24,8 @@ from ingest.load import load_paths
 from ingest.pipeline import Ingestor
 from rag.chat import Chat
 from rag.config import Settings
-from rag.embeddings import Embedder, embedder_from_settings
-from rag.store import Store
+from rag.retrieval.embeddings import Embedder, embedder_from_settings
+from rag.retrieval.store import Store
 
 QUESTIONS = [
     "How big is Llama 2 vs Qwen-VL?",

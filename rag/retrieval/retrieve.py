@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rag import sparse
-from rag.corpus import CorpusStats
-from rag.embeddings import Embedder
 from rag.errors import EmptyStore
 from rag.hostile import flags_of
-from rag.store import Store
+from rag.retrieval import sparse
+from rag.retrieval.corpus import CorpusStats
+from rag.retrieval.embeddings import Embedder
+from rag.retrieval.store import Store
 from rag.types import Passage
 
 SPARSE_WEIGHT = 0.5
