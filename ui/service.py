@@ -77,6 +77,7 @@ class Service:
         self._pending = 0
         self._pending_lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._warm = "off"  # the sentence warm-up: off, running, done (reported by /readyz)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Service:
@@ -130,6 +131,8 @@ class Service:
     def warm_in_background(self) -> threading.Thread:
         """Embed the corpus's sentences for the extractive answerer in a thread (readiness does not wait)."""
 
+        self._warm = "running"
+
         def run() -> None:
             try:
                 texts = (str(p.get("text", "")) for _, p in self.store.scroll_payloads(["text"]))
@@ -137,6 +140,8 @@ class Service:
                 log.info("warmed %d sentence vectors", n)
             except FootnoteError as exc:
                 log.warning("warm-up skipped: %s", exc)
+            finally:
+                self._warm = "done"
 
         thread = threading.Thread(target=run, name="footnote-warm", daemon=True)
         thread.start()
@@ -147,7 +152,7 @@ class Service:
         if not self.store.exists():
             raise FootnoteError(f"collection '{self.store.collection_name}' does not exist yet")
         self.store.check_schema()
-        return {"status": "ready", "points": self.store.count(), "answerer": self.answerer}
+        return {"status": "ready", "points": self.store.count(), "answerer": self.answerer, "warm_up": self._warm}
 
     def ask(self, question: str, history: Sequence[Turn] = (), *, top_k: int | None = None) -> Answer:
         """A cited answer (callers admit: the API's middleware, the page's handlers)."""
