@@ -252,3 +252,39 @@ def test_a_founding_date_is_not_answered_by_a_sentence_that_only_starts_alike(ch
 def test_where_someone_works_is_answered_by_their_job_title(chat: Chat) -> None:
     answer = chat.ask("Where does Tiezhen Wang work?")
     assert not answer.refused and "engineer at Hugging Face" in answer.answer, answer.answer
+
+
+def test_a_summary_of_a_section_quotes_only_the_lines_under_its_heading(chat: Chat) -> None:
+    source = "004_ad83150bec543e7f.txt"
+    lines = (SEEDS / source).read_text(encoding="utf-8").split("\n")
+    heading = next(i for i, line in enumerate(lines, 1) if line.startswith("Frequently Asked Questions"))
+    answer = chat.ask("Summarize the FAQ section of the Archyworldys article.")
+    assert answer.citations and {c.source for c in answer.citations} == {source}
+    assert all(c.start_line > heading for c in answer.citations), answer.answer
+    assert_citations_verifiable(answer)
+
+
+def test_a_heading_of_names_alone_is_a_byline_not_a_section_to_summarize() -> None:
+    from rag.answer.sections import section_asked
+    from rag.types import Passage
+
+    text = "Franklin Manuel\n\nA Competitive Landscape\n\nBaidu is not far behind in the race."
+    p = Passage("a.txt", "A", 0, 1, 5, 0, len(text), text, 1.0)
+    assert section_asked({"franklin", "manuel"}, {"franklin", "manuel"}, [p]) is None
+    assert section_asked({"competit", "landscap", "omni"}, set(), [p]) == (3, 5)
+
+
+def test_calls_to_share_or_subscribe_are_not_quoted_as_what_an_article_says(chat: Chat) -> None:
+    answer = chat.ask("Summarize the Archyworldys article.")
+    assert answer.citations
+    assert not re.search(r"\b(Subscribe|Share this)\b", answer.answer), answer.answer
+
+
+def test_a_summary_does_not_quote_a_sentence_twice(chat: Chat) -> None:
+    for q in (
+        "What are the main points about chips in the piece on Qwen's popularity?",
+        "Summarize the five articles.",
+    ):
+        answer = chat.ask(q)
+        sentences = [s for s in re.split(r"(?<=[.!?”])\s+(?:\[\d+\]\s*)?", answer.answer) if len(s) > 40]
+        assert len(sentences) == len(set(sentences)), answer.answer

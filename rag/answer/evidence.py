@@ -67,13 +67,19 @@ _LEANS = re.compile(
     r"on the other hand|in contrast|by contrast|even so|otherwise|then)\b",
     re.I,
 )
+# Page furniture: a call to the reader to share, subscribe or click is not something the article states.
+_FURNITURE = re.compile(
+    r"^(share|subscribe|sign (up|in)|log in|click|tap|follow (us|me)|join (us|our)|read (more|next)|"
+    r"leave a (comment|reply)|download (our|the app)|like us|don['’]t miss|discover more)\b",
+    re.I,
+)
 _BYLINE = re.compile(r"^(?:by\s+)?[A-Z][a-z’'\-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z’'\-]+){1,2}$")
 
 
 def is_answer_like(s: Sentence) -> bool:
     """Prose that states something: long enough, not a heading, not itself a question."""
     words = s.text.split()
-    if s.text.rstrip('"”’) ').endswith("?") or s.text.startswith("Q:"):
+    if s.text.rstrip('"”’) ').endswith("?") or s.text.startswith("Q:") or _FURNITURE.match(s.text):
         return False
     return len(words) >= MIN_WORDS and (bool(_TERMINAL.search(s.text)) or len(words) >= 12)
 

@@ -23,6 +23,7 @@ from rag.answer.evidence import (
     part_weights,
     proper_names,
 )
+from rag.answer.sections import line_of, section_asked
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
 from rag.question import Analysis, Part, name_terms, relation_group
 from rag.retrieval import sparse
@@ -419,21 +420,40 @@ class ExtractiveAnswerer:
         # "the main points about chips in ...": a summary with a topic ranks by the topic as much as by centrality.
         part = request.analysis.parts[0]
         topic = part_weights(part, request.corpus.idf if request.corpus else (lambda t: 1.0)) if part.terms else {}
+        if topic and request.analysis.article and self._embed is not None:
+            # "the main points about chips in the piece on Qwen's popularity": the question's meaning is mostly
+            # the article's name; the topic's own words ("chips") say what to pick from it.
+            asked = set(part.terms)
+            words = [w for w in sparse.words(part.text) if set(sparse.terms(w)) & asked]
+            if words:
+                qv = self._sentence_vectors([" ".join(dict.fromkeys(words))])[0]
         paragraphs = []
         for src in sources:
-            picks = self._key_sentences(src, request.candidates, per_doc, qv, topic)
+            section = None
+            if len(sources) == 1:  # "summarize the FAQ section": the section its heading names, alone
+                names = {t for n in part.names for t in sparse.terms(n)}
+                section = section_asked(set(part.terms), names, [p for p in request.candidates if p.source == src])
+            picks = self._key_sentences(src, request.candidates, per_doc, qv, {} if section else topic, section)
             if picks:
                 paragraphs.append(render(picks))
         return "\n\n".join(paragraphs)
 
     def _key_sentences(
-        self, source: str, candidates: Sequence[Passage], n: int, qv: np.ndarray | None, topic: dict[str, float]
+        self,
+        source: str,
+        candidates: Sequence[Passage],
+        n: int,
+        qv: np.ndarray | None,
+        topic: dict[str, float],
+        section: tuple[int, int] | None = None,
     ) -> list[Evidence]:
         found: list[Scored] = []
         seen: set[str] = set()
         for i, p in enumerate(candidates):
             if p.source == source and not p.flags:
                 for s in candidate_sentences(i + 1, p.text):
+                    if section and not section[0] <= line_of(p, s.sentence.start) <= section[1]:
+                        continue
                     if (s.lead or not leans(s.sentence.text)) and s.sentence.text not in seen:
                         seen.add(s.sentence.text)
                         found.append(s)
@@ -471,6 +491,9 @@ class ExtractiveAnswerer:
             Evidence(s.passage_no, s.sentence, sc, sc, 1.0, True, s.lead)
             for sc, _, s in sorted(top, key=lambda x: x[1])
         ]
+        # A pick that another pick brings along as its lead is quoted there, not twice.
+        led = [e.lead.text for e in picked if e.lead is not None]
+        picked = [e for e in picked if not any(e.sentence.text in t for t in led)]
         texts = {e.sentence.text for e in picked}
         out: list[Evidence] = []
         for e in picked:  # a key sentence brings the one that continues its thought ("They have ...")
