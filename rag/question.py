@@ -65,9 +65,10 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "list",
         re.compile(
             r"^\s*(list|name|enumerate)\b|\b(which|what) (\w+ ){0,3}(are|were|get|gets|got|is|was) "
-            r"(mentioned|named|listed|discussed|cited|covered|referenced)\b|"
+            r"(mentioned|named|listed|discussed|cited|covered|referenced|quoted)\b|"
+            r"\b(which|what) (\w+ ){0,3}(\w+s|people) (appear|appears|appeared|feature|featured|come up|show up)\b|"
             r"\bacross (the|all|these|those) (articles|sources|pieces|stories)\b|"
-            r"\b(all|every) (the )?(\w+ )?(mentioned|named)\b"
+            r"\b(all|every|each) (the )?(\w+ ){0,3}(mentioned|named|quoted|cited|listed|discussed)\b"
         ),
     ),
     ("duration", re.compile(r"\bhow long\b|\bhow many (days|weeks|months|years|hours)\b|\bfor how long\b")),
@@ -171,6 +172,7 @@ class Part:
     author: bool = False  # asks who wrote something
     named: bool = False  # asks what something is called: a product's name answers, not any capitalized word
     items_named: bool = False  # a list of things that have names (companies, models, people), not of ideas
+    items_people: bool = False  # ... and those things are people (experts, analysts, the people quoted)
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,8 @@ class Analysis:
 
 
 _ALL_ARTICLES = re.compile(
-    r"\b(all|each|every|the (two|three|four|five|several))( of the)? (articles|sources|pieces|stories|documents)\b|"
+    r"\b(all|each|every|the|all the|all)( (two|three|four|five|six|seven|eight|several))?( of the)? "
+    r"(articles|sources|pieces|stories|documents)\b|"
     r"\bacross (the|all|these|those) (articles|sources|pieces|stories)\b|\b(the|these|those) articles\b",
     re.I,
 )
@@ -296,8 +299,14 @@ RELATED = (
 )
 
 
+# Stems too short to match by their start ("add" would take "additional"): these match whole.
+RELATED_EXACT = {"add": 0, "mention": 0, "comment": 0}
+
+
 def relation_group(term: str) -> int | None:
     """Which RELATED group a term's verb belongs to, if any."""
+    if term in RELATED_EXACT:
+        return RELATED_EXACT[term]
     for i, starts in enumerate(RELATED):
         if term.startswith(starts):
             return i
@@ -362,6 +371,26 @@ _LIST_OF = re.compile(r"^\s*(?:list|name|enumerate)\s+(?:the\s+|all\s+(?:the\s+)
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+([A-Za-z][\w\-]*)", re.I)
 
 
+_CATEGORY = re.compile(r"\b(?:every|each|all(?: the)?|any)((?:\s+[\w\-]+){1,3})|\b(\w+(?:ies|s)|people)\b", re.I)
+
+# Named things that are people.
+_PEOPLE = re.compile(
+    r"^(person|peopl|expert|analyst|researcher|executive|founder|ceo|author|writer|journalist|reporter|official|"
+    r"leader|scientist|professor|engineer|lectur|academ|investor|speaker|voic)"
+)
+
+
+def _categories(text: str) -> list[str]:
+    """What a list gathers when the question names it as a plural ("the people quoted", "companies or models")
+    or after "every"/"all the" ("every AI model the articles mention")."""
+    out = []
+    for m in _CATEGORY.finditer(text):
+        for word in (m.group(1) or m.group(2)).split():
+            if word.lower() not in ("articles", "article", "sources", "pieces", "stories", "documents", "is", "was"):
+                out.extend(sparse.terms(word))
+    return out
+
+
 def _focus(text: str) -> list[str]:
     """The asked attribute: the noun after "how many"/"how much", or the words between "what/which" and the verb."""
     m = _FOCUS.search(text)
@@ -397,7 +426,7 @@ _PLURAL_ASK = re.compile(
 
 # What a list of names is a list of: companies, models, people ... ("which benefits" lists ideas, not names).
 _NAMED_THINGS = re.compile(
-    r"^(compan|firm|giant|lab|model|chatbot|bot|person|people|countr|nation|organi|startup|platform|product|"
+    r"^(compan|firm|giant|lab|model|chatbot|bot|person|peopl|countr|nation|organi|startup|platform|product|"
     r"universit|cit(y|i)|brand|executive|researcher|analyst|expert|publication|outlet|newspaper|rival|competitor|"
     r"partner|investor|institut|agenc|government|manufacturer|maker|developer|leader|official|founder|ceo|site|"
     r"website|benchmark|app|author|writer|journalist|reporter|chip|processor|gpu|tech)"
@@ -459,7 +488,8 @@ def _part(
         names=part_names,
         author=kind == "who" and bool(_WHO_WROTE.search(text)),
         named=bool(_CALLED.search(text)),
-        items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in focus),
+        items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in [*focus, *_categories(text)]),
+        items_people=kind == "list" and any(_PEOPLE.match(f) for f in [*focus, *_categories(text)]),
     )
 
 

@@ -288,3 +288,36 @@ def test_a_summary_does_not_quote_a_sentence_twice(chat: Chat) -> None:
         answer = chat.ask(q)
         sentences = [s for s in re.split(r"(?<=[.!?”])\s+(?:\[\d+\]\s*)?", answer.answer) if len(s) > 40]
         assert len(sentences) == len(set(sentences)), answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Name every AI model the articles mention.",
+        "What companies appear in the articles?",
+        "Give me all the Chinese firms named in the articles.",
+        "Who are the people quoted across the articles?",
+    ],
+)
+def test_a_list_of_named_things_is_recognised_however_it_is_asked(question: str) -> None:
+    from rag.question import analyse
+
+    a = analyse(question)
+    assert a.kind == "list" and a.parts[0].items_named and a.all_articles
+
+
+def test_a_person_counts_as_a_list_item_where_they_speak_or_hold_a_job() -> None:
+    from rag.answer.evidence import list_items
+
+    said = "“Qwen is popular,” said Tiezhen Wang, a machine learning engineer at Hugging Face."
+    assert list_items(said, people=True) == ["Tiezhen Wang"]
+    assert "Hugging Face" in list_items(said)
+    assert list_items("Collaborations with giants like Apple or partnerships with BMW.", people=True) == []
+
+
+def test_a_list_of_people_quoted_quotes_only_sentences_that_quote_someone(chat: Chat) -> None:
+    answer = chat.ask("Which experts are quoted across the articles?")
+    assert not answer.refused and len(answer.citations) >= 3
+    for name in ("Tiezhen Wang", "Xin Sun", "Isford", "Triolo"):
+        assert name in answer.answer, answer.answer
+    assert "BMW" not in answer.answer

@@ -101,6 +101,44 @@ def _new(found: Sequence[str], asked: str) -> bool:
     return any(f.lower() not in low for f in found)
 
 
+# Where a person is named as such: speaking ("said Tiezhen Wang", "Isford added", "according to Triolo") or by a
+# job ("Xin Sun, senior lecturer at ...").
+_SAYS = (
+    r"(?:said|says|added|adds|mentioned|remarked|explained|noted|notes|told|argued|argues|pointed out|stated|"
+    r"warned|wrote|"
+    r"writes|observed|commented|believes|thinks|cautioned|emphasized|emphasised|highlighted)"
+)
+_JOBS = (
+    r"(?:engineer|lecturer|partner|analyst|professor|researcher|founder|co-founder|ceo|cto|director|executive|head|"
+    r"scientist|fellow|official|president|chair|chairman|manager|editor|reporter|journalist|economist|adviser|advisor)"
+)
+_ENUMERATES = re.compile(
+    r"\b(?:compan|firm|giant|lab|model|chatbot|platform|product|startup|manufacturer|maker|developer|rival|"
+    r"competitor|partner|outlet|publication|institut|universit|organi[sz]ation|brand)\w*,?\s+(?:like|such as|including)"
+    r"\s+[A-Z]",
+    re.I,
+)
+
+
+def list_items(text: str, proper: frozenset[str] = frozenset(), *, people: bool = False) -> list[str]:
+    """The names a sentence gives as items of a list: every name, or for a list of people the names it gives as
+    a person's (a speaker, or someone with a job title)."""
+    found = proper_names(text, proper)
+    if not people:
+        return found
+    out = []
+    for name in found:
+        n = re.escape(name)
+        if re.search(
+            rf"{n}[’']?,?\s+(?:\w+\s+){{0,1}}{_SAYS}\b|\b{_SAYS},?\s+{n}\b|according to\s+{n}\b|"
+            rf"{n},\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){{0,3}}{_JOBS}\b",
+            text,
+            re.I,
+        ):
+            out.append(name)
+    return out
+
+
 def proper_names(text: str, proper: frozenset[str] = frozenset()) -> list[str]:
     """Capitalized words and runs of them; a sentence's first word only when the corpus capitalizes it mid-sentence
     (proper: such words, lowercased)."""
@@ -267,9 +305,15 @@ def judge(
         weak = part.kind == "compare" and shaped and not _COMPARATIVE.search(quote)
         score *= 1.0 if weak else 1.25 if shaped else 0.7
     if (part.kind == "which" or part.items_named) and shaped:
-        # a list is answered by the sentence that names the most things
-        new = len(set(proper_names(quote, proper)) - set(proper_names(question, proper)))
+        # a list is answered by the sentence that names the most things (of the asked kind: people are named
+        # where they speak or by their job; a company or a model is any other name)
+        found = set(list_items(quote, proper, people=part.items_people))
+        new = len(found - set(proper_names(question, proper)))
         score *= 1 + (0.2 * min(4, new) if part.kind == "list" else 0.1 * min(3, new))
+        if part.items_named and _ENUMERATES.search(quote):
+            score *= 1.2  # "companies like Google, Microsoft, and OpenAI": it names instances of a kind
+        if part.items_people and not new:
+            score *= 0.6
     if leans(quote):
         score *= 0.8  # mid-thought and its antecedent is not at hand: let another sentence lead
     if said_before:

@@ -19,6 +19,7 @@ from rag.answer.evidence import (
     is_byline,
     judge,
     leans,
+    list_items,
     overlap,
     part_weights,
     proper_names,
@@ -297,8 +298,9 @@ class ExtractiveAnswerer:
             proper = request.corpus.proper if request.corpus is not None else frozenset()
             gathered: list[Evidence] = []
             # From one named article, the list's items are all that article's: no cap per source.
-            cap = LIST_MAX if request.article is not None else LIST_PER_SOURCE
-            for e in self._across_files(ok, request.candidates, part.text, proper, cap):
+            # A list of named things takes every quote that adds a name, up to the list's length.
+            cap = LIST_MAX if request.article is not None or part.items_named else LIST_PER_SOURCE
+            for e in self._across_files(ok, request.candidates, part.text, proper, cap, people=part.items_people):
                 if _already_quoted(e, gathered):
                     continue
                 gathered.append(e)
@@ -342,10 +344,17 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _across_files(
-        ok: Sequence[Evidence], candidates: Sequence[Passage], question: str, proper: frozenset[str], per_source: int
+        ok: Sequence[Evidence],
+        candidates: Sequence[Passage],
+        question: str,
+        proper: frozenset[str],
+        per_source: int,
+        *,
+        people: bool = False,
     ) -> list[Evidence]:
         """Quotes from every source that answers, best first per source, for questions that gather items: a quote
-        whose names the ones before already gave adds nothing to a list and is passed over."""
+        whose names the ones before already gave adds nothing to a list and is passed over. A list of people takes
+        the quotes that name a person as one (speaking, or by a job)."""
         best = ok[0].score
         curated_leads = candidates[ok[0].passage_no - 1].trust != "contributed"
         taken: dict[str, int] = {}
@@ -357,8 +366,8 @@ class ExtractiveAnswerer:
                 continue
             if curated_leads and candidates[e.passage_no - 1].trust == "contributed":
                 continue  # an upload never extends a list the curated articles give
-            items = {n.lower() for n in proper_names(e.sentence.text, proper)}
-            if out and items and items <= named:
+            items = {n.lower() for n in list_items(e.sentence.text, proper, people=people)}
+            if (out and items and items <= named) or (people and not items - named):
                 continue
             named |= items
             taken[src] = taken.get(src, 0) + 1
