@@ -25,7 +25,7 @@ from ingest.pipeline import Ingestor
 from rag.chat import Chat
 from rag.config import Settings
 from rag.retrieval.embeddings import Embedder, embedder_from_settings
-from rag.retrieval.store import Store
+from rag.retrieval.store import open_store
 
 QUESTIONS = [
     "How big is Llama 2 vs Qwen-VL?",
@@ -82,7 +82,7 @@ def bench_ingest(settings: Settings, embedder: Embedder, folder: Path, work: Pat
     for i in range(0, len(texts), settings.embed_batch_size):
         embedder.embed_documents(texts[i : i + settings.embed_batch_size])
     encode_s = time.perf_counter() - t
-    store = Store.from_settings(_settings(work, settings), model=embedder.model, dim=embedder.dim)
+    store = open_store(_settings(work, settings), model=embedder.model, dim=embedder.dim)
     try:
         ingestor = Ingestor(store, embedder, max_tokens=settings.chunk_tokens, batch_size=settings.embed_batch_size)
         first = ingestor.ingest_paths([folder], progress=False)
@@ -109,7 +109,7 @@ def bench_queries(settings: Settings, embedder: Embedder, seeds: Path, work: Pat
     from ui.service import Service
 
     cfg = _settings(work, settings)
-    store = Store.from_settings(cfg, model=embedder.model, dim=embedder.dim)
+    store = open_store(cfg, model=embedder.model, dim=embedder.dim)
     try:
         chat = Chat.from_settings(cfg, store=store, embedder=embedder)
         ingestor = Ingestor(store, embedder, max_tokens=cfg.chunk_tokens, batch_size=cfg.embed_batch_size)
@@ -200,7 +200,7 @@ def bench_growth(
     per_doc = _chunks_per_doc(settings, embedder, seeds)
     files = synthetic_corpus(work / "corpus", seeds, max(sizes), per_doc)
     cfg = _settings(work / "qdrant", settings)
-    store = Store.from_settings(cfg, model=embedder.model, dim=embedder.dim)
+    store = open_store(cfg, model=embedder.model, dim=embedder.dim)
     rows = []
     try:
         ingestor = Ingestor(store, embedder, max_tokens=cfg.chunk_tokens, batch_size=cfg.embed_batch_size)
