@@ -58,7 +58,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         store.close()
         return
     with qdrant_server(tmp_path / "server", free_port()) as url:
-        store = open_store(make_settings(tmp_path / "unused", qdrant_url=url, qdrant_timeout=10), model=MODEL, dim=DIM)
+        store = open_store(make_settings(tmp_path / "unused", qdrant_url=url, qdrant_timeout=30), model=MODEL, dim=DIM)
         yield store
         store.close()
 
@@ -133,7 +133,9 @@ def test_retrieve_vectors_and_relabel_without_embedding(engine: Store) -> None:
 
 def test_scroll_pages_through_more_than_one_page(engine: Store) -> None:
     engine.ensure()
-    engine.upsert(make_points(110, 10))  # 1100 points: more than one 1024-point page
+    points = make_points(110, 10)  # 1100 points: more than one 1024-point page
+    for i in range(0, len(points), 100):
+        engine.upsert(points[i : i + 100])
     ids = [pid for pid, _ in engine.scroll_payloads(["source"])]
     assert len(ids) == len(set(ids)) == engine.count() == 1100
     engine.optimize()
@@ -150,7 +152,7 @@ def test_recreate_empties_and_another_model_is_a_mismatch(engine: Store, tmp_pat
     engine.close()
     settings = make_settings(tmp_path / "qdrant")
     if engine.where.startswith("http"):
-        settings = make_settings(tmp_path / "unused", qdrant_url=engine.where, qdrant_timeout=10)
+        settings = make_settings(tmp_path / "unused", qdrant_url=engine.where, qdrant_timeout=30)
     other = open_store(settings, model="another-model", dim=16)
     try:
         with pytest.raises(StoreMismatch, match="footnote ingest --recreate"):

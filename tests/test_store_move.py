@@ -13,8 +13,10 @@ from rag.chat import Chat
 from rag.errors import StoreMismatch
 from rag.retrieval.embeddings import Embedder
 from rag.retrieval.server_store import ServerStore
-from rag.retrieval.store import open_store
+from rag.retrieval.store import Store, open_store
 from tests.conftest import SEEDS, make_settings
+from tests.qdrant_server import qdrant_server
+from tests.servers import free_port
 
 
 def earlier_release_store(path: Path, embedder: Embedder) -> dict[str, dict[str, object]]:
@@ -78,3 +80,31 @@ def test_an_earlier_store_that_cannot_be_moved_says_what_to_run(tmp_path: Path) 
     message = str(err.value)
     assert "earlier Footnote release" in message and "footnote ingest --recreate" in message
     assert str(q / "meta.json") in message
+
+
+@pytest.mark.filterwarnings("ignore:Payload indexes have no effect")
+def test_an_embedded_store_moves_to_a_qdrant_server_by_ingesting_the_same_folders(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """The documented way from the embedded store to a server: FOOTNOTE_QDRANT_URL + `footnote ingest FOLDERS`.
+    Point ids are content-addressed, so the server ends up with exactly the embedded store's points."""
+
+    def points(store: Store) -> dict[str, dict[str, object]]:
+        return {pid: {k: v for k, v in p.items() if k != "ingested_at"} for pid, p in store.scroll_payloads()}
+
+    embedded = open_store(make_settings(tmp_path / "qdrant"), model=embedder.model, dim=embedder.dim)
+    try:
+        Ingestor(embedded, embedder, max_tokens=80).ingest_paths([SEEDS], progress=False)
+        before = points(embedded)
+    finally:
+        embedded.close()
+    with qdrant_server(tmp_path / "server", free_port()) as url:
+        settings = make_settings(tmp_path / "unused", qdrant_url=url, qdrant_timeout=10)
+        server = open_store(settings, model=embedder.model, dim=embedder.dim)
+        try:
+            Ingestor(server, embedder, max_tokens=80).ingest_paths([SEEDS], progress=False)
+            assert points(server) == before
+            answer = Chat.from_settings(settings, store=server, embedder=embedder).ask("How big is Llama 2 vs Qwen-VL?")
+            assert answer.citations[0].source == "000_238b3d5c562b5a75.txt"
+        finally:
+            server.close()

@@ -176,7 +176,7 @@ class EdgeStore:
                 self._shard.close()
                 self._shard = None
                 shutil.rmtree(self.path)
-            if recreate and self.path.exists():  # a leftover without a config: never opened, safe to drop
+            if self._shard is None and self.path.exists():  # a creation that was killed: it held no points
                 shutil.rmtree(self.path)
             if self._shard is not None:
                 self.check_schema()
