@@ -46,7 +46,8 @@ def test_an_earlier_release_store_is_moved_without_re_embedding(
     store = open_store(settings, model=embedder.model, dim=embedder.dim)
     try:
         line = capsys.readouterr().err
-        assert "moved the store of the earlier release" in line and f"footnote ({len(before)} points" in line
+        assert "moved the store of the earlier release" in line
+        assert f"collection 'footnote': {len(before)} points" in line
         assert dict(store.scroll_payloads()) == before  # every point, every payload field
         moved = store.retrieve_vectors(list(old_vectors))
         for pid, vec in old_vectors.items():

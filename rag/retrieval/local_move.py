@@ -53,7 +53,7 @@ def move_local_store(root: Path) -> None:
         for name in names:
             if shard_dir(root, name).exists():  # moved by a run that stopped before renaming the old files
                 continue
-            moved.append(f"{name} ({_move_collection(client, root, name)} points)")
+            moved.append(f"collection '{name}': {_move_collection(client, root, name)} points")
     except FootnoteError:
         raise
     except Exception as exc:
@@ -69,7 +69,7 @@ def move_local_store(root: Path) -> None:
         f"footnote: moved the store of the earlier release at {root} to Qdrant Edge ({what}, no re-embedding); "
         f"the old files are kept as {OLD_DIR}.migrated-{stamp} and {META}.migrated-{stamp}"
     )
-    log.warning(line)
+    log.info(line)
     print(line, file=sys.stderr)
 
 
