@@ -24,7 +24,7 @@ from rag.chat import Chat  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.evaluate import files_of, load_questions, run  # noqa: E402
 from rag.retrieval.embeddings import embedder_from_settings  # noqa: E402
-from rag.retrieval.store import Store  # noqa: E402
+from rag.retrieval.store import open_store  # noqa: E402
 
 SETS = {
     "tune": ROOT / "tests/eval/footnote-tune.jsonl",
@@ -42,7 +42,7 @@ def folder_of(fmt: str) -> Path:
 def evaluate(fmt: str, embedder: object, tmp: Path) -> dict[str, dict[str, float]]:
     """Ingest the seeds in one format into a fresh store and run every set."""
     settings = Settings(_env_file=None, qdrant_path=tmp / fmt / "qdrant", answerer="extractive")
-    store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)  # type: ignore[attr-defined]
+    store = open_store(settings, model=embedder.model, dim=embedder.dim)  # type: ignore[attr-defined]
     try:
         report = Ingestor(store, embedder, max_tokens=settings.chunk_tokens).ingest_paths(  # type: ignore[arg-type]
             [folder_of(fmt)], progress=False

@@ -45,10 +45,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         from ingest.pipeline import Ingestor
         from rag.retrieval.embeddings import embedder_from_settings
-        from rag.retrieval.store import Store
+        from rag.retrieval.store import open_store
 
         embedder = embedder_from_settings(settings)
-        store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+        store = open_store(settings, model=embedder.model, dim=embedder.dim)
         try:
             ingestor = Ingestor.from_settings(settings, store, embedder)
             report = ingestor.ingest_paths(

@@ -177,9 +177,15 @@ class Ingestor:
         docs, skipped = load_paths(paths, limits=self.limits)
         origins = {str(p.resolve()) for p in paths if p.is_dir()}
         pairs = [(d, _origin_of(d, paths)) for d in docs]
-        return self._run(
+        report = self._run(
             pairs, skipped, trust=trust, prune_origins=origins, dry_run=dry_run, recreate=recreate, progress=progress
         )
+        if not dry_run and (report.chunks_embedded or report.updated or report.deleted):
+            # New points are searchable at once (plain segments); the index makes a large store fast.
+            t0 = time.perf_counter()
+            self.store.optimize()
+            report.seconds += time.perf_counter() - t0
+        return report
 
     def ingest_documents(
         self, docs: Iterable[Document], *, origin: str = "upload", trust: Trust = "contributed"

@@ -21,7 +21,7 @@ from rag.question import Analysis, analyse
 from rag.retrieval.corpus import CorpusStats
 from rag.retrieval.embeddings import Embedder, embedder_from_settings
 from rag.retrieval.retrieve import Retriever
-from rag.retrieval.store import Store
+from rag.retrieval.store import Store, open_store
 from rag.text import sentence_spans
 from rag.types import Answer, AnswerDelta, Passage, Turn
 
@@ -70,7 +70,7 @@ class Chat:
     def from_settings(cls, settings: Settings, *, store: Store | None = None, embedder: Embedder | None = None) -> Chat:
         """A Chat over the configured store, embedder and answerer."""
         embedder = embedder or embedder_from_settings(settings)
-        store = store or Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+        store = store or open_store(settings, model=embedder.model, dim=embedder.dim)
         extractive = ExtractiveAnswerer(embedder.embed_documents)
         answerer: Answerer = extractive
         if settings.use_openai():

@@ -22,7 +22,15 @@ class Settings(BaseSettings):
 
     # -- store
     qdrant_path: Path = Field(
-        Path("data/qdrant"), description="Directory of the embedded Qdrant store (used when qdrant_url is unset)."
+        Path("data/qdrant"),
+        description="Directory of the embedded store (used when qdrant_url is unset): Qdrant Edge keeps each "
+        "collection in <dir>/edge/<collection>; one process at a time (<dir>/.lock). A store of the earlier "
+        "release (<dir>/collection, <dir>/meta.json) is moved into it when it first opens.",
+    )
+    qdrant_engine: Literal["edge", "local"] = Field(
+        "edge",
+        description="Engine of the embedded store: edge (Qdrant Edge, the default) or local (qdrant-client's local "
+        "mode, the earlier release's engine, kept for comparison: `footnote bench`; slow past 20k chunks).",
     )
     qdrant_url: str | None = Field(
         None, description="URL of a Qdrant server, e.g. http://localhost:6333; replaces the embedded store."

@@ -22,7 +22,7 @@ EVAL_DIR = ROOT / "tests" / "eval"
 from ingest.pipeline import Ingestor  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.retrieval.embeddings import Embedder, embedder_from_settings  # noqa: E402
-from rag.retrieval.store import Store  # noqa: E402
+from rag.retrieval.store import Store, open_store  # noqa: E402
 
 # Keep the developer's .env and shell settings out of the tests.
 for _k in list(os.environ):
@@ -50,7 +50,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture()
 def store(settings: Settings, embedder: Embedder) -> Iterator[Store]:
     """An empty embedded store in a tmp dir."""
-    s = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+    s = open_store(settings, model=embedder.model, dim=embedder.dim)
     yield s
     s.close()
 
@@ -73,7 +73,7 @@ def corpus(tmp_path: Path) -> Path:
 def seeded(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[tuple[Settings, Store]]:
     """seeds/ ingested once into a session store."""
     settings = make_settings(tmp_path_factory.mktemp("seeded") / "qdrant")
-    store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+    store = open_store(settings, model=embedder.model, dim=embedder.dim)
     Ingestor(store, embedder, max_tokens=settings.chunk_tokens).ingest_paths([SEEDS], progress=False)
     yield settings, store
     store.close()
@@ -106,7 +106,7 @@ def build_service(path: Path, embedder: Embedder, folders: list[Path] | None = N
     from ui.service import Service
 
     settings = make_settings(path)
-    store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+    store = open_store(settings, model=embedder.model, dim=embedder.dim)
     ingestor = Ingestor(store, embedder, max_tokens=settings.chunk_tokens)
     report = ingestor.ingest_paths(folders or [SEEDS], progress=False)
     assert not report.skipped, report.public()

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from qdrant_client import QdrantClient
 
-from tests.conftest import FOOTNOTE, ROOT, SEEDS, cli_env
+from rag.retrieval.store import open_store
+from tests.conftest import FOOTNOTE, ROOT, SEEDS, cli_env, make_settings
 
 
 def run(args: list[str], qdrant: Path, timeout: int = 180) -> subprocess.CompletedProcess[str]:
@@ -72,15 +73,27 @@ def test_search_before_ingest_says_to_ingest(tmp_path: Path) -> None:
 
 def test_store_held_by_another_process_fails_fast_with_the_path(tmp_path: Path) -> None:
     q = tmp_path / "qdrant"
-    q.mkdir()
-    holder = QdrantClient(path=str(q))  # this test process holds the embedded store
+    holder = open_store(make_settings(q), model="all-MiniLM-L6-v2", dim=384)  # this test process holds it
     try:
+        holder.ensure()
         out = run(["ingest", str(SEEDS)], q, timeout=60)
     finally:
         holder.close()
     assert out.returncode == 3
     assert str(q.resolve()) in out.stderr and "Stop that process" in out.stderr
     assert "--server" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_store_held_by_the_earlier_release_fails_fast_too(tmp_path: Path) -> None:
+    q = tmp_path / "qdrant"
+    q.mkdir()
+    holder = QdrantClient(path=str(q))  # qdrant-client's local mode, as the earlier release held it
+    try:
+        out = run(["ingest", str(SEEDS)], q, timeout=60)
+    finally:
+        holder.close()
+    assert out.returncode == 3
+    assert str(q.resolve()) in out.stderr and "Stop that process" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_python_m_ingest_does_the_same(tmp_path: Path) -> None:
@@ -95,12 +108,12 @@ def test_python_m_ingest_does_the_same(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1])["added"] == 5
-    client = QdrantClient(path=str(q))
+    store = open_store(make_settings(q), model="all-MiniLM-L6-v2", dim=384)
     try:
-        points, _ = client.scroll("footnote", limit=500, with_payload=["trust"])
+        trusts = [p.get("trust") for _, p in store.scroll_payloads(["trust"])]
     finally:
-        client.close()
-    assert points and {p.payload["trust"] for p in points if p.payload} == {"contributed"}
+        store.close()
+    assert trusts and set(trusts) == {"contributed"}
 
 
 def test_ask_and_search_beside_a_running_server_are_answered_by_it(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]

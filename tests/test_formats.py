@@ -15,7 +15,7 @@ from ingest.load import parse_document
 from ingest.pipeline import Ingestor, manifest
 from rag.chat import Chat
 from rag.retrieval.embeddings import Embedder
-from rag.retrieval.store import Store
+from rag.retrieval.store import Store, open_store
 from tests import bad_documents as bad
 from tests.conftest import FOOTNOTE, ROOT, cli_env, make_settings
 
@@ -31,7 +31,7 @@ def chats(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Itera
     stores = []
     for fmt in ("pdf", "docx", "html", "epub"):
         settings = make_settings(tmp_path_factory.mktemp(fmt) / "qdrant")
-        store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+        store = open_store(settings, model=embedder.model, dim=embedder.dim)
         stores.append(store)
         report = Ingestor(store, embedder, max_tokens=settings.chunk_tokens).ingest_paths(
             [FIXTURES / fmt / f"{ARTICLE}.{fmt}"], progress=False

@@ -13,7 +13,7 @@ from ingest.pipeline import Ingestor
 from rag.chat import Chat
 from rag.hostile import HIDDEN, flags_of
 from rag.retrieval.embeddings import Embedder
-from rag.retrieval.store import Store
+from rag.retrieval.store import Store, open_store
 from tests.conftest import ROOT, SEEDS, make_settings
 
 HOSTILE = ROOT / "tests" / "hostile"
@@ -24,7 +24,7 @@ MANIFEST: list[dict[str, Any]] = json.loads((HOSTILE / "manifest.json").read_tex
 def hostile_chat(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[tuple[Chat, Store]]:
     """Seeds and the hostile folder, both ingested as curated folders."""
     settings = make_settings(tmp_path_factory.mktemp("hostile") / "qdrant")
-    store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+    store = open_store(settings, model=embedder.model, dim=embedder.dim)
     Ingestor(store, embedder, max_tokens=settings.chunk_tokens).ingest_paths([SEEDS, HOSTILE], progress=False)
     yield Chat.from_settings(settings, store=store, embedder=embedder), store
     store.close()

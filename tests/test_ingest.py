@@ -9,8 +9,9 @@ import pytest
 
 from ingest.load import load_paths, parse_document
 from ingest.pipeline import Ingestor, manifest
+from rag.config import Settings
 from rag.errors import StoreMismatch
-from rag.retrieval.store import Store
+from rag.retrieval.store import Store, open_store
 from tests.conftest import SEEDS
 
 
@@ -121,14 +122,14 @@ def test_same_file_name_twice_is_skipped(tmp_path: Path) -> None:
     assert [d.source for d in docs] == ["x.txt"] and "already read" in skipped[0].reason
 
 
-def test_opening_with_another_embedding_model_says_how_to_rebuild(ingestor: Ingestor, store: Store) -> None:
+def test_opening_with_another_embedding_model_says_how_to_rebuild(
+    ingestor: Ingestor, store: Store, settings: Settings
+) -> None:
     ingestor.ingest_paths([SEEDS], progress=False)
-    other = Store(
-        store.client,
-        collection_name=store.collection_name,
-        model="openai:text-embedding-3-small",
-        dim=1536,
-        where=store.where,
-    )
-    with pytest.raises(StoreMismatch, match="footnote ingest --recreate"):
-        other.check_schema()
+    store.close()  # one process, one opening: the same store, opened for another embedder
+    other = open_store(settings, model="openai:text-embedding-3-small", dim=1536)
+    try:
+        with pytest.raises(StoreMismatch, match="footnote ingest --recreate"):
+            other.check_schema()
+    finally:
+        other.close()

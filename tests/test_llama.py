@@ -9,7 +9,7 @@ import pytest
 
 from ingest.pipeline import Ingestor
 from rag.retrieval.embeddings import Embedder
-from rag.retrieval.store import Store
+from rag.retrieval.store import open_store
 from tests.conftest import ROOT, make_settings
 
 PDFS = ROOT / "tests" / "fixtures" / "pdf"
@@ -20,7 +20,7 @@ def pdf_store(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> t
     """The seed articles as PDFs ingested into a store (closed again: the README example opens it)."""
     path = tmp_path_factory.mktemp("llama") / "qdrant"
     settings = make_settings(path)
-    store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+    store = open_store(settings, model=embedder.model, dim=embedder.dim)
     Ingestor(store, embedder, max_tokens=settings.chunk_tokens).ingest_paths([PDFS], progress=False)
     points = dict(store.scroll_payloads())
     store.close()

@@ -1,8 +1,9 @@
 """A running `footnote serve` and the embedded store it holds: found in milliseconds, without opening the store.
 
-The embedded Qdrant store admits one process (an exclusive lock on `<store>/.lock`, taken only after the whole
-collection is loaded). `footnote serve` writes its URL beside that lock (`<store>/.footnote-server.json`), so
-`footnote ask`/`search` can send the question to it instead of waiting to find the store busy.
+The embedded store admits one process (an exclusive lock on `<store>/.lock`, the lock qdrant-client's local mode
+took, so a process of the earlier release counts too). `footnote serve` writes its URL beside that lock
+(`<store>/.footnote-server.json`), so `footnote ask`/`search` can send the question to it instead of waiting to find
+the store busy.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from rag.chat import Chat
 from rag.config import Settings
 from rag.errors import BadDocument, BadQuestion, CuratedDocument, FootnoteError, UnknownDocument
 from rag.retrieval.embeddings import embedder_from_settings
-from rag.retrieval.store import Store
+from rag.retrieval.store import open_store
 from rag.types import Answer, AnswerDelta, Passage, Trust, Turn
 from ui.documents import DocumentText, document_text
 
@@ -83,7 +83,7 @@ class Service:
     def from_settings(cls, settings: Settings) -> Service:
         """Load the embedder, open the store, build the chat."""
         embedder = embedder_from_settings(settings)
-        store = Store.from_settings(settings, model=embedder.model, dim=embedder.dim)
+        store = open_store(settings, model=embedder.model, dim=embedder.dim)
         chat = Chat.from_settings(settings, store=store, embedder=embedder)
         ingestor = Ingestor.from_settings(settings, store, embedder)
         return cls(settings, chat=chat, ingestor=ingestor)
