@@ -63,6 +63,7 @@ class Chat:
         self.max_question_chars = max_question_chars
         self.calibrate_gate = calibrate_gate
         self._corpus: CorpusStats | None = None
+        self._corpus_version = ""
         self._corpus_lock = threading.Lock()
         self._floor: tuple[int, float | None] | None = None  # (points when measured, floor)
 
@@ -91,12 +92,15 @@ class Chat:
         return self.answerer.name
 
     def corpus(self) -> CorpusStats:
-        """Term statistics of the corpus, built once per store version (until invalidate())."""
+        """Term statistics of the corpus, built once per store version: a write by this process or by another
+        replica on the same Qdrant server moves the version, and the next question rebuilds them."""
+        version = self.retriever.store.version()
         with self._corpus_lock:
-            if self._corpus is None:
+            if self._corpus is None or self._corpus_version != version:
                 fields = ["text", "source", "title", "doc_sha256", "chunks", "trust"]
                 payloads = (p for _, p in self.retriever.store.scroll_payloads(fields))
                 self._corpus = CorpusStats.from_payloads(payloads)
+                self._corpus_version = version
             return self._corpus
 
     def floor(self, corpus: CorpusStats) -> float | None:

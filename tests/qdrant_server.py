@@ -106,6 +106,13 @@ def create_app(engine: QdrantLocal) -> FastAPI:
 
         return await run(request, models.CreateCollection, op)
 
+    @app.patch("/collections/{name}")
+    async def update_collection(name: str, request: Request) -> JSONResponse:
+        def op(body: models.UpdateCollection) -> bool:
+            return engine.update_collection(collection(name), metadata=body.metadata)
+
+        return await run(request, models.UpdateCollection, op)
+
     @app.delete("/collections/{name}")
     async def delete_collection(name: str, request: Request) -> JSONResponse:
         return await run(request, None, lambda: engine.delete_collection(name))

@@ -222,3 +222,16 @@ def test_the_embedded_store_lives_under_edge_by_collection(tmp_path: Path) -> No
         assert (tmp_path / "qdrant" / ".lock").is_file() and store.where == str(tmp_path / "qdrant")
     finally:
         store.close()
+
+
+def test_every_write_moves_the_store_version_and_reads_do_not(engine: Store) -> None:
+    seen = [engine.version()]
+    engine.ensure()
+    seen.append(engine.version())
+    points = make_points(2, 2)
+    engine.upsert(points)
+    seen.append(engine.version())
+    assert engine.count() == 4 and list(engine.scroll_payloads()) and engine.version() == seen[-1]
+    engine.delete_ids([points[0].id])
+    seen.append(engine.version())
+    assert len(set(seen)) == len(seen), seen

@@ -96,6 +96,7 @@ class EdgeStore:
         self.lock = threading.RLock()
         self._lock_file: TextIOWrapper | None = lock_file
         self._shard: qe.EdgeShard | None = None
+        self._writes = 0  # one process holds the store: counting its own writes is the version
         if (self.path / CONFIG_FILE).exists():
             self._shard = self._load()
 
@@ -187,6 +188,7 @@ class EdgeStore:
             except Exception as exc:
                 raise self._failure(exc) from exc
             self._shard = shard
+            self._writes += 1
 
     def count(self) -> int:
         """Points in the shard (0 when it does not exist)."""
@@ -207,12 +209,18 @@ class EdgeStore:
             for p in points
         ]
         self._call(lambda s: s.update(qe.UpdateOperation.upsert_points(edge_points)))
+        self._writes += 1
 
     def delete_ids(self, ids: Sequence[str]) -> None:
         """Delete points by id (in the WAL when this returns)."""
         if ids:
             wanted: list[Any] = list(ids)
             self._call(lambda s: s.update(qe.UpdateOperation.delete_points(wanted)))
+            self._writes += 1
+
+    def version(self) -> str:
+        """Moves with every write (only this process can write: it holds the lock)."""
+        return f"{'shard' if self._shard is not None else 'none'}-{self._writes}"
 
     def _scroll(
         self, *, with_payload: bool | list[str], with_vector: bool | list[str], flt: qe.Filter | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -23,6 +24,8 @@ from rag.retrieval.store import (
 )
 
 log = logging.getLogger(__name__)
+
+VERSION_KEY = "footnote_version"  # in the collection's metadata: moved by every write, read by every replica
 
 
 class ServerStore:
@@ -102,6 +105,7 @@ class ServerStore:
             self.collection_name,
             vectors_config={self.dense: models.VectorParams(size=self.dim, distance=models.Distance.COSINE)},
             sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+            metadata={VERSION_KEY: uuid.uuid4().hex},
         )
         for field in KEYWORD_FIELDS:
             self._call(
@@ -124,6 +128,20 @@ class ServerStore:
             return 0
         return int(self._call(self.client.count, self.collection_name, exact=True).count)
 
+    def version(self) -> str:
+        """The collection's version token (its metadata), moved by every writer in every process."""
+        try:
+            info = self._call(self.client.get_collection, self.collection_name)
+        except StoreUnavailable:
+            raise
+        except Exception:  # no such collection (yet): the server answers 404
+            return "none"
+        return str((info.config.metadata or {}).get(VERSION_KEY, "0"))
+
+    def _moved(self) -> None:
+        """Move the version token, so every replica's caches of the store are rebuilt."""
+        self._call(self.client.update_collection, self.collection_name, metadata={VERSION_KEY: uuid.uuid4().hex})
+
     def upsert(self, points: Sequence[ChunkPoint]) -> None:
         """Write points and wait until the server has them."""
         if not points:
@@ -140,6 +158,7 @@ class ServerStore:
             for p in points
         ]
         self._call(self.client.upsert, self.collection_name, points=structs, wait=True)
+        self._moved()
 
     def delete_ids(self, ids: Sequence[str]) -> None:
         """Delete points by id and wait."""
@@ -150,6 +169,7 @@ class ServerStore:
                 points_selector=models.PointIdsList(points=list(ids)),
                 wait=True,
             )
+            self._moved()
 
     def _scroll(
         self, *, with_payload: bool | list[str], with_vectors: bool | list[str], flt: models.Filter | None = None

@@ -134,6 +134,11 @@ class Store(Protocol):
         """Build the search indexes for what was written (a Qdrant server does this by itself)."""
         ...
 
+    def version(self) -> str:
+        """A token every write moves: caches of what the store holds are good while it stays the same. On a server
+        it lives in the collection itself, so app replicas sharing the server see each other's writes."""
+        ...
+
     def close(self) -> None:
         """Release the store (and the embedded store's lock)."""
         ...
