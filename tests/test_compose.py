@@ -123,9 +123,20 @@ def test_app_is_built_from_the_dockerfile(services: dict[str, dict[str, Any]]) -
     assert DOCKERFILE.is_file()
 
 
-def test_app_publishes_port_7860(services: dict[str, dict[str, Any]]) -> None:
-    ports = [str(p) for p in services["app"]["ports"]]
+def test_the_proxy_publishes_port_7860_and_the_app_can_scale(services: dict[str, dict[str, Any]]) -> None:
+    ports = [str(p) for p in services["proxy"]["ports"]]
     assert any(p.split(":")[-2:] == ["7860", "7860"] for p in ports), ports
+    # `docker compose up --scale app=N` fails on a fixed host port: the app only exposes its port.
+    assert "ports" not in services["app"] and "7860" in [str(p) for p in services["app"]["expose"]]
+    assert "container_name" not in services["app"]
+
+
+def test_the_proxy_finds_every_app_replica_and_keeps_a_browser_on_one(services: dict[str, dict[str, Any]]) -> None:
+    mount = next(v for v in services["proxy"]["volumes"] if v.endswith(":/etc/caddy/Caddyfile:ro"))
+    caddyfile = (ROOT / mount.split(":")[0]).read_text(encoding="utf-8")
+    assert re.search(r"dynamic a app 7860", caddyfile)  # the replicas, looked up by the service's name
+    assert re.search(r"lb_policy cookie", caddyfile)  # the page's queue and its stream meet on one replica
+    assert "health_uri /healthz" in caddyfile and "flush_interval -1" in caddyfile  # streams are not buffered
 
 
 def test_app_waits_for_a_healthy_qdrant(services: dict[str, dict[str, Any]]) -> None:
