@@ -54,7 +54,9 @@ class Settings(BaseSettings):
         "a hash of the packaged weights). Default: $XDG_CACHE_HOME/footnote, else ~/.cache/footnote.",
     )
     chunk_tokens: int = Field(80, ge=32, le=250, description="Max word pieces per chunk (MiniLM truncates past 256).")
-    embed_batch_size: int = Field(64, ge=1, description="Chunks embedded per model call.")
+    embed_batch_size: int = Field(
+        64, ge=1, description="Chunks embedded per embedder call (the onnx backend runs them 16 at a time)."
+    )
     max_pdf_bytes: int = Field(50_000_000, ge=1, description="Largest PDF a reader opens (ingest and upload).")
     max_pdf_pages: int = Field(2000, ge=1, description="Most pages a PDF may have.")
     max_docx_bytes: int = Field(20_000_000, ge=1, description="Largest Word (.docx) file a reader opens.")
