@@ -192,3 +192,14 @@ def test_settings_accept_either_case(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert onnx_model.cache_root(s.model_cache) == tmp_path
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert onnx_model.cache_root(None) == tmp_path / "xdg" / "footnote"
+
+
+def test_a_damaged_cache_file_is_exported_again(tmp_path: Path, embedder: Embedder) -> None:
+    assert isinstance(embedder, OnnxMiniLMEmbedder)
+    model_dir = onnx_model.packaged_model_dir()
+    damaged = onnx_model.onnx_path(model_dir, tmp_path, "fp32")
+    damaged.parent.mkdir(parents=True)
+    damaged.write_bytes(b"not an onnx model")
+    e = OnnxMiniLMEmbedder(cache=tmp_path)
+    assert e.path == damaged and damaged.stat().st_size > 1_000_000
+    assert np.allclose(e.embed_query("hello"), embedder.embed_query("hello"), atol=1e-5)

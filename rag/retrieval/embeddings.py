@@ -153,7 +153,8 @@ class OnnxMiniLMEmbedder:
         self.max_tokens = int(st_config.get("max_seq_length") or 256)
         self.batch_size = batch_size
         self.precision = precision
-        self.path = onnx_model.ensure_onnx(model_dir, onnx_model.cache_root(cache), precision)
+        root = onnx_model.cache_root(cache)
+        self.path = onnx_model.ensure_onnx(model_dir, root, precision)
 
         from tokenizers import Tokenizer
 
@@ -173,7 +174,14 @@ class OnnxMiniLMEmbedder:
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        try:
+            self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # a damaged cache file (written elsewhere, or edited): export it again, once
+            log.warning("the cached ONNX model %s does not load (%s); exporting it again", self.path, exc)
+            for name in onnx_model.FILES.values():
+                self.path.with_name(name).unlink(missing_ok=True)
+            self.path = onnx_model.ensure_onnx(model_dir, root, precision)
+            self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
 
     def _run(self, rows: list[list[int]]) -> np.ndarray:
