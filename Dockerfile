@@ -29,7 +29,12 @@ ENV HF_HUB_OFFLINE=1 \
     FOOTNOTE_HOST=0.0.0.0 \
     FOOTNOTE_PORT=7860 \
     FOOTNOTE_SEEDS_DIR=/app/seeds \
-    FOOTNOTE_QDRANT_PATH=/app/data/qdrant
+    FOOTNOTE_QDRANT_PATH=/app/data/qdrant \
+    FOOTNOTE_MODEL_CACHE=/app/models
+
+# The embedder runs on onnxruntime: export the packaged model to ONNX (fp32 and int8) now, with torch, so that the
+# server never imports torch and its first start does not wait for the export.
+RUN python -m rag.retrieval.onnx_model
 
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin footnote \
     && mkdir -p /app/data \
@@ -38,7 +43,7 @@ USER footnote
 
 EXPOSE 7860
 
-# First start ingests seeds/ into an empty collection and loads torch, hence the long start period.
+# First start ingests seeds/ into an empty collection, hence the start period.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=180s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('FOOTNOTE_PORT', '7860') + '/healthz', timeout=4)" || exit 1
 
