@@ -31,6 +31,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.load import free_port, stop
 from ingest.chunk import chunk_document
 from ingest.load import load_paths
 from rag.config import Settings
@@ -108,15 +109,6 @@ def peak_rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- the corpus ------------------------------------------------------------------------------------------------
@@ -243,11 +235,7 @@ def _serve(env: dict[str, str], plan: Plan, log: Path) -> dict[str, Any]:
                 "server_peak_rss_mb": peak_rss_mb(proc.pid),
             }
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc, timeout=30)
 
 
 def hnsw_recall(env: dict[str, str], questions: Sequence[str], k: int = 10) -> float | None:

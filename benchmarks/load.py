@@ -75,6 +75,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stop(proc: subprocess.Popen[Any], timeout: float = 15) -> None:
+    """Terminate a server process; kill it when it does not stop in time."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout)
+
+
 def footnote_command() -> list[str]:
     """The `footnote` console script next to this interpreter, else `python -m ui.cli`."""
     script = Path(sys.executable).parent / "footnote"
@@ -145,12 +155,7 @@ def own_server() -> Iterator[Server]:
         server.start_to_ready_s = wait_ready(server, t0)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        stop(proc)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

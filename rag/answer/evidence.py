@@ -312,8 +312,6 @@ def judge(
         score *= 1 + (0.2 * min(4, new) if part.kind == "list" else 0.1 * min(3, new))
         if part.items_named and _ENUMERATES.search(quote):
             score *= 1.2  # "companies like Google, Microsoft, and OpenAI": it names instances of a kind
-        if part.items_people and not new:
-            score *= 0.6
     if leans(quote):
         score *= 0.8  # mid-thought and its antecedent is not at hand: let another sentence lead
     if said_before:
