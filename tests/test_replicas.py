@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +13,7 @@ import httpx
 
 from tests.conftest import ROOT, SEEDS
 from tests.qdrant_server import qdrant_server
-from tests.servers import free_port
+from tests.servers import free_port, wait_http
 
 NOTE = (
     "Zorblax-9 is a language model released by the fictional Quorra Labs in 2031. "
@@ -41,17 +40,10 @@ def serve(qdrant_url: str, *, ingest: bool, log: Path) -> Iterator[str]:
         proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 180
-            while time.monotonic() < deadline:
-                assert proc.poll() is None, log.read_text()
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
-            else:
-                raise AssertionError(f"serve not ready: {log.read_text()}")
+            try:
+                wait_http(f"{base}/readyz", timeout=180, proc=proc)
+            except (RuntimeError, TimeoutError) as exc:
+                raise AssertionError(f"serve not ready: {exc}\n{log.read_text()}") from None
             yield base
         finally:
             proc.terminate()
