@@ -201,8 +201,8 @@ class Analysis:
 
 
 _ALL_ARTICLES = re.compile(
-    r"\b(all|each|every|the|all the|all)( (two|three|four|five|six|seven|eight|several))?( of the)? "
-    r"(articles|sources|pieces|stories|documents)\b|"
+    r"\b(?:(?:all|each|every)(?: the)?(?: (?:two|three|four|five|six|seven|eight|several))?|"
+    r"the (?:two|three|four|five|six|seven|eight|several))(?: of the)? (?:articles|sources|pieces|stories|documents)\b|"
     r"\bacross (the|all|these|those) (articles|sources|pieces|stories)\b|\b(the|these|those) articles\b",
     re.I,
 )
@@ -475,6 +475,7 @@ def _part(
     own_names = [n for n in names(text) if n not in reference]
     focus = [t for t in _focus(text) if t not in ref_terms]
     kind = _refine(asked, focus, text)
+    gathers = [*focus, *_categories(text)] if kind == "list" else []  # what a list is a list of
     # A part with no name of its own ("and who made it?") is about what the question or conversation is about.
     needs_subject = not own_names or bool(_FOLLOW_UP.search(text))
     subject = tuple(t for t in borrowed_terms if t not in own) if needs_subject else ()
@@ -488,8 +489,8 @@ def _part(
         names=part_names,
         author=kind == "who" and bool(_WHO_WROTE.search(text)),
         named=bool(_CALLED.search(text)),
-        items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in [*focus, *_categories(text)]),
-        items_people=kind == "list" and any(_PEOPLE.match(f) for f in [*focus, *_categories(text)]),
+        items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in gathers),
+        items_people=kind == "list" and any(_PEOPLE.match(f) for f in gathers),
     )
 
 
