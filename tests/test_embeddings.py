@@ -96,9 +96,11 @@ def test_batches_sorted_by_length_keep_the_callers_order(embedder: Embedder) -> 
 
 
 def _no_torch_code(body: str) -> str:
-    """body, then a check that neither torch nor sentence-transformers (nor transformers) was imported."""
+    """body, then a check that neither torch nor sentence-transformers (nor transformers) was imported, nor the
+    modules the extractive default never needs at start (scikit-learn, the OpenAI client: seconds of imports)."""
     check = """
-    loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "sentence_transformers", "transformers"))
+    heavy = ("torch", "sentence_transformers", "transformers", "sklearn", "openai")
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] in heavy)
     assert not loaded, loaded
     print("no torch")
     """

@@ -5,9 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 
-import openai
-from openai import OpenAI
-
 from rag import prompts
 from rag.answer import Answerer, AnswerEvent, AnswerRequest, Notice, Numbering, Refusal
 from rag.cite import MARKER_LIKE
@@ -39,6 +36,8 @@ class OpenAIAnswerer:
     """Streams an answer from OpenAI or a compatible server (llama.cpp, vLLM, Ollama ...)."""
 
     def __init__(self, *, model: str, api_key: str | None, base_url: str | None, timeout: float) -> None:
+        from openai import OpenAI  # here, not at import: the extractive default never loads the client (1 s)
+
         self.model = model
         self.name = f"openai:{model}"
         self._client = OpenAI(api_key=api_key or "not-needed", base_url=base_url, timeout=timeout, max_retries=0)
@@ -53,6 +52,8 @@ class OpenAIAnswerer:
         )
 
     def _unavailable(self, exc: BaseException) -> LLMUnavailable:
+        import openai
+
         kind = type(exc).__name__
         if isinstance(exc, openai.APITimeoutError):
             what = "timed out"
@@ -66,6 +67,8 @@ class OpenAIAnswerer:
 
     def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
         """Text deltas with [n] markers; LLMUnavailable on timeout, connection error or a bad response."""
+        import openai
+
         messages: list[dict[str, str]] = [
             {"role": "system", "content": prompts.load("answer").format(passages=number_passages(request.shown))}
         ]
@@ -93,6 +96,8 @@ class OpenAIAnswerer:
 
     def condense(self, analysis: Analysis, history: Sequence[Turn]) -> str:
         """A standalone form of a follow-up question; LLMUnavailable when the model fails."""
+        import openai
+
         question = analysis.question
         convo = "\n".join(f"{t.role}: {t.content[:500]}" for t in history[-6:])
         try:

@@ -8,7 +8,8 @@ from collections import Counter
 from functools import lru_cache
 
 import Stemmer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from rag.retrieval.stopwords import GLASGOW
 
 # Words with inner hyphens/dots stay whole ("qwen2.5-omni-7b") and also count as their parts.
 _WORD = re.compile(r"[0-9A-Za-z\u00C0-\u024F]+(?:[.\-'’][0-9A-Za-z\u00C0-\u024F]+)*")
@@ -33,8 +34,8 @@ _KEEP = frozenset(
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    """scikit-learn's English stopword list (the Glasgow IR list, shipped in the wheel), numbers kept."""
-    return (frozenset(ENGLISH_STOP_WORDS) - _KEEP) | _EXTRA
+    """The Glasgow IR stopword list (as scikit-learn ships it), numbers kept."""
+    return (GLASGOW - _KEEP) | _EXTRA
 
 
 _EXTRA = frozenset({"vs", "versus", "s", "t"})
