@@ -321,3 +321,21 @@ def test_a_list_of_people_quoted_quotes_only_sentences_that_quote_someone(chat: 
     for name in ("Tiezhen Wang", "Xin Sun", "Isford", "Triolo"):
         assert name in answer.answer, answer.answer
     assert "BMW" not in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "answers"),
+    [
+        ("It took two years to build.", True),
+        ("Prices have climbed over the past year.", True),
+        ("The rules have applied since 2023.", True),
+        ("Labs have competed for decades.", True),
+        ("The programme ran from 2019 to 2023.", True),
+        ("The model was released last year.", False),  # a date, not how long
+        ("The model is open source.", False),
+    ],
+)
+def test_a_duration_is_a_count_of_time_or_a_span(text: str, answers: bool) -> None:
+    from rag.answer.evidence import holds
+
+    assert holds("duration", text, "How long has it taken?") is answers

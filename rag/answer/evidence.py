@@ -40,7 +40,11 @@ _COMPARATIVE_WORD = re.compile(
 )
 _TIME_UNIT = r"(?:second|minute|hour|day|week|month|year|decade|quarter)s?"
 _DURATION = re.compile(
-    rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}|a|an|several|few)\b)[\s\-]+{_TIME_UNIT}\b|\bmere\s+\w+[\s\-]+{_TIME_UNIT}\b",
+    rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}|a|an|several|few)\b)[\s\-]+{_TIME_UNIT}\b|\bmere\s+\w+[\s\-]+{_TIME_UNIT}\b|"
+    # a span without a count: "over the past year", "for decades", "since 2023", "from 2019 to 2023"
+    rf"\b(?:past|coming|the\s+last|the\s+next)\s+(?:few\s+|several\s+)?{_TIME_UNIT}\b|\bfor\s+(?:years|months|decades|weeks)\b|"
+    r"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:1[89]\d\d|20\d\d|last\b|January|February|March|April|May|June|July|"
+    r"August|September|October|November|December)|\bfrom\s+(?:1[89]\d\d|20\d\d)\s+(?:to|until|through)\s+\w+",
     re.I,
 )
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
