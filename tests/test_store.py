@@ -85,6 +85,11 @@ def test_upsert_scroll_document_chunks_and_delete(engine: Store) -> None:
     assert [p["chunk_index"] for p in doc] == [0, 1, 2, 3] and doc[0]["text"] == "text 1/0"
     got = engine.chunks([("doc0.txt", 2), ("doc2.txt", 0), ("doc9.txt", 0)])
     assert sorted((p["source"], p["chunk_index"]) for p in got) == [("doc0.txt", 2), ("doc2.txt", 0)]
+    heads = [p for _, p in engine.scroll_payloads(["source"], where={"chunk_index": 0})]
+    assert sorted(p["source"] for p in heads) == ["doc0.txt", "doc1.txt", "doc2.txt"]
+    assert [p for _, p in engine.scroll_payloads(["chunk_index"], where={"source": "doc1.txt", "chunk_index": 3})] == [
+        {"chunk_index": 3}
+    ]
     vectors = engine.scroll_vectors(["source"])
     assert sum(1 for payload, v in vectors if len(v) == DIM and set(payload) == {"source"}) == 12
     engine.delete_ids([points[0].id, points[1].id])

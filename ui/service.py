@@ -172,7 +172,8 @@ class Service:
 
     def drop_broken_uploads(self) -> list[str]:
         """Uploads a stop cut off mid-write: nothing on disk can complete them, so they go (they never answered)."""
-        broken = [d.source for d in manifest(self.store).values() if not d.complete and d.trust == "contributed"]
+        uploads = manifest(self.store, where={"trust": "contributed"})  # at start: not every curated point
+        broken = [d.source for d in uploads.values() if not d.complete]
         with self._write_lock:
             for source in broken:
                 self.ingestor.delete(source)

@@ -12,7 +12,7 @@ import json
 import logging
 import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from io import TextIOWrapper
 from pathlib import Path
 from typing import Any
@@ -244,10 +244,17 @@ class EdgeStore:
             vector = r.vector
             yield dict(r.payload or {}), list(vector[self.dense] if isinstance(vector, dict) else vector or [])  # type: ignore[arg-type]
 
-    def scroll_payloads(self, fields: Sequence[str] | bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Every point's id and payload (only the given fields)."""
+    def scroll_payloads(
+        self, fields: Sequence[str] | bool = True, *, where: Mapping[str, str | int] | None = None
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every point's id and payload (only the given fields); with where, only points with those values."""
         payload = fields if isinstance(fields, bool) else list(fields)
-        for r in self._scroll(with_payload=payload, with_vector=False):
+        flt = (
+            qe.Filter(must=[qe.FieldCondition(key=k, match=qe.MatchValue(v)) for k, v in where.items()])
+            if where
+            else None
+        )
+        for r in self._scroll(with_payload=payload, with_vector=False, flt=flt):
             yield str(r.id), dict(r.payload or {})
 
     def document(self, source: str) -> list[dict[str, Any]]:

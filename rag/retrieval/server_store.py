@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from qdrant_client import QdrantClient, models
@@ -198,10 +198,19 @@ class ServerStore:
             vec = r.vector[self.dense] if isinstance(r.vector, dict) else r.vector
             yield dict(r.payload or {}), list(vec)  # type: ignore[arg-type]
 
-    def scroll_payloads(self, fields: Sequence[str] | bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Every point's id and payload (only the given fields)."""
+    def scroll_payloads(
+        self, fields: Sequence[str] | bool = True, *, where: Mapping[str, str | int] | None = None
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every point's id and payload (only the given fields); with where, only points with those values."""
         payload = fields if isinstance(fields, bool) else list(fields)
-        for r in self._scroll(with_payload=payload, with_vectors=False):
+        flt = (
+            models.Filter(
+                must=[models.FieldCondition(key=k, match=models.MatchValue(value=v)) for k, v in where.items()]
+            )
+            if where
+            else None
+        )
+        for r in self._scroll(with_payload=payload, with_vectors=False, flt=flt):
             yield str(r.id), dict(r.payload or {})
 
     def document(self, source: str) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -108,8 +108,11 @@ class Store(Protocol):
         """Every point's payload (only the given fields) and dense vector."""
         ...
 
-    def scroll_payloads(self, fields: Sequence[str] | bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Every point's id and payload (only the given fields)."""
+    def scroll_payloads(
+        self, fields: Sequence[str] | bool = True, *, where: Mapping[str, str | int] | None = None
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every point's id and payload (only the given fields); with where, only points whose payload has
+        those exact values (e.g. {"chunk_index": 0}: one point per document)."""
         ...
 
     def document(self, source: str) -> list[dict[str, Any]]:
