@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from rag.answer import Answerer, AnswerRequest, Notice, Numbering, Refusal
-from rag.answer.evidence import leans
+from rag.answer.evidence import leans, leaves_open
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.openai_chat import FallbackAnswerer, OpenAIAnswerer
 from rag.calibrate import MIN_DOCUMENTS, library_floor
@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 CANDIDATE_POOL = 12
 SUMMARY_DOCUMENTS = 8
-ANTECEDENT_PASSAGES = 12  # of the best passages, those opening mid-thought bring the chunk before ...
-ANTECEDENT_MAX_CHUNKS = 5_000  # ... in a corpus up to this size
+NEIGHBOUR_PASSAGES = 12  # of the best passages, those opening mid-thought bring the chunk before ...
+NEIGHBOUR_MAX_CHUNKS = 5_000  # ... (and those ending inside a list, the chunk after), in a corpus up to this size
 REFUSAL = "The articles don't say. The closest passages are listed below as closest matches."
 
 
@@ -175,7 +175,7 @@ class Chat:
         elif any(part.author for part in analysis.parts):
             wanted = [(s, False) for s in dict.fromkeys(p.source for p in pool[:3])]
         if not wanted:
-            return pool + self._antecedents(pool, corpus)
+            return pool + self._neighbours(pool, corpus)
         have = {(p.source, p.chunk_index) for p in pool}
         extra: list[Passage] = []
         for source, whole in wanted:
@@ -186,22 +186,26 @@ class Chat:
             # A summary or a named article is read whole, in the order asked: it leads the candidates.
             docs = [p for s, _ in wanted for p in [*pool, *extra] if p.source == s]
             return docs + [p for p in pool if p not in docs]
-        return pool + extra + self._antecedents(pool + extra, corpus)
+        return pool + extra + self._neighbours(pool + extra, corpus)
 
-    def _antecedents(self, pool: list[Passage], corpus: CorpusStats) -> list[Passage]:
-        """The chunk before each of the best passages that opens mid-thought ("For instance, ..."): chunks overlap
-        by a sentence, so there that sentence comes with the one it leans on. (Not in a large library: the embedded
-        store scans every point for a filtered read, ~0.5 s at 20k chunks; the answer then quotes another sentence.)"""
-        if corpus.n > ANTECEDENT_MAX_CHUNKS:
+    def _neighbours(self, pool: list[Passage], corpus: CorpusStats) -> list[Passage]:
+        """The chunk before each of the best passages that opens mid-thought ("For instance, ..."), and the chunk
+        after each that ends inside a list ("... implications:"): chunks overlap by a sentence, so there a quote
+        comes with what it leans on, or with the rest of its list. (Not in a large library: the embedded store scans
+        every point for a filtered read, ~0.5 s at 20k chunks; the answer then quotes another sentence.)"""
+        if corpus.n > NEIGHBOUR_MAX_CHUNKS:
             return []
         have = {(p.source, p.chunk_index) for p in pool}
         wanted: list[tuple[str, int]] = []
-        for p in pool[:ANTECEDENT_PASSAGES]:
-            spans = sentence_spans(p.text)
-            if p.chunk_index == 0 or p.flags or not spans or not leans(p.text[spans[0][0] : spans[0][1]]):
+        for p in pool[:NEIGHBOUR_PASSAGES]:
+            if p.flags:
                 continue
-            if (p.source, p.chunk_index - 1) not in have:
+            spans = sentence_spans(p.text)
+            if p.chunk_index > 0 and spans and leans(p.text[spans[0][0] : spans[0][1]]):
                 wanted.append((p.source, p.chunk_index - 1))
+            if leaves_open(p.text):
+                wanted.append((p.source, p.chunk_index + 1))
+        wanted = [w for w in dict.fromkeys(wanted) if w not in have]
         return [p for p in self.retriever.chunks(wanted) if (p.source, p.chunk_index) not in have]
 
     def stream(

@@ -339,3 +339,19 @@ def test_a_duration_is_a_count_of_time_or_a_span(text: str, answers: bool) -> No
     from rag.answer.evidence import holds
 
     assert holds("duration", text, "How long has it taken?") is answers
+
+
+def test_a_sentence_that_introduces_a_list_with_a_colon_is_quoted_with_the_list(chat: Chat) -> None:
+    answer = chat.ask("What implications of Qwen2-VL's emergence does the op-ed spell out?")
+    assert not answer.refused
+    for item in ("Shifting Balance of Power", "Accelerated Innovation", "National Security Concerns"):
+        assert item in answer.answer, answer.answer
+
+
+def test_a_labelled_line_runs_on_only_after_a_colon_or_another_labelled_line() -> None:
+    from rag.answer.evidence import leaves_open, runs_on
+
+    assert runs_on("It has far-reaching implications:", "Accelerated Innovation: Pressure spurs investment.")
+    assert runs_on("Accelerated Innovation: Pressure spurs it.", "National Security Concerns: Speed raises them.")
+    assert not runs_on("It has far-reaching implications.", "Accelerated Innovation: Pressure spurs investment.")
+    assert leaves_open("Intro line.\nThe model has implications:") and not leaves_open("One. Two.")

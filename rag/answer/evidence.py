@@ -336,3 +336,19 @@ def candidate_sentences(passage_no: int, passage_text: str) -> list[Scored]:
     """Answer-like sentences of a passage text, with leads."""
     sents = [Sentence(passage_text[a:b], a, b) for a, b in sentence_spans(passage_text)]
     return sentences_with_leads(passage_no, sents, passage_text)
+
+
+# A list's line: a short label and a colon ("National Security Concerns: The speed of ...").
+_ITEM_LINE = re.compile(r"^[A-Z][\w\-’' ]{0,60}:\s")
+
+
+def runs_on(sentence: str, nxt: str) -> bool:
+    """Whether nxt, on a line of its own, goes on with sentence: the list a colon introduces ("... implications:"
+    then "Shifting Balance of Power: ..."), one labelled line after another."""
+    return bool(_ITEM_LINE.match(nxt)) and (sentence.rstrip().endswith(":") or bool(_ITEM_LINE.match(sentence)))
+
+
+def leaves_open(text: str) -> bool:
+    """Whether a passage ends inside such a list: its last line introduces one (a colon) or is one of its lines."""
+    lines = text.rstrip().splitlines()
+    return bool(lines) and (lines[-1].rstrip().endswith(":") or bool(_ITEM_LINE.match(lines[-1])))

@@ -23,6 +23,7 @@ from rag.answer.evidence import (
     overlap,
     part_weights,
     proper_names,
+    runs_on,
 )
 from rag.answer.sections import line_of, section_asked
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
@@ -46,6 +47,7 @@ LIST_MAX = 10
 LIST_PER_SOURCE = 3
 LIST_CUTOFF = 0.4
 LIST_FOLLOW = 3  # leaning sentences that go on with a list's items
+LIST_RUN = 6  # the lines a sentence ending in a colon introduces ("... has far-reaching implications:")
 SUMMARY_SENTENCES = 6
 SUMMARY_PER_ARTICLE = 3  # when summarizing several articles
 SUMMARY_DIVERSITY = 0.5  # how much a key sentence's likeness to those already taken counts against it
@@ -306,17 +308,30 @@ class ExtractiveAnswerer:
                 gathered.append(e)
                 # "... across numerous industries. For example, ... They can also ...": the items follow.
                 follow = self._continuation(e, request.candidates)
-                for _ in range(LIST_FOLLOW):
-                    if follow is None or not leans(follow.sentence.text) or _already_quoted(follow, gathered):
+                last = e
+                for _ in range(LIST_RUN):
+                    if follow is None or _already_quoted(follow, gathered):
+                        break
+                    if not leans(follow.sentence.text) and not runs_on(last.sentence.text, follow.sentence.text):
                         break
                     gathered.append(follow)
-                    follow = self._continuation(follow, request.candidates)
+                    last, follow = follow, self._continuation(follow, request.candidates)
             return _rehome(gathered, request.candidates)
         best = ok[0]
         picked = [best]
         follow = self._continuation(best, request.candidates)
         if follow is not None:
             picked.append(follow)
+            # "... has far-reaching implications:" is read with the lines it introduces
+            while (
+                follow is not None
+                and len(picked) <= LIST_RUN
+                and runs_on(picked[-2].sentence.text, follow.sentence.text)
+            ):
+                follow = self._continuation(follow, request.candidates)
+                if follow is None or not runs_on(picked[-1].sentence.text, follow.sentence.text):
+                    break
+                picked.append(follow)
         weights = part_weights(part, request.corpus.idf if request.corpus else (lambda t: 1.0))
         source = request.candidates[best.passage_no - 1].source
         for e in ok[1:]:
@@ -388,7 +403,7 @@ class ExtractiveAnswerer:
                 continue
             if i + 1 < len(sents):
                 nxt = sents[i + 1]
-                same_paragraph = "\n" not in passage.text[s.end : nxt.start]
+                same_paragraph = "\n" not in passage.text[s.end : nxt.start] or runs_on(s.text, nxt.text)
                 if same_paragraph and is_answer_like(nxt):
                     return Evidence(e.passage_no, nxt, e.score, e.raw_score, e.support, True)
                 return None
@@ -402,7 +417,8 @@ class ExtractiveAnswerer:
                     if at < 0 and p.start_line != passage.end_line:
                         return None
                     gap = p.text[theirs[at].end if at >= 0 else 0 : nxt_sent.start] if nxt_sent else "\n"
-                    if nxt_sent is not None and "\n" not in gap and is_answer_like(nxt_sent):
+                    run_on = nxt_sent is not None and runs_on(s.text, nxt_sent.text)
+                    if nxt_sent is not None and ("\n" not in gap or run_on) and is_answer_like(nxt_sent):
                         return Evidence(j + 1, nxt_sent, e.score, e.raw_score, e.support, True)
             return None
         return None
