@@ -406,7 +406,17 @@ def _focus(text: str) -> list[str]:
 
 _COSTS = re.compile(r"\b(cost|costs|priced|charge|charges|pay|paid)\b", re.I)  # "what does it cost?"
 _MEASURE_NOUNS = frozenset(
-    sparse.terms("accuracy score scores rate percentage share speed latency size count number amount parameters")
+    sparse.terms(
+        "accuracy score scores rate percentage share speed latency size count number amount parameters resolution "
+        "capacity length rank ranking"
+    )
+)
+# "the maximum image resolution", "the highest position": an extreme of a measure is a figure.
+_EXTENT = re.compile(
+    r"\b(?:maximum|minimum|max|min|peak|highest|lowest)\s+(?:[\w\-]+\s+){0,2}?"
+    r"(?:resolution|size|speed|price|cost|length|capacity|rate|rank|ranking|position|number|amount|value|score|"
+    r"limit|spot|place)s?\b",
+    re.I,
 )
 _MONEY_NOUNS = frozenset(
     sparse.terms("price prices cost costs revenue revenues valuation salary budget funding profit")
@@ -447,7 +457,7 @@ def _refine(kind: Kind, focus: Sequence[str], text: str) -> Kind:
         return "how_much"
     if fs & {"date", "year", "month", "day"}:
         return "when"
-    if fs & _MEASURE_NOUNS:
+    if fs & _MEASURE_NOUNS or _EXTENT.search(text):
         return "how_many"  # "what accuracy did it reach": a figure answers, a sentence about accuracy does not
     return kind
 

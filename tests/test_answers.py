@@ -355,3 +355,31 @@ def test_a_labelled_line_runs_on_only_after_a_colon_or_another_labelled_line() -
     assert runs_on("Accelerated Innovation: Pressure spurs it.", "National Security Concerns: Speed raises them.")
     assert not runs_on("It has far-reaching implications.", "Accelerated Innovation: Pressure spurs investment.")
     assert leaves_open("Intro line.\nThe model has implications:") and not leaves_open("One. Two.")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What's the maximum image resolution the model can process?", "how_many"),
+        ("What was the highest position the model reached on the leaderboard?", "how_many"),
+        ("What is the highest priority for the company?", "definition"),
+    ],
+)
+def test_an_extreme_of_a_measure_asks_for_a_figure(question: str, kind: str) -> None:
+    from rag.question import analyse
+
+    assert analyse(question).parts[0].kind == kind
+
+
+def test_in_what_year_wants_a_year_not_a_relative_date() -> None:
+    from rag.answer.evidence import holds
+
+    assert not holds("when", "Earlier this year, the firms agreed.", "In what year did the rules start?")
+    assert holds("when", "In 2022 the rules began.", "In what year did the rules start?")
+    assert holds("when", "Earlier this year, the firms agreed.", "When did the firms agree?")
+
+
+def test_a_date_beside_one_common_word_of_the_question_does_not_answer_when(chat: Chat) -> None:
+    # "advanced" in "... in the pursuit of AI advancements" is not "restricting access to chips"
+    answer = chat.ask("In what year did the US start restricting China's access to advanced chips?")
+    assert answer.refused, answer.answer

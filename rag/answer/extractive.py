@@ -42,6 +42,7 @@ MIN_SUPPORT = 0.2  # a quote must hold this weighted share of the part's terms t
 DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the answer differently
 RELATION_NEEDED = frozenset({"who", "when", "where", "how_much", "how_many", "duration"})
 RELATION_DENSE = 0.6  # ... unless the quote means nearly the same as the question
+RELATION_SHARE = 0.25  # the share (by weight) of the relation's words a quote must hold to hold the relation
 FOCUS_NEEDED = frozenset({"how_many", "how_much", "duration", "when", "where"})  # "how many parameters" needs them
 LIST_MAX = 10
 LIST_PER_SOURCE = 3
@@ -252,10 +253,12 @@ class ExtractiveAnswerer:
                     out.append(Scored(i + 1, Sentence(line, a, b), None, 0.0))
         return out
 
-    def acceptable(self, part: Part, e: Evidence, candidates: Sequence[Passage]) -> bool:
+    def acceptable(self, part: Part, e: Evidence, request: AnswerRequest) -> bool:
         """Whether a quote answers the part: it holds the asked attribute and enough of what was asked about."""
         if not e.shaped:
             return False
+        candidates = request.candidates
+        idf = request.corpus.idf if request.corpus is not None else (lambda t: 1.0)
         # What the part names must be in the quote's article (the retrieved part of it), not just anywhere.
         source = candidates[e.passage_no - 1].source
         same = [p for p in candidates if p.source == source]
@@ -267,7 +270,7 @@ class ExtractiveAnswerer:
         quote = e.quote
         name_terms = {t for n in part.names for t in sparse.terms(n)}
         relation = [t for t in part.terms if t not in name_terms and t not in part.focus]
-        related = part.kind in RELATION_NEEDED and bool(relation) and _holds_relation(relation, quote)
+        related = part.kind in RELATION_NEEDED and bool(relation) and _holds_relation(relation, quote, idf)
         scope = [candidates[e.passage_no - 1]] if part.kind in RELATION_NEEDED and not related else same
         found = sum(1 for n in own if any(_has_name(n, p) for p in scope))
         if own and found < (len(own) if len(own) <= 2 else (len(own) + 1) // 2):
@@ -293,7 +296,7 @@ class ExtractiveAnswerer:
             and not any(request.corpus.has_family(t) for t in part.focus)
         ):
             return []  # the counted or measured thing ("revenue", "employees") is never mentioned: nothing answers it
-        ok = [e for e in ranked if self.acceptable(part, e, request.candidates)]
+        ok = [e for e in ranked if self.acceptable(part, e, request)]
         if not ok:
             return []
         if part.kind == "list" or (request.analysis.all_articles and part.kind in ("who", "what", "list")):
@@ -546,17 +549,18 @@ def _rehome(picked: list[Evidence], candidates: Sequence[Passage]) -> list[Evide
     return out
 
 
-def _holds_relation(relation: Sequence[str], quote: str) -> bool:
-    """Whether the quote holds one of the asked relation's words, in its family ("released": "releasing") or its
-    group ("unveiled"), but not a longer word that merely starts alike ("founded": not "foundational")."""
+def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], float]) -> bool:
+    """Whether the quote holds the asked relation: a quarter of its words by weight, each in its family ("released":
+    "releasing") or its group ("unveiled"), but not a longer word that merely starts alike ("founded": not
+    "foundational"). One common word of a long question ("advanced") is not the relation."""
     have = sparse.term_set(quote)
     groups = {g for h in have if (g := relation_group(h)) is not None}
-    for t in relation:
-        if t in have or (groups and relation_group(t) in groups):
-            return True
-        if any(_inflected(t, h) for h in have):
-            return True
-    return False
+
+    def held(t: str) -> bool:
+        return t in have or bool(groups and relation_group(t) in groups) or any(_inflected(t, h) for h in have)
+
+    total = sum(idf(t) for t in relation)
+    return total > 0 and sum(idf(t) for t in relation if held(t)) >= RELATION_SHARE * total
 
 
 _ENDINGS = ("", "s", "e", "es", "d", "ed", "er", "ers", "ing", "ion", "ions")
