@@ -56,7 +56,7 @@ class Chat:
         calibrate_gate: bool = True,
     ) -> None:
         self.retriever = retriever
-        self.extractive = extractive or ExtractiveAnswerer(retriever.embedder.embed_documents)
+        self.extractive = extractive or ExtractiveAnswerer(retriever.embedder.embed_queries)
         self.answerer: Answerer = answerer or self.extractive
         self.gate = gate or Gate()
         self.top_k = top_k
@@ -72,7 +72,7 @@ class Chat:
         """A Chat over the configured store, embedder and answerer."""
         embedder = embedder or embedder_from_settings(settings)
         store = store or open_store(settings, model=embedder.model, dim=embedder.dim)
-        extractive = ExtractiveAnswerer(embedder.embed_documents)
+        extractive = ExtractiveAnswerer(embedder.embed_queries)
         answerer: Answerer = extractive
         if settings.use_openai():
             answerer = FallbackAnswerer(OpenAIAnswerer.from_settings(settings), extractive)
@@ -110,7 +110,7 @@ class Chat:
         with self._corpus_lock:
             if self._floor is None or abs(self._floor[0] - corpus.n) > 0.05 * max(1, self._floor[0]):
                 points = self.retriever.store.scroll_vectors(["source", "text"])
-                self._floor = (corpus.n, library_floor(points, self.retriever.embedder.embed_documents))
+                self._floor = (corpus.n, library_floor(points, self.retriever.embedder.embed_queries))
             return self._floor[1]
 
     def invalidate(self) -> None:

@@ -52,9 +52,10 @@ class Settings(BaseSettings):
         "for comparison). Both give the same vectors (cosine 0.9999+ in fp32).",
     )
     embedding_precision: Literal["fp32", "int8"] = Field(
-        "fp32",
-        description="Weights of the onnx backend: fp32 (the exported model) or int8 (onnxruntime's dynamic "
-        "quantization: faster, vectors slightly off).",
+        "int8",
+        description="Weights of the onnx backend for documents: int8 (onnxruntime's dynamic quantization, ~3x "
+        "torch's ingest speed; hit@1 and fact recall within 0.01 of torch on every eval set) or fp32 (the exported "
+        "model, vectors equal to torch's). Questions are always embedded in fp32.",
     )
     model_cache: Path | None = Field(
         None,

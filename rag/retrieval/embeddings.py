@@ -41,6 +41,10 @@ class Embedder(Protocol):
         """The vector for one question."""
         ...
 
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors for texts that are compared with stored chunks, like questions (an answer's sentences)."""
+        ...
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word pieces the model sees for each text (no special tokens); one call for many is much faster."""
         ...
@@ -96,6 +100,10 @@ class MiniLMEmbedder:
     def embed_query(self, text: str) -> list[float]:
         """The vector for one question, normalized."""
         return self.embed_documents([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Like documents: one model, one precision."""
+        return self.embed_documents(texts)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word pieces of each text without [CLS]/[SEP] (the tokenizer batches in Rust)."""
@@ -169,17 +177,25 @@ class OnnxMiniLMEmbedder:
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+
+        def session(path: Path) -> Any:
+            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
         try:
-            self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+            self._session = session(self.path)
         except Exception as exc:  # a damaged cache file (written elsewhere, or edited): export it again, once
             log.warning("the cached ONNX model %s does not load (%s); exporting it again", self.path, exc)
             for name in onnx_model.FILES.values():
                 self.path.with_name(name).unlink(missing_ok=True)
             self.path = onnx_model.ensure_onnx(model_dir, root, precision)
-            self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+            self._session = session(self.path)
+        # Questions (and the sentences an answer is chosen from) always run in fp32: int8 moves a short text's
+        # vector more than a chunk's, and a question is one text, not a corpus.
+        fp32 = self.path.with_name(onnx_model.FILES["fp32"])
+        self._query_session = self._session if self.path == fp32 else session(fp32)
         self._inputs = {i.name for i in self._session.get_inputs()}
 
-    def _run(self, rows: list[list[int]]) -> np.ndarray:
+    def _run(self, rows: list[list[int]], session: Any) -> np.ndarray:
         """Unit vectors for token-id rows of one batch (padded here to the longest)."""
         width = max(len(r) for r in rows)
         ids = np.zeros((len(rows), width), dtype=np.int64)
@@ -188,13 +204,15 @@ class OnnxMiniLMEmbedder:
             ids[i, : len(r)] = r
             mask[i, : len(r)] = 1
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = self._session.run([onnx_model.OUTPUT], {k: v for k, v in feed.items() if k in self._inputs})[0]
+        hidden = session.run([onnx_model.OUTPUT], {k: v for k, v in feed.items() if k in self._inputs})[0]
         weights = mask.astype(np.float32)
         pooled = np.einsum("bsd,bs->bd", hidden, weights) / np.clip(weights.sum(1, keepdims=True), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
-    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors as an (n, dim) float32 array; texts of like length are batched together, order kept."""
+    def embed_array(self, texts: Sequence[str], *, queries: bool = False) -> np.ndarray:
+        """Vectors as an (n, dim) float32 array; texts of like length are batched together, order kept.
+        Documents run at the configured precision, queries in fp32."""
+        session = self._query_session if queries else self._session
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
@@ -203,7 +221,7 @@ class OnnxMiniLMEmbedder:
         rows_per_run = max(1, min(self.batch_size, self.RUN_ROWS))
         for start in range(0, len(order), rows_per_run):
             part = order[start : start + rows_per_run]
-            out[part] = self._run([rows[i] for i in part])
+            out[part] = self._run([rows[i] for i in part], session)
         return out
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
@@ -213,8 +231,14 @@ class OnnxMiniLMEmbedder:
         return self.embed_array(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        """The vector for one question, normalized."""
-        return self.embed_documents([text])[0]
+        """The vector for one question, normalized (fp32)."""
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors for texts compared with stored chunks (questions, an answer's candidate sentences): fp32."""
+        if not texts:
+            return []
+        return self.embed_array(texts, queries=True).tolist()
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word pieces of each text without [CLS]/[SEP], not truncated."""
@@ -256,6 +280,10 @@ class OpenAIEmbedder:
     def embed_query(self, text: str) -> list[float]:
         """The vector for one question."""
         return self.embed_documents([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Like documents."""
+        return self.embed_documents(texts)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """An estimate: about 4 characters a token."""
