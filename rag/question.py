@@ -328,6 +328,8 @@ def is_follow_up(question: str) -> bool:
     return bool(_FOLLOW_UP.search(question)) or len(set(content)) <= 1
 
 
+# The pair is what the question asks about, right after its question word and verb: "Where do A and B work?"
+_ASKED_OF = re.compile(rf"^\s*(?:and\s+)?{_QWORD}(?:\s+[\w\-]+){{0,2}}?\s+(?:{_AUX_WORDS})\s+(?:the\s+)?$", re.I)
 _PAIR = re.compile(r"\b([A-Z][\w\-’']+(?: [A-Z][\w\-’']+)*) and ([A-Z][\w\-’']+(?: [A-Z][\w\-’']+)*)")
 
 
@@ -335,6 +337,8 @@ def _distribute(part: str) -> list[str]:
     """ "Where do Grace Isford and Xin Sun work?" asks the same of each: one part per name."""
     m = _PAIR.search(part)
     if not m or kind_of(part) in ("compare", "summary", "list", "yes_no") or m.start() == 0:
+        return [part]
+    if not _ASKED_OF.match(part[: m.start()]):  # "making Qwen-VL and Qwen-VL-Chat open source": done to both at once
         return [part]
     if any(_DEMONYM.search(w) for w in (m.group(1), m.group(2))):
         return [part]

@@ -383,3 +383,24 @@ def test_a_date_beside_one_common_word_of_the_question_does_not_answer_when(chat
     # "advanced" in "... in the pursuit of AI advancements" is not "restricting access to chips"
     answer = chat.ask("In what year did the US start restricting China's access to advanced chips?")
     assert answer.refused, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("Where do Grace Isford and Xin Sun work?", 2),  # asked of each
+        ("What does Alibaba making Qwen-VL and Qwen-VL-Chat open source let users do?", 1),  # done to both at once
+    ],
+)
+def test_a_pair_of_names_splits_a_question_only_when_it_is_what_is_asked_about(question: str, parts: int) -> None:
+    from rag.question import split_parts
+
+    assert len(split_parts(question)) == parts
+
+
+def test_who_is_answered_by_actors_named_by_role() -> None:
+    from rag.answer.evidence import holds
+
+    said = "It is crucial for governments, industry leaders, and researchers to strike a balance."
+    assert holds("who", said, "Who needs to strike a balance?")
+    assert not holds("who", "Researchers say the model is good.", "Who founded the lab?")

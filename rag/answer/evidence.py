@@ -54,6 +54,13 @@ _DATE = re.compile(
     r"\b\w+ (days?|weeks?|months?|years?) (ago|earlier|later|before|after)\b|\bago\b",
     re.I,
 )
+# Actors named by role, two or more coordinated ("governments, industry leaders, and researchers").
+_AGENT = (
+    r"(?:[\w\-]+\s+)?(?:governments?|compan(?:y|ies)|firms|leaders|researchers|scientists|engineers|developers|"
+    r"investors|regulators|policymakers|lawmakers|officials|users|academics|academia|businesses|startups|"
+    r"universities|labs|experts|analysts|consumers|citizens|organi[sz]ations|institutions|nations|countries)"
+)
+_AGENTS = re.compile(rf"\b{_AGENT}(?:,\s*{_AGENT})*,?\s+(?:and|or)\s+{_AGENT}\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
 _ASKS_YEAR = re.compile(r"\b(?:what|which) year\b", re.I)
 # A place, a platform or an institution: a name after a locative word ("at Lux Capital", "on platforms like GitHub").
@@ -195,6 +202,8 @@ def holds(
         return _new([m.group(0) for m in _PRODUCT.finditer(text)], question)
     if kind == "list" and not named_items:
         return True  # the items of "what are the risks" are ideas: any sentence may hold them
+    if kind == "who" and _AGENTS.search(text) and not _AGENTS.search(question):
+        return True  # "governments, industry leaders, and researchers": who, by role
     if kind in ("who", "which", "list"):
         return _new(proper_names(text, proper), question)
     return True
