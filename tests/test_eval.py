@@ -23,25 +23,25 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.9,
     },
-    "footnote-tune.jsonl": {
-        "hit_at_1": 0.88,
-        "fact_recall": 0.82,
-        "citation_precision": 0.87,
+    "footnote-tune.jsonl": {  # 168 questions since this release added 30 (tune/n01-n30)
+        "hit_at_1": 0.87,
+        "fact_recall": 0.81,
+        "citation_precision": 0.85,
         "citation_recall": 0.94,
-        "refusal_accuracy": 0.82,
+        "refusal_accuracy": 0.8,
     },
     "footnote-test.jsonl": {
         "hit_at_1": 0.9,
         "fact_recall": 0.61,
         "citation_precision": 0.9,
         "citation_recall": 0.83,
-        "refusal_accuracy": 0.65,
+        "refusal_accuracy": 0.72,
     },
 }
 CEILINGS = {
     "dev.jsonl": {"false_refusal_rate": 0.05},
     "footnote-tune.jsonl": {"false_refusal_rate": 0.04},
-    "footnote-test.jsonl": {"false_refusal_rate": 0.09},
+    "footnote-test.jsonl": {"false_refusal_rate": 0.1},
 }
 ZERO = {"quotes_outside_lines": 0.0, "dangling_markers": 0.0, "stream_mismatches": 0.0}
 

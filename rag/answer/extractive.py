@@ -42,7 +42,7 @@ MIN_SUPPORT = 0.2  # a quote must hold this weighted share of the part's terms t
 DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the answer differently
 RELATION_NEEDED = frozenset({"who", "when", "where", "how_much", "how_many", "duration"})
 RELATION_DENSE = 0.6  # ... unless the quote means nearly the same as the question
-RELATION_SHARE = 0.25  # the share (by weight) of the relation's words a quote must hold to hold the relation
+RELATION_SHARE = 0.2  # the share (by weight) of the relation's words a quote must hold to hold the relation
 FOCUS_NEEDED = frozenset({"how_many", "how_much", "duration", "when", "where"})  # "how many parameters" needs them
 LIST_MAX = 10
 LIST_PER_SOURCE = 3
@@ -550,7 +550,7 @@ def _rehome(picked: list[Evidence], candidates: Sequence[Passage]) -> list[Evide
 
 
 def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], float]) -> bool:
-    """Whether the quote holds the asked relation: a quarter of its words by weight, each in its family ("released":
+    """Whether the quote holds the asked relation: a fifth of its words by weight, each in its family ("released":
     "releasing") or its group ("unveiled"), but not a longer word that merely starts alike ("founded": not
     "foundational"). One common word of a long question ("advanced") is not the relation."""
     have = sparse.term_set(quote)
