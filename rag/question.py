@@ -270,8 +270,17 @@ def names(text: str) -> list[str]:
             continue
         if not inner and _DEMONYM.search(word):
             continue  # "Chinese", "American", "Western" describe; they name no one thing to look for
+        if _CALENDAR.match(word):
+            continue  # "August", "Tuesday", "15th", "under-16s", "1990s": when or who, the attribute, not a name
         out.append(word)
     return out
+
+
+_CALENDAR = re.compile(
+    r"^(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|"
+    r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$|"
+    r"^\d+(?:st|nd|rd|th|s)$|^(?:under|over|above|below)-\d+s?$",
+)
 
 
 def name_terms(name: str) -> list[list[str]]:

@@ -404,3 +404,12 @@ def test_who_is_answered_by_actors_named_by_role() -> None:
     said = "It is crucial for governments, industry leaders, and researchers to strike a balance."
     assert holds("who", said, "Who needs to strike a balance?")
     assert not holds("who", "Researchers say the model is good.", "Who founded the lab?")
+
+
+def test_months_weekdays_and_ordinals_are_when_a_question_asks_not_names_to_find() -> None:
+    from rag.question import names
+
+    asked = "Which event is Nvidia hosting in Dover, Delaware, from August 15th to August 18th on a Tuesday?"
+    assert names(asked) == ["Nvidia", "Dover", "Delaware"]
+    assert names("Why would under-16s be banned in the 1990s?") == []
+    assert names("When did DeepSeek unveil R1 and Qwen2-VL?") == ["DeepSeek", "R1", "Qwen2-VL"]
