@@ -374,6 +374,8 @@ def test_an_extreme_of_a_measure_asks_for_a_figure(question: str, kind: str) -> 
 def test_in_what_year_wants_a_year_not_a_relative_date() -> None:
     from rag.answer.evidence import holds
 
+    assert holds("when", "The trial is set to start on March 4.", "Which month will the trial start?")
+    assert not holds("when", "The trial starts next week.", "Which month will the trial start?")
     assert not holds("when", "Earlier this year, the firms agreed.", "In what year did the rules start?")
     assert holds("when", "In 2022 the rules began.", "In what year did the rules start?")
     assert holds("when", "Earlier this year, the firms agreed.", "When did the firms agree?")

@@ -63,6 +63,7 @@ _AGENT = (
 _AGENTS = re.compile(rf"\b{_AGENT}(?:,\s*{_AGENT})*,?\s+(?:and|or)\s+{_AGENT}\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
 _ASKS_YEAR = re.compile(r"\b(?:what|which) year\b", re.I)
+_ASKS_MONTH = re.compile(r"\b(?:what|which) month\b", re.I)
 # A place, a platform or an institution: a name after a locative word ("at Lux Capital", "on platforms like GitHub").
 _PLACE = re.compile(
     r"\b(?:in|at|on|from|to|via|through|across|within|into|like|such as)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}"
@@ -193,6 +194,8 @@ def holds(
     if kind == "when":
         if _ASKS_YEAR.search(question):  # "In what year ...?" is not answered by "earlier this year"
             return _new(_YEAR.findall(text), question)
+        if _ASKS_MONTH.search(question):  # "Which month ...?" by a month's name
+            return _new(re.findall(rf"\b(?:{_MONTHS})\b", text), question)
         return _new([m.group(0) for m in _DATE.finditer(text)], question)
     if kind == "where":
         return _new([m.group(1) for m in _PLACE.finditer(text)], question)

@@ -42,6 +42,7 @@ MIN_SUPPORT = 0.2  # a quote must hold this weighted share of the part's terms t
 DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the answer differently
 RELATION_NEEDED = frozenset({"who", "when", "where", "how_much", "how_many", "duration"})
 RELATION_DENSE = 0.6  # ... unless the quote means nearly the same as the question
+_DATE_UNITS = frozenset(sparse.terms("year month day date week"))
 RELATION_SHARE = 0.2  # the share (by weight) of the relation's words a quote must hold to hold the relation
 FOCUS_NEEDED = frozenset({"how_many", "how_much", "duration", "when", "where"})  # "how many parameters" needs them
 LIST_MAX = 10
@@ -279,7 +280,14 @@ class ExtractiveAnswerer:
             return False
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
             return is_byline(e.sentence.text) or bool(_WRITTEN_BY.search(e.sentence.text))
-        if part.focus and part.kind in FOCUS_NEEDED and not set(part.focus) & set(sparse.terms(quote)):
+        # "Which month ...?" is answered by "March 4": a date is its own unit (holds() checked the unit asked).
+        unit_only = part.kind == "when" and set(part.focus) <= _DATE_UNITS
+        if (
+            part.focus
+            and part.kind in FOCUS_NEEDED
+            and not unit_only
+            and not set(part.focus) & set(sparse.terms(quote))
+        ):
             return False
         # "When was X released?", "Who founded X?": a date or a name near X is not enough; the asked relation
         # (released, founded) must be there too, in some form.
