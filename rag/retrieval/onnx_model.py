@@ -228,8 +228,19 @@ def quantize_int8(src: Path, dest: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     log.info("quantizing the embedding model to int8: %s", dest)
-    with _atomic_path(dest) as tmp:
-        quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+    root = logging.getLogger()
+    advice = _DropAdvice()  # onnxruntime's "consider pre-processing" warning is for image models, not for users
+    root.addFilter(advice)
+    try:
+        with _atomic_path(dest) as tmp:
+            quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        root.removeFilter(advice)
+
+
+class _DropAdvice(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "pre-processing before quantization" not in record.getMessage()
 
 
 def main() -> int:
