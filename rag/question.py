@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rag.retrieval import sparse
+from rag.text import MONTHS, WEEKDAYS
 from rag.types import Turn
 
 Kind = Literal[
@@ -277,8 +278,7 @@ def names(text: str) -> list[str]:
 
 
 _CALENDAR = re.compile(
-    r"^(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|"
-    r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$|"
+    rf"^(?:{MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|{WEEKDAYS})$|"
     r"^\d+(?:st|nd|rd|th|s)$|^(?:under|over|above|below)-\d+s?$",
 )
 

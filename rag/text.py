@@ -5,6 +5,10 @@ from __future__ import annotations
 import bisect
 import re
 
+# Calendar words, as regex alternations: question analysis (a month is not a name) and evidence (dates) share them.
+MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
+WEEKDAYS = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+
 # A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and a capital, digit or quote.
 _BOUNDARY = re.compile(r"(?<=[.!?])([\"”’')\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9])")
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Inc|Ltd|Jr|Sr|vs|etc|e\.g|i\.e)|\b[A-Z])\.$")

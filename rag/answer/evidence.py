@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rag.cite import Sentence
 from rag.question import TYPED, Part, relation_group
 from rag.retrieval import sparse
-from rag.text import sentence_spans
+from rag.text import MONTHS, WEEKDAYS, sentence_spans
 
 MIN_WORDS = 5
 MAX_LEAD = 2  # sentences a quote may bring from before it to start where its thought starts
@@ -43,13 +43,12 @@ _DURATION = re.compile(
     rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}|a|an|several|few)\b)[\s\-]+{_TIME_UNIT}\b|\bmere\s+\w+[\s\-]+{_TIME_UNIT}\b|"
     # a span without a count: "over the past year", "for decades", "since 2023", "from 2019 to 2023"
     rf"\b(?:past|coming|the\s+last|the\s+next)\s+(?:few\s+|several\s+)?{_TIME_UNIT}\b|\bfor\s+(?:years|months|decades|weeks)\b|"
-    r"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:1[89]\d\d|20\d\d|last\b|January|February|March|April|May|June|July|"
-    r"August|September|October|November|December)|\bfrom\s+(?:1[89]\d\d|20\d\d)\s+(?:to|until|through)\s+\w+",
+    rf"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:1[89]\d\d|20\d\d|last\b|{MONTHS})|"
+    r"\bfrom\s+(?:1[89]\d\d|20\d\d)\s+(?:to|until|through)\s+\w+",
     re.I,
 )
-_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(
-    rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|"
+    rf"\b(1[89]\d\d|20\d\d)\b|\b({MONTHS})\b|\b({WEEKDAYS})\b|"
     r"\b(last|this|next|earlier this|later this|early|late) (year|month|week|spring|summer|autumn|fall|winter)\b|"
     r"\b\w+ (days?|weeks?|months?|years?) (ago|earlier|later|before|after)\b|\bago\b",
     re.I,
@@ -195,7 +194,7 @@ def holds(
         if _ASKS_YEAR.search(question):  # "In what year ...?" is not answered by "earlier this year"
             return _new(_YEAR.findall(text), question)
         if _ASKS_MONTH.search(question):  # "Which month ...?" by a month's name
-            return _new(re.findall(rf"\b(?:{_MONTHS})\b", text), question)
+            return _new(re.findall(rf"\b(?:{MONTHS})\b", text), question)
         return _new([m.group(0) for m in _DATE.finditer(text)], question)
     if kind == "where":
         return _new([m.group(1) for m in _PLACE.finditer(text)], question)

@@ -48,8 +48,7 @@ FOCUS_NEEDED = frozenset({"how_many", "how_much", "duration", "when", "where"}) 
 LIST_MAX = 10
 LIST_PER_SOURCE = 3
 LIST_CUTOFF = 0.4
-LIST_FOLLOW = 3  # leaning sentences that go on with a list's items
-LIST_RUN = 6  # the lines a sentence ending in a colon introduces ("... has far-reaching implications:")
+LIST_RUN = 6  # sentences that go on with a quote: a colon's labelled lines, or leaning ones after a list's item
 SUMMARY_SENTENCES = 6
 SUMMARY_PER_ARTICLE = 3  # when summarizing several articles
 SUMMARY_DIVERSITY = 0.5  # how much a key sentence's likeness to those already taken counts against it
@@ -318,31 +317,18 @@ class ExtractiveAnswerer:
                     continue
                 gathered.append(e)
                 # "... across numerous industries. For example, ... They can also ...": the items follow.
-                follow = self._continuation(e, request.candidates)
-                last = e
-                for _ in range(LIST_RUN):
-                    if follow is None or _already_quoted(follow, gathered):
+                for more in self._goes_on(e, request.candidates, leaning=True):
+                    if _already_quoted(more, gathered):
                         break
-                    if not leans(follow.sentence.text) and not runs_on(last.sentence.text, follow.sentence.text):
-                        break
-                    gathered.append(follow)
-                    last, follow = follow, self._continuation(follow, request.candidates)
+                    gathered.append(more)
             return _rehome(gathered, request.candidates)
         best = ok[0]
         picked = [best]
         follow = self._continuation(best, request.candidates)
         if follow is not None:
             picked.append(follow)
-            # "... has far-reaching implications:" is read with the lines it introduces
-            while (
-                follow is not None
-                and len(picked) <= LIST_RUN
-                and runs_on(picked[-2].sentence.text, follow.sentence.text)
-            ):
-                follow = self._continuation(follow, request.candidates)
-                if follow is None or not runs_on(picked[-1].sentence.text, follow.sentence.text):
-                    break
-                picked.append(follow)
+            if runs_on(best.sentence.text, follow.sentence.text):  # "... implications:" with the lines it introduces
+                picked.extend(self._goes_on(follow, request.candidates, leaning=False))
         weights = part_weights(part, request.corpus.idf if request.corpus else (lambda t: 1.0))
         source = request.candidates[best.passage_no - 1].source
         for e in ok[1:]:
@@ -403,6 +389,18 @@ class ExtractiveAnswerer:
         # one paragraph reads by source: group each source's quotes together, sources in order of their best
         order = list(dict.fromkeys(candidates[e.passage_no - 1].source for e in out))
         return sorted(out, key=lambda e: order.index(candidates[e.passage_no - 1].source))
+
+    def _goes_on(self, e: Evidence, candidates: Sequence[Passage], *, leaning: bool) -> list[Evidence]:
+        """The sentences after e that go on with it: the labelled lines a colon introduces, and (leaning) sentences
+        that lean on the one before ("For example, ...", "They can also ...")."""
+        out: list[Evidence] = []
+        last, follow = e, self._continuation(e, candidates)
+        while follow is not None and len(out) < LIST_RUN:
+            if not runs_on(last.sentence.text, follow.sentence.text) and not (leaning and leans(follow.sentence.text)):
+                break
+            out.append(follow)
+            last, follow = follow, self._continuation(follow, candidates)
+        return out
 
     @staticmethod
     def _continuation(e: Evidence, candidates: Sequence[Passage]) -> Evidence | None:

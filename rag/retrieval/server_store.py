@@ -107,20 +107,10 @@ class ServerStore:
             sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
             metadata={VERSION_KEY: uuid.uuid4().hex},
         )
-        for field in KEYWORD_FIELDS:
-            self._call(
-                self.client.create_payload_index,
-                self.collection_name,
-                field,
-                field_schema=models.PayloadSchemaType.KEYWORD,
-            )
-        for field in INTEGER_FIELDS:
-            self._call(
-                self.client.create_payload_index,
-                self.collection_name,
-                field,
-                field_schema=models.PayloadSchemaType.INTEGER,
-            )
+        schemas = dict.fromkeys(KEYWORD_FIELDS, models.PayloadSchemaType.KEYWORD)
+        schemas.update(dict.fromkeys(INTEGER_FIELDS, models.PayloadSchemaType.INTEGER))
+        for field, schema in schemas.items():
+            self._call(self.client.create_payload_index, self.collection_name, field, field_schema=schema)
 
     def count(self) -> int:
         """Points in the collection (0 when it does not exist)."""
