@@ -3,13 +3,16 @@ through Playwright at a desktop (1280×900) and a phone (390×844) width, with a
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from rag.types import Citation
@@ -94,6 +97,47 @@ def test_a_too_long_question_is_refused_in_plain_words(base_url: str) -> None:
 
     notice = Client(base_url, verbose=False).predict("x" * 2001, api_name="/ask")[1]
     assert "the limit is 2000" in notice and 'role="alert"' in notice and "FOOTNOTE_" not in notice
+
+
+def _session_calls(client: Any, session: str, fn_index: int, data: list[Any], times: int = 1) -> list[dict[str, Any]]:
+    """`times` calls joined at once on the page's queue in one browser session; their completed messages."""
+    body = {"data": data, "fn_index": fn_index, "session_hash": session, "event_data": None, "trigger_id": None}
+    for _ in range(times):
+        assert client.post("/gradio_api/queue/join", json=body).status_code == 200
+    done: list[dict[str, Any]] = []
+    with client.stream("GET", "/gradio_api/queue/data", params={"session_hash": session}) as events:
+        for line in events.iter_lines():
+            if line.startswith("data:") and (message := json.loads(line[5:])).get("msg") == "process_completed":
+                done.append(message)
+                if len(done) == times:
+                    return done
+    raise AssertionError("the queue never completed the calls")
+
+
+def test_a_document_rows_buttons_keep_their_events_when_the_list_renders_again(base_url: str, service: Service) -> None:
+    # Gradio's front end can fire the list's change twice on load: the second render must not orphan the buttons the
+    # first one put on screen (a click on them used to fail on the server with a KeyError, and nothing happened).
+    service.upload("render_twice.txt", b"Kestrel Labs opened an office in Lisbon in 2024.\n")
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        deps = client.get("/config").json()["dependencies"]
+        listing = next(d["id"] for d in deps if d["api_name"] == "listing")
+        render = next(d["id"] for d in deps if d.get("render_id") is not None and d["api_name"] == "apply")
+        session = uuid.uuid4().hex[:10]
+        assert _session_calls(client, session, listing, [])[0]["success"]
+        renders = _session_calls(client, session, render, [None], times=2)  # both at once, as the page sends them
+        assert all(r["success"] for r in renders), renders
+        clicks = [
+            sorted(
+                d["id"]
+                for d in r["output"]["render_config"]["dependencies"]
+                if [e for _, e in d["targets"]] == ["click"]
+            )
+            for r in renders
+        ]
+        assert clicks[0] and clicks[0] == clicks[1]
+        for fn in clicks[0]:  # each of the first render's buttons still answers
+            assert _session_calls(client, session, fn, [None])[0]["success"]
+    service.delete("render_twice.txt")
 
 
 def test_history_is_kept_per_session_not_shared(base_url: str) -> None:

@@ -210,9 +210,11 @@ def build_page(service: Service) -> gr.Blocks:
             )
             status = gr.HTML(elem_id="doc-status")
 
-            # Rendered when the state changes, not also on load: two renders racing would leave a button of the first
-            # on screen whose event the second has already replaced.
-            @gr.render(inputs=shelf, triggers=[shelf.change])
+            # Rendered when the state changes, not also on load. The page can still render twice on load (Gradio's
+            # front end fires the state's change more than once), so each button's event is keyed by its document:
+            # a button of the first render, clicked before the second arrives, keeps the same event id and works.
+            # One render at a time: two at once in a session drop each other's events (a render takes milliseconds).
+            @gr.render(inputs=shelf, triggers=[shelf.change], concurrency_limit=1, concurrency_id="documents-render")
             def rows(state: dict[str, Any]) -> None:
                 items, pend = state["docs"], state["pending"]
                 if not items:
@@ -230,11 +232,21 @@ def build_page(service: Service) -> gr.Blocks:
                             gr.Markdown(f"Delete {inert_markdown(d['source'])} and its {d['chunks']} chunks?")
                             yes = gr.Button("Yes, delete", variant="stop", elem_id="confirm-delete")
                             no = gr.Button("Cancel")
-                            yes.click(partial(delete, d["source"]), None, [status, shelf, chatbot])
-                            no.click(lambda st: {**st, "pending": None}, shelf, shelf)
+                            yes.click(
+                                partial(delete, d["source"]),
+                                None,
+                                [status, shelf, chatbot],
+                                key=("yes", d["source"]),
+                            )
+                            no.click(lambda st: {**st, "pending": None}, shelf, shelf, key=("no", d["source"]))
                         else:
                             ask = gr.Button("Delete", size="sm")
-                            ask.click(partial(lambda s, st: {**st, "pending": s}, d["source"]), shelf, shelf)
+                            ask.click(
+                                partial(lambda s, st: {**st, "pending": s}, d["source"]),
+                                shelf,
+                                shelf,
+                                key=("ask", d["source"]),
+                            )
 
         outputs = [chatbot, notice, box, shown, turns]
         send.click(respond, [box, shown, turns], outputs, api_name="ask")
