@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pytest
 
@@ -101,6 +102,51 @@ def test_warming_embeds_each_corpus_sentence_once(chat: Chat) -> None:
     texts = [str(p["text"]) for _, p in chat.retriever.store.scroll_payloads(["text"])]
     assert fresh.warm(texts) > 100
     assert fresh.warm(texts) == 0
+
+
+def test_after_warming_a_question_embeds_no_sentence_of_the_corpus_again(chat: Chat) -> None:
+    from rag.answer.extractive import ExtractiveAnswerer
+
+    embedded: list[str] = []
+
+    def counting(texts: Sequence[str]) -> list[list[float]]:
+        embedded.extend(texts)
+        return chat.retriever.embedder.embed_queries(texts)
+
+    fresh = ExtractiveAnswerer(counting)
+    fresh.warm(str(p["text"]) for _, p in chat.retriever.store.scroll_payloads(["text"]))
+    warmed = len(embedded)
+    other = Chat(retriever=chat.retriever, extractive=fresh, top_k=chat.top_k)
+    answer = other.ask("How big is Llama 2 vs Qwen-VL?")  # its sentences are ranked in context too
+    assert warmed > 100 and not answer.refused and embedded[warmed:] == [], embedded[warmed:][:3]
+
+
+def test_a_sentence_ranks_by_its_meaning_after_the_one_before_but_answers_only_by_its_own() -> None:
+    from rag.answer.evidence import Scored, judge, with_previous
+    from rag.cite import Sentence
+    from rag.question import Part
+
+    text = "Kestrel's models read medical scans. For instance, they can spot a fracture."
+    second = Sentence("For instance, they can spot a fracture.", 37, len(text))
+    assert with_previous(text, second) == text
+    assert with_previous(text, Sentence("Kestrel's models read medical scans.", 0, 36)).startswith("Kestrel's")
+    part = Part("Could Kestrel help hospitals?", "yes_no", terms=("hospit",))
+
+    def judged(context: float) -> tuple[float, float]:
+        e = judge(
+            part,
+            part.text,
+            Scored(1, second, None, 0.2, context),
+            {"hospit": 1.0},
+            rank_nudge=0.0,
+            said_before=False,
+            trust_weight=1.0,
+            dense_weight=0.5,
+        )
+        return e.score, e.dense
+
+    (in_context, own), (alone, _) = judged(0.7), judged(0.0)
+    assert in_context > alone and own == 0.2  # ranked higher; accepted (or not) on its own cosine
 
 
 # -- question analysis, evidence per part, one stream --------------------------------------------------------

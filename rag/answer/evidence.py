@@ -276,6 +276,7 @@ class Scored:
     sentence: Sentence
     lead: Sentence | None
     dense: float
+    context_dense: float = 0.0  # the same sentence read after the one before it (what "it" is, whom it is about)
 
 
 def sentences_with_leads(passage_no: int, text_sentences: list[Sentence], passage_text: str) -> list[Scored]:
@@ -316,7 +317,11 @@ def judge(
     # "This movement is fueled by ...": the sentence it leans on names what "this" is, so both count.
     support = overlap(weights, quote)
     lexical = support
-    score = (1 - dense_weight) * lexical + dense_weight * scored.dense + rank_nudge
+    # Ranked by its meaning in context ("For instance, it can translate a hospital sign" is about the models the
+    # sentence before names); whether it answers is judged on its own meaning (Evidence.dense), so a topical
+    # neighbour does not make it an answer.
+    meaning = max(scored.dense, scored.context_dense)
+    score = (1 - dense_weight) * lexical + dense_weight * meaning + rank_nudge
     shaped = part.kind not in TYPED or holds(
         part.kind, quote, question, product=part.named, proper=proper, named_items=part.items_named
     )
@@ -345,6 +350,13 @@ def judge(
         scored.lead,
         scored.dense,
     )
+
+
+def with_previous(passage_text: str, sentence: Sentence) -> str:
+    """The sentence after the one before it in its passage (itself when it opens the passage)."""
+    before = passage_text[: sentence.start].rstrip()
+    spans = sentence_spans(before) if before else []
+    return f"{before[spans[-1][0] : spans[-1][1]]} {sentence.text}" if spans else sentence.text
 
 
 def candidate_sentences(passage_no: int, passage_text: str) -> list[Scored]:

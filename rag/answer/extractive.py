@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,6 +25,7 @@ from rag.answer.evidence import (
     part_weights,
     proper_names,
     runs_on,
+    with_previous,
 )
 from rag.answer.sections import line_of, section_asked
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
@@ -122,7 +124,9 @@ class ExtractiveAnswerer:
             return 0
         todo: list[str] = []
         for text in passages_text:
-            todo.extend(text[a:b] for a, b in sentence_spans(text))
+            spans = sentence_spans(text)
+            todo.extend(text[a:b] for a, b in spans)  # each sentence, and each after the one before it
+            todo.extend(f"{text[a:b]} {text[c:d]}" for (a, b), (c, d) in itertools.pairwise(spans))
             if len(todo) >= limit:
                 break
         todo = [t for t in dict.fromkeys(todo[:limit]) if t not in self._vectors]
@@ -200,7 +204,13 @@ class ExtractiveAnswerer:
         if qv is not None:
             # The sentence's own meaning: its lead is context, and would blur it.
             vecs = self._sentence_vectors([s.sentence.text for s in scored])
-            scored = [replace(s, dense=float(v @ qv)) for s, v in zip(scored, vecs, strict=True)]
+            # ... and with the sentence before it, for ranking only (see judge()).
+            texts = [with_previous(request.candidates[s.passage_no - 1].text, s.sentence) for s in scored]
+            ctx = self._sentence_vectors(texts)
+            scored = [
+                replace(s, dense=float(v @ qv), context_dense=float(c @ qv))
+                for s, v, c in zip(scored, vecs, ctx, strict=True)
+            ]
         # A follow-up asks for something new, unless it asks about the previous answer itself.
         said = (
             "" if request.analysis.restates else " ".join(t.content for t in request.history if t.role == "assistant")
@@ -255,8 +265,12 @@ class ExtractiveAnswerer:
 
     def acceptable(self, part: Part, e: Evidence, request: AnswerRequest) -> bool:
         """Whether a quote answers the part: it holds the asked attribute and enough of what was asked about."""
+        return self.rejection(part, e, request) is None
+
+    def rejection(self, part: Part, e: Evidence, request: AnswerRequest) -> str | None:
+        """Why a quote does not answer the part (a short reason, for logs and diagnostics), or None if it does."""
         if not e.shaped:
-            return False
+            return "asked type missing"
         candidates = request.candidates
         idf = request.corpus.idf if request.corpus is not None else (lambda t: 1.0)
         # What the part names must be in the quote's article (the retrieved part of it), not just anywhere.
@@ -276,9 +290,9 @@ class ExtractiveAnswerer:
         if own and found < (len(own) if len(own) <= 2 else (len(own) + 1) // 2):
             # Every name of a short question ("Kai Wang" is not any Wang); half of a long one's, which may name
             # more than its answer does.
-            return False
+            return "names missing"
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
-            return is_byline(e.sentence.text) or bool(_WRITTEN_BY.search(e.sentence.text))
+            return None if is_byline(e.sentence.text) or bool(_WRITTEN_BY.search(e.sentence.text)) else "no byline"
         # "Which month ...?" is answered by "March 4": a date is its own unit (holds() checked the unit asked).
         unit_only = part.kind == "when" and set(part.focus) <= _DATE_UNITS
         if (
@@ -287,12 +301,12 @@ class ExtractiveAnswerer:
             and not unit_only
             and not set(part.focus) & set(sparse.terms(quote))
         ):
-            return False
+            return "focus missing"
         # "When was X released?", "Who founded X?": a date or a name near X is not enough; the asked relation
         # (released, founded) must be there too, in some form.
         if part.kind in RELATION_NEEDED and e.dense < RELATION_DENSE and relation and not related:
-            return False
-        return e.support >= MIN_SUPPORT or e.dense >= DENSE_ACCEPT
+            return "relation missing"
+        return None if e.support >= MIN_SUPPORT or e.dense >= DENSE_ACCEPT else "low support"
 
     def pick(self, part: Part, ranked: Sequence[Evidence], request: AnswerRequest) -> list[Evidence]:
         """The quotes that answer the part: the best acceptable one, what finishes its thought, what it lacks."""
