@@ -125,8 +125,8 @@ class ExtractiveAnswerer:
         todo: list[str] = []
         for text in passages_text:
             spans = sentence_spans(text)
-            todo.extend(text[a:b] for a, b in spans)  # each sentence, and each after the one before it
-            todo.extend(f"{text[a:b]} {text[c:d]}" for (a, b), (c, d) in itertools.pairwise(spans))
+            todo.extend(text[a:b] for a, b in spans)  # each sentence, and each leaning one after the one before
+            todo.extend(f"{text[a:b]} {text[c:d]}" for (a, b), (c, d) in itertools.pairwise(spans) if leans(text[c:d]))
             if len(todo) >= limit:
                 break
         todo = [t for t in dict.fromkeys(todo[:limit]) if t not in self._vectors]
@@ -204,13 +204,15 @@ class ExtractiveAnswerer:
         if qv is not None:
             # The sentence's own meaning: its lead is context, and would blur it.
             vecs = self._sentence_vectors([s.sentence.text for s in scored])
-            # ... and with the sentence before it, for ranking only (see judge()).
-            texts = [with_previous(request.candidates[s.passage_no - 1].text, s.sentence) for s in scored]
-            ctx = self._sentence_vectors(texts)
-            scored = [
-                replace(s, dense=float(v @ qv), context_dense=float(c @ qv))
-                for s, v, c in zip(scored, vecs, ctx, strict=True)
+            scored = [replace(s, dense=float(v @ qv)) for s, v in zip(scored, vecs, strict=True)]
+            # ... and one that leans on the sentence before ("For instance, it ..."), with that one, for ranking only
+            # (see judge()).
+            leaning = [i for i, s in enumerate(scored) if leans(s.sentence.text)]
+            texts = [
+                with_previous(request.candidates[scored[i].passage_no - 1].text, scored[i].sentence) for i in leaning
             ]
+            for i, c in zip(leaning, self._sentence_vectors(texts), strict=True):
+                scored[i] = replace(scored[i], context_dense=float(c @ qv))
         # A follow-up asks for something new, unless it asks about the previous answer itself.
         said = (
             "" if request.analysis.restates else " ".join(t.content for t in request.history if t.role == "assistant")
