@@ -77,7 +77,8 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "compare",
         re.compile(
             r"\b(vs\.?|versus|compared?|comparison|compares|difference between|differ|differs)\b|"
-            r"\b(bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less|fewer)\b[^?]*\bthan\b"
+            r"\b(bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less|fewer)\b[^?]*"
+            r"\bthan\b(?!\s*[$€£]?\d)"  # "recalled more than 114,000 cars" is a count, not a comparison
         ),
     ),
     ("how_many", re.compile(r"\bhow many\b|\bwhat (is|was) the number of\b|\bnumber of\b")),
@@ -106,11 +107,16 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "who",
         re.compile(
             r"^\s*(who|whom|whose)\b|\b(who|whom|whose)\b|\bby whom\b|\b(which|what) (company|companies|firm|firms|"
-            r"person|people|lab|labs|organi[sz]ation|author|writer|journalist|reporter|analyst|analysts|executive)\b|"
+            r"person|people|lab|labs|organi[sz]ation|author|writer|journalist|reporter|analyst|analysts|executive)\b"
+        ),
+    ),
+    (  # "What is the name of the festival ...?" asks for a name; _part() makes it "who" when the named is a person
+        "which",
+        re.compile(
+            r"^\s*(and |also )?which \w+|^\s*(on|in|at|from|to|with|by|for) which\b|"
             r"\bwhat('s| is| was| are| were) the names? of\b|\bwhat (is|are|was|were) [^?]* called\b"
         ),
     ),
-    ("which", re.compile(r"^\s*(and |also )?which \w+|^\s*(on|in|at|from|to|with|by|for) which\b")),
     (
         "why",
         re.compile(
@@ -143,6 +149,15 @@ _FOCUS = re.compile(
     re.I,
 )
 _CALLED = re.compile(r"\bcalled\b|\bname of\b|\bnamed what\b|\bwhat is it called\b", re.I)
+# What a name is asked for: "the name of the NFL team ...", "what is Baidu's new model called?"
+_NAMED_THING = re.compile(
+    r"\bnames? of (?:the |a |an |its |their |his |her |this |that )?((?:[\w\-’']+ ){0,3}?[\w\-’']+)"
+    r"(?= (?:that|who|which|whose|of|in|at|for|from|with|behind)\b|\s*[?,.]|\s*$)|"
+    r"\bwhat (?:is|are|was|were) ((?:[\w\-’']+ ){0,5}?[\w\-’']+) called\b",
+    re.I,
+)
+# A name of these is a product's (with a digit or inner capitals: "Qwen2-VL", "GPT-4V"), not any capitalized word.
+_PRODUCT_NOUNS = re.compile(r"^(model|chatbot|bot|version|product|llm|system|assistant|series|chip|processor|gpu)")
 _WHO_WROTE = re.compile(r"\b(wrote|written|write|writes|author|authored|byline|writer|journalist|reporter)\b", re.I)
 _FOLLOW_UP = re.compile(
     r"^\s*(and|also|but|so|then|what about|how about|same for)\b|\b(it|its|it's|he|him|his|she|her|they|them|"
@@ -503,6 +518,10 @@ def _part(
     needs_subject = not own_names or bool(_FOLLOW_UP.search(text))
     subject = tuple(t for t in borrowed_terms if t not in own) if needs_subject else ()
     part_names = tuple(own_names) + (tuple(n for n in borrowed_names if n not in own_names) if needs_subject else ())
+    named_thing = _NAMED_THING.search(text)
+    thing = sparse.words(next(g for g in named_thing.groups() if g)) if named_thing else []
+    if kind == "which" and named_thing and any(_PEOPLE.match(t) for t in thing):
+        kind = "who"  # "what is the name of the CEO ...?"
     return Part(
         text=text,
         kind=kind,
@@ -511,7 +530,7 @@ def _part(
         subject=subject,
         names=part_names,
         author=kind == "who" and bool(_WHO_WROTE.search(text)),
-        named=bool(_CALLED.search(text)),
+        named=bool(_CALLED.search(text)) and (not thing or any(_PRODUCT_NOUNS.match(t) for t in thing)),
         items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in gathers),
         items_people=kind == "list" and any(_PEOPLE.match(f) for f in gathers),
     )

@@ -166,6 +166,9 @@ def test_a_sentence_ranks_by_its_meaning_after_the_one_before_but_answers_only_b
         ("Why do Chinese AI companies want their models used outside China?", ["why"]),
         ("What is Qwen2.5-Omni-7B and who made it?", ["definition", "who"]),
         ("Which university is Xin Sun at? And when did he say it?", ["which", "when"]),
+        ("Which firm shipped more than 40,000 robots this year?", ["who"]),  # a count, not a comparison
+        ("What is the name of the harbour festival in Bergen?", ["which"]),  # a name answers, not a person
+        ("What is the name of the chief executive of Kestrel Labs?", ["who"]),
     ],
 )
 def test_question_analysis_finds_the_asked_type_of_each_part_in_order(question: str, kinds: list[str]) -> None:
@@ -367,6 +370,59 @@ def test_a_list_of_people_quoted_quotes_only_sentences_that_quote_someone(chat: 
     for name in ("Tiezhen Wang", "Xin Sun", "Isford", "Triolo"):
         assert name in answer.answer, answer.answer
     assert "BMW" not in answer.answer
+
+
+def test_a_name_is_a_product_name_only_when_a_product_is_named() -> None:
+    from rag.answer.evidence import holds
+    from rag.question import analyse
+
+    model = analyse("What is Kestrel's new vision model called?").parts[0]
+    festival = analyse("What is the name of the festival Kestrel hosts in Bergen?").parts[0]
+    assert model.named and not festival.named
+    text = "Kestrel hosts Tidewater, a festival of sea music, in Bergen."
+    assert holds(festival.kind, text, festival.text, product=festival.named)
+    assert not holds(model.kind, text, model.text, product=model.named)  # "Tidewater" is no model's name
+    assert holds(model.kind, "Its new model is Kestrel-V2.", model.text, product=model.named)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "answers"),
+    [
+        ("The bill passed by how much?", "The House passed the bill 352-65.", True),  # a margin
+        ("How much did the bill cost?", "The House passed the bill 352-65.", False),  # money asked, none given
+        ("How much did the bill cost?", "The bill will cost $4 billion.", True),
+    ],
+)
+def test_how_much_wants_money_only_when_the_question_is_about_money(question: str, text: str, answers: bool) -> None:
+    from rag.answer.evidence import holds
+
+    assert holds("how_much", text, question) is answers
+
+
+def test_a_place_name_answers_which_city_without_the_word_city(chat: Chat) -> None:
+    from rag.answer import AnswerRequest
+    from rag.answer.evidence import Scored, judge, part_weights
+    from rag.cite import Sentence
+    from rag.question import analyse
+    from rag.types import Passage
+
+    analysis = analyse("Which city did Kestrel Labs open an office in?")
+    part = analysis.parts[0]
+    text = "Kestrel Labs opened an office in Lisbon in 2024."
+    passage = Passage("k.txt", "Kestrel", 0, 1, 1, 0, len(text), text, 1.0)
+    corpus = chat.corpus()
+    request = AnswerRequest(analysis=analysis, candidates=[passage], top_k=1, corpus=corpus)
+    e = judge(
+        part,
+        part.text,
+        Scored(1, Sentence(text, 0, len(text)), None, 0.5),
+        part_weights(part, corpus.idf),
+        rank_nudge=0.0,
+        said_before=False,
+        trust_weight=1.0,
+        dense_weight=0.5,
+    )
+    assert part.kind == "where" and chat.extractive.rejection(part, e, request) is None
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,12 @@ _MONEY = re.compile(
     r"\b(dollars?|euros?|yuan|rmb|usd|pounds)\b",
     re.I,
 )
+# A question about money says so: "how much did it cost", "how much funding", "how much is it worth".
+_MONEY_CUE = re.compile(
+    r"\b(cost|costs|price|priced|pay|paid|spend|spent|worth|revenue|fund\w*|invest\w*|budget|valuation|salary|"
+    r"profit|sell|sold|raise|raised|dollars?|euros?|money|fine|fined|fee|fees|charge|charged|earn\w*|\$)",
+    re.I,
+)
 # A comparison is answered by a comparative: "ten times larger", "more than", "unlike", "compared with".
 _COMPARATIVE = re.compile(
     r"\bthan\b|\b\w+fold\b|\btimes (larger|smaller|bigger|more|less|faster|slower)\b|\bcompared (to|with)\b|"
@@ -187,6 +193,8 @@ def holds(
     if kind == "how_many":
         return _new([m.group(0) for m in _NUMBER.finditer(text)], question)
     if kind == "how_much":
+        if not _MONEY_CUE.search(question):  # "passed by how much?": a margin, "352-65", not a sum of money
+            return _new([m.group(0) for m in _NUMBER.finditer(text)], question)
         return _new([m.group(0) for m in _MONEY.finditer(text)], question)
     if kind == "duration":
         return _new([m.group(0) for m in _DURATION.finditer(text)], question)

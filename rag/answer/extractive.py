@@ -45,6 +45,7 @@ DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the a
 RELATION_NEEDED = frozenset({"who", "when", "where", "how_much", "how_many", "duration"})
 RELATION_DENSE = 0.6  # ... unless the quote means nearly the same as the question
 _DATE_UNITS = frozenset(sparse.terms("year month day date week"))
+_PLACE_TYPES = frozenset(sparse.terms("city cities country countries state region place location town province"))
 RELATION_SHARE = 0.2  # the share (by weight) of the relation's words a quote must hold to hold the relation
 FOCUS_NEEDED = frozenset({"how_many", "how_much", "duration", "when", "where"})  # "how many parameters" needs them
 LIST_MAX = 10
@@ -296,7 +297,10 @@ class ExtractiveAnswerer:
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
             return None if is_byline(e.sentence.text) or bool(_WRITTEN_BY.search(e.sentence.text)) else "no byline"
         # "Which month ...?" is answered by "March 4": a date is its own unit (holds() checked the unit asked).
-        unit_only = part.kind == "when" and set(part.focus) <= _DATE_UNITS
+        # "Which city ...?" by "Baltimore": a place's name is its own type (holds() found a place).
+        unit_only = (part.kind == "when" and set(part.focus) <= _DATE_UNITS) or (
+            part.kind == "where" and set(part.focus) <= _PLACE_TYPES
+        )
         if (
             part.focus
             and part.kind in FOCUS_NEEDED
