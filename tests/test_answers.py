@@ -517,3 +517,27 @@ def test_months_weekdays_and_ordinals_are_when_a_question_asks_not_names_to_find
     assert names(asked) == ["Nvidia", "Dover", "Delaware"]
     assert names("Why would under-16s be banned in the 1990s?") == []
     assert names("When did DeepSeek unveil R1 and Qwen2-VL?") == ["DeepSeek", "R1", "Qwen2-VL"]
+
+
+def test_a_sentence_with_the_questions_own_figure_ranks_above_one_without() -> None:
+    from rag.answer.evidence import Scored, judge
+    from rag.cite import Sentence
+    from rag.question import analyse
+
+    part = analyse("Which carmaker recalled more than 114,000 cars?").parts[0]
+    weights = {"recal": 1.0, "car": 1.0}
+
+    def score(text: str) -> float:
+        e = judge(
+            part,
+            part.text,
+            Scored(1, Sentence(text, 0, len(text)), None, 0.5),
+            weights,
+            rank_nudge=0.0,
+            said_before=False,
+            trust_weight=1.0,
+            dense_weight=0.5,
+        )
+        return e.score
+
+    assert score("Volkswagen recalled 114,000 cars.") > score("Kia recalled 50,000 cars.")
