@@ -256,6 +256,18 @@ _HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "prof", "sir", "madam"})
 _DEMONYM = re.compile(r"(?:ese|ian|ean|ican|ish|ern)$")
 
 
+_DEMONYM_ENDS = ("n", "an", "ian", "ean", "ese", "ish", "i")
+
+
+def place_stems(word: str) -> set[str]:
+    """How the place a people's word is of may begin: "Botswanan" -> "botswana", "Korean" -> "korea", "Japanese" ->
+    "japan", "Iraqi" -> "iraq" (empty for words that are not one capitalized word)."""
+    if not (word[:1].isupper() and word[1:].islower()):
+        return set()  # "GPT-5", "Qwen3": a name, not a people's
+    low = word.lower()
+    return {low[: -len(e)] for e in _DEMONYM_ENDS if low.endswith(e) and len(low) - len(e) >= 4}
+
+
 def demonyms(text: str) -> list[str]:
     """Capitalized words that describe rather than name ("Japanese", "Korean"), mid-sentence: names() leaves them
     out, but one the corpus never uses still says the question is about something it does not cover."""

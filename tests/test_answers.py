@@ -541,3 +541,15 @@ def test_a_sentence_with_the_questions_own_figure_ranks_above_one_without() -> N
         return e.score
 
     assert score("Volkswagen recalled 114,000 cars.") > score("Kia recalled 50,000 cars.")
+
+
+def test_a_peoples_word_is_found_where_the_text_names_its_place() -> None:
+    from rag.answer.extractive import _has_name
+    from rag.question import place_stems
+    from rag.types import Passage
+
+    text = "Masisi threatened to send 20,000 elephants from Botswana to Germany."
+    passage = Passage("b.txt", "Elephants", 0, 1, 1, 0, len(text), text, 1.0)
+    assert _has_name("Botswanan", passage) and _has_name("Germany", passage)
+    assert not _has_name("Namibian", passage) and not place_stems("GPT-5")
+    assert {"korea", "japan", "iraq"} <= place_stems("Korean") | place_stems("Japanese") | place_stems("Iraqi")

@@ -29,7 +29,7 @@ from rag.answer.evidence import (
 )
 from rag.answer.sections import line_of, section_asked
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
-from rag.question import Analysis, Part, name_terms, relation_group
+from rag.question import Analysis, Part, name_terms, place_stems, relation_group
 from rag.retrieval import sparse
 from rag.retrieval.corpus import acronyms, name_forms, name_pieces, squash
 from rag.text import sentence_spans
@@ -92,8 +92,12 @@ def _has_name(name: str, passage: Passage) -> bool:
     pieces = [squash(p) for p in name_pieces(name)]
     if len(pieces) > 1 and all(p in forms for p in pieces):
         return True
-    # ... or an acronym of a capitalized phrase of the passage ("FAQ": "Frequently Asked Questions").
-    return name.isupper() and name.lower() in acronyms(text)
+    # ... or an acronym of a capitalized phrase of the passage ("FAQ": "Frequently Asked Questions") ...
+    if name.isupper() and name.lower() in acronyms(text):
+        return True
+    # ... or the place a people's word is of ("the Botswanan president": Botswana).
+    stems = place_stems(name)
+    return bool(stems) and any(w[0].isupper() and w.lower().startswith(tuple(stems)) for w in text.split())
 
 
 class ExtractiveAnswerer:
