@@ -66,7 +66,7 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "list",
         re.compile(
             r"^\s*(list|name|enumerate)\b|\b(which|what) (\w+ ){0,3}(are|were|get|gets|got|is|was) "
-            r"(mentioned|named|listed|discussed|cited|covered|referenced|quoted)\b|"
+            r"(mentioned|named(?! (?:the|as|a|an|to)\b)|listed|discussed|cited|covered|referenced|quoted)\b|"
             r"\b(which|what) (\w+ ){0,3}(\w+s|people) (appear|appears|appeared|feature|featured|come up|show up)\b|"
             r"\bacross (the|all|these|those) (articles|sources|pieces|stories)\b|"
             r"\b(all|every|each) (the )?(\w+ ){0,3}(mentioned|named|quoted|cited|listed|discussed)\b"

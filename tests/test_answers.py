@@ -169,6 +169,7 @@ def test_a_sentence_ranks_by_its_meaning_after_the_one_before_but_answers_only_b
         ("Which firm shipped more than 40,000 robots this year?", ["who"]),  # a count, not a comparison
         ("What is the name of the harbour festival in Bergen?", ["which"]),  # a name answers, not a person
         ("What is the name of the chief executive of Kestrel Labs?", ["who"]),
+        ("Which athlete was named the league's best player?", ["which"]),  # named as, not mentioned: no list
     ],
 )
 def test_question_analysis_finds_the_asked_type_of_each_part_in_order(question: str, kinds: list[str]) -> None:
