@@ -32,7 +32,7 @@ FLOORS = {
     },
     "footnote-test.jsonl": {
         "hit_at_1": 0.9,
-        "fact_recall": 0.61,
+        "fact_recall": 0.64,
         "citation_precision": 0.9,
         "citation_recall": 0.83,
         "refusal_accuracy": 0.72,
