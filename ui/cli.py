@@ -289,9 +289,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "eval":
             return cmd_eval(args, settings, extra)
         if args.command == "serve":
+            from ui.service import Service
+
+            opening = Service.opening(settings)  # while the web stack is imported
             from ui.server import serve
 
-            return serve(settings, host=args.host, port=args.port, ingest_seeds=not args.no_ingest)
+            return serve(settings, host=args.host, port=args.port, ingest_seeds=not args.no_ingest, opening=opening)
         if args.command == "bench":
             from benchmarks.bench import run_bench
 

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 
 import gradio as gr
@@ -139,17 +140,20 @@ def serve_in_thread(app: FastAPI, *, host: str = "127.0.0.1") -> Iterator[str]:
         thread.join(timeout=15)
 
 
-def serve(settings: Settings, *, host: str | None = None, port: int | None = None, ingest_seeds: bool = True) -> int:
-    """Load, ingest seeds/ into an empty collection, then serve until interrupted."""
+def serve(
+    settings: Settings,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    ingest_seeds: bool = True,
+    opening: Future[Service] | None = None,
+) -> int:
+    """Load (or take the Service `opening` is loading), ingest seeds/ into an empty collection, then serve until
+    interrupted."""
     t0 = time.perf_counter()
     host = host or settings.host
     port = port or settings.port
-    print(
-        f"Footnote: loading the embedder and opening the store ({settings.qdrant_url or settings.qdrant_path})…",
-        file=sys.stderr,
-        flush=True,
-    )
-    service = Service.from_settings(settings)
+    service = (opening or Service.opening(settings)).result()
     if ingest_seeds:
         try:
             report = service.ingest_seeds_if_empty()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -78,6 +80,18 @@ class Service:
         self._pending_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._warm = "off"  # the sentence warm-up: off, running, done (reported by /readyz)
+
+    @classmethod
+    def opening(cls, settings: Settings) -> Future[Service]:
+        """from_settings() in a thread: the caller goes on (serve imports the web stack meanwhile, ~2 s) and
+        takes the Service, or the error that stopped it, from .result()."""
+        where = settings.qdrant_url or settings.qdrant_path
+        print(f"Footnote: loading the embedder and opening the store ({where})…", file=sys.stderr, flush=True)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="footnote-open")
+        try:
+            return pool.submit(cls.from_settings, settings)
+        finally:
+            pool.shutdown(wait=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Service:
