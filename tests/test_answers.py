@@ -554,3 +554,8 @@ def test_a_peoples_word_is_found_where_the_text_names_its_place() -> None:
     assert _has_name("Botswanan", passage) and _has_name("Germany", passage)
     assert not _has_name("Namibian", passage) and not place_stems("GPT-5")
     assert {"korea", "japan", "iraq"} <= place_stems("Korean") | place_stems("Japanese") | place_stems("Iraqi")
+
+
+def test_an_answer_does_not_run_on_into_a_sentence_that_turns_against_it(chat: Chat) -> None:
+    answer = chat.ask("How much is Alibaba investing in AI?")
+    assert "$53 billion" in answer.answer and "However" not in answer.answer, answer.answer

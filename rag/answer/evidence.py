@@ -330,8 +330,15 @@ def judge(
     # neighbour does not make it an answer.
     meaning = max(scored.dense, scored.context_dense)
     score = (1 - dense_weight) * lexical + dense_weight * meaning + rank_nudge
+    # A sentence that turns against its lead must hold the asked attribute itself ("$53 billion. However, one cannot
+    # ignore the pitfalls" is the first sentence's answer, and that sentence is a candidate of its own).
     shaped = part.kind not in TYPED or holds(
-        part.kind, quote, question, product=part.named, proper=proper, named_items=part.items_named
+        part.kind,
+        scored.sentence.text if scored.lead is not None and CONTRAST.match(scored.sentence.text) else quote,
+        question,
+        product=part.named,
+        proper=proper,
+        named_items=part.items_named,
     )
     if part.kind in TYPED:
         weak = part.kind == "compare" and shaped and not _COMPARATIVE.search(quote)
@@ -361,6 +368,14 @@ def judge(
         scored.lead,
         scored.dense,
     )
+
+
+# A sentence opening with these turns to another thought than the one before it.
+CONTRAST = re.compile(
+    r"^[\W]*(however|but|yet|still|nevertheless|nonetheless|in contrast|by contrast|on the other hand|even so|"
+    r"that said|despite this|conversely)\b",
+    re.I,
+)
 
 
 def with_previous(passage_text: str, sentence: Sentence) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 
 from rag.answer import AnswerEvent, AnswerRequest, Notice, Refusal
 from rag.answer.evidence import (
+    CONTRAST,
     Evidence,
     Scored,
     candidate_sentences,
@@ -349,6 +350,8 @@ class ExtractiveAnswerer:
         best = ok[0]
         picked = [best]
         follow = self._continuation(best, request.candidates)
+        if follow is not None and CONTRAST.match(follow.sentence.text):
+            follow = None  # "However, one cannot ignore the pitfalls": the next thought, not the rest of this one
         if follow is not None:
             picked.append(follow)
             if runs_on(best.sentence.text, follow.sentence.text):  # "... implications:" with the lines it introduces
