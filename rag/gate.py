@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.question import FILLER, Analysis, demonyms, name_terms, names, place_stems, relation_group
+from rag.question import FILLER, Analysis, demonyms, name_terms, names, names_its_place, relation_group
 from rag.retrieval import sparse
 from rag.retrieval.corpus import CorpusStats, name_forms, name_pieces, squash
 from rag.types import Passage
@@ -49,12 +49,6 @@ def known(name: str, stats: CorpusStats) -> bool:
     )
 
 
-def _country_known(demonym: str, stats: CorpusStats) -> bool:
-    """Whether the corpus names the place a demonym is of ("Botswanan" -> Botswana)."""
-    stems = place_stems(demonym)
-    return any(w.startswith(stem) for stem in stems for w in stats.proper)
-
-
 class Gate:
     """Refuses when nothing is close, when a named thing is absent from the corpus, or when little matches."""
 
@@ -86,7 +80,9 @@ class Gate:
         unknown = []
         for part in analysis.parts:
             own = [n for n in part.names if n in part.text]
-            missing = [n for n in [*own, *demonyms(part.text)] if not known(n, stats) and not _country_known(n, stats)]
+            missing = [
+                n for n in [*own, *demonyms(part.text)] if not known(n, stats) and not names_its_place(n, stats.proper)
+            ]
             if missing:
                 unknown.append(missing[0])
         if unknown and len(unknown) == len(analysis.parts):

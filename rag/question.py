@@ -8,7 +8,7 @@ from the earlier questions of the conversation (never from earlier answers).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -266,6 +266,12 @@ def place_stems(word: str) -> set[str]:
         return set()  # "GPT-5", "Qwen3": a name, not a people's
     low = word.lower()
     return {low[: -len(e)] for e in _DEMONYM_ENDS if low.endswith(e) and len(low) - len(e) >= 4}
+
+
+def names_its_place(word: str, names: Iterable[str]) -> bool:
+    """Whether one of names (lowercased) is the place a people's word is of ("Botswanan": "botswana's")."""
+    stems = tuple(place_stems(word))
+    return bool(stems) and any(n.startswith(stems) for n in names)
 
 
 def demonyms(text: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.cite import Sentence
 from rag.question import TYPED, Part, relation_group
@@ -389,6 +390,7 @@ FIGURE_MATCH = 0.3  # how much a quote stating the question's own figures ranks 
 _FIGURE = re.compile(r"\d[\d,.\-]*\d|\d")
 
 
+@lru_cache(maxsize=4096)
 def _figures(text: str) -> frozenset[str]:
     """The figures a text states ("114,000", "7.3", "352-65"), as written without separators."""
     return frozenset(re.sub(r"[,]", "", m.group(0)) for m in _FIGURE.finditer(text))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,7 +29,7 @@ from rag.answer.evidence import (
 )
 from rag.answer.sections import line_of, section_asked
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
-from rag.question import Analysis, Part, name_terms, place_stems, relation_group
+from rag.question import Analysis, Part, name_terms, names_its_place, relation_group
 from rag.retrieval import sparse
 from rag.retrieval.corpus import acronyms, name_forms, name_pieces, squash
 from rag.text import sentence_spans
@@ -97,8 +96,7 @@ def _has_name(name: str, passage: Passage) -> bool:
     if name.isupper() and name.lower() in acronyms(text):
         return True
     # ... or the place a people's word is of ("the Botswanan president": Botswana).
-    stems = place_stems(name)
-    return bool(stems) and any(w[0].isupper() and w.lower().startswith(tuple(stems)) for w in text.split())
+    return names_its_place(name, (w.lower() for w in text.split() if w[:1].isupper()))
 
 
 class ExtractiveAnswerer:
@@ -130,9 +128,9 @@ class ExtractiveAnswerer:
             return 0
         todo: list[str] = []
         for text in passages_text:
-            spans = sentence_spans(text)
-            todo.extend(text[a:b] for a, b in spans)  # each sentence, and each leaning one after the one before
-            todo.extend(f"{text[a:b]} {text[c:d]}" for (a, b), (c, d) in itertools.pairwise(spans) if leans(text[c:d]))
+            sentences = [Sentence(text[a:b], a, b) for a, b in sentence_spans(text)]
+            todo.extend(s.text for s in sentences)  # each sentence, and each leaning one as rank() reads it in context
+            todo.extend(with_previous(text, s) for s in sentences[1:] if leans(s.text))
             if len(todo) >= limit:
                 break
         todo = [t for t in dict.fromkeys(todo[:limit]) if t not in self._vectors]
