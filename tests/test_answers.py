@@ -559,3 +559,49 @@ def test_a_peoples_word_is_found_where_the_text_names_its_place() -> None:
 def test_an_answer_does_not_run_on_into_a_sentence_that_turns_against_it(chat: Chat) -> None:
     answer = chat.ask("How much is Alibaba investing in AI?")
     assert "$53 billion" in answer.answer and "However" not in answer.answer, answer.answer
+
+
+def test_a_sentence_opening_name_that_is_no_english_word_counts_as_a_name() -> None:
+    from rag.answer.evidence import proper_names
+
+    assert proper_names("Baidu is not far behind in the race.") == ["Baidu"]
+    assert proper_names("Zorblax unveiled a model with Kestrel Labs.") == ["Zorblax", "Kestrel Labs"]
+    # an English word, an inflection of one or a contraction opening a sentence names nothing
+    assert proper_names("Despite the sanctions, firms progressed.") == []
+    assert proper_names("Revolutionizing the field, Alibaba released Qwen.") == ["Alibaba", "Qwen"]
+    assert proper_names("We’re told Senators agreed.") == ["Senators"]
+    assert proper_names("Senators agreed.") == []
+
+
+def test_a_list_of_named_things_takes_a_sentence_that_names_one_without_the_questions_words(chat: Chat) -> None:
+    from rag.answer import AnswerRequest
+    from rag.answer.evidence import Scored, judge, part_weights
+    from rag.cite import Sentence
+    from rag.question import analyse
+    from rag.types import Passage
+
+    analysis = analyse("Which news outlets does the Kestrel article cite?")
+    part = analysis.parts[0]
+    corpus = chat.corpus()
+
+    def rejection(text: str, dense: float) -> str | None:
+        passage = Passage("k.txt", "Kestrel", 0, 1, 1, 0, len(text), text, 1.0)
+        request = AnswerRequest(analysis=analysis, candidates=[passage], top_k=1, corpus=corpus)
+        e = judge(
+            part,
+            part.text,
+            Scored(1, Sentence(text, 0, len(text)), None, dense),
+            part_weights(part, corpus.idf),
+            rank_nudge=0.0,
+            said_before=False,
+            trust_weight=1.0,
+            dense_weight=0.5,
+        )
+        return chat.extractive.rejection(part, e, request)
+
+    assert part.items_named
+    # no word of the question, a new name, near the question's meaning: an item of the list
+    assert rejection("The Lisbon Herald echoes the urgency of the matter today.", 0.3) is None
+    # the same without a name, or far from the question's meaning, is not
+    assert rejection("The paper echoes the urgency of the matter today.", 0.3) is not None
+    assert rejection("The Lisbon Herald echoes the urgency of the matter today.", 0.1) == "low support"

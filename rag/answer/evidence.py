@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.cite import Sentence
+from rag.errors import FootnoteError
 from rag.question import TYPED, Part, relation_group
 from rag.retrieval import sparse
 from rag.text import MONTHS, WEEKDAYS, sentence_spans
@@ -161,19 +162,43 @@ def list_items(text: str, proper: frozenset[str] = frozenset(), *, people: bool 
 
 def proper_names(text: str, proper: frozenset[str] = frozenset()) -> list[str]:
     """Capitalized words and runs of them; a sentence's first word only when the corpus capitalizes it mid-sentence
-    (proper: such words, lowercased)."""
+    (proper: such words, lowercased) or it is no English word ("Baidu is ...", see unknown_word)."""
     out = []
     first = _FIRST_WORD.match(text)
     for m in _CAPITALIZED.finditer(text):
         name = m.group(0)
         if first and m.start() == first.start(1):
             head, _, rest = name.partition(" ")
-            if re.sub(r"['’]s$", "", head).lower() not in proper:
+            bare = re.sub(r"['’]s$", "", head)
+            if bare.lower() not in proper and not unknown_word(bare):
                 if not rest:
                     continue
                 name = rest.strip()
         out.append(name)
     return out
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """The whole words of the packaged model's word-piece vocabulary (~22k lowercase English words and common
+    names); empty when the package is missing (an OpenAI embedder), and then no first word counts as a name."""
+    try:
+        from rag.retrieval.onnx_model import packaged_model_dir
+
+        lines = (packaged_model_dir() / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    except (OSError, FootnoteError):
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha())
+
+
+def unknown_word(word: str) -> bool:
+    """Whether a capitalized sentence-opening word is a name by its spelling: no word of the vocabulary, nor an
+    inflection of one ("Revolutionizing", "Lawmakers"), nor a contraction ("We're")."""
+    vocabulary = _vocabulary()
+    low = word.lower()
+    if not vocabulary or not low.isalpha() or low in vocabulary:
+        return False
+    return not (low.endswith(("ing", "ly", "ed")) or (low.endswith("s") and low[:-1] in vocabulary))
 
 
 def explicit_comparison(text: str) -> bool:

@@ -50,7 +50,8 @@ RELATION_SHARE = 0.2  # the share (by weight) of the relation's words a quote mu
 FOCUS_NEEDED = frozenset({"how_many", "how_much", "duration", "when", "where"})  # "how many parameters" needs them
 LIST_MAX = 10
 LIST_PER_SOURCE = 3
-LIST_CUTOFF = 0.4
+LIST_CUTOFF = 0.3
+LIST_ITEM_DENSE = 0.25  # a sentence naming new things answers a list of named things at this cosine
 LIST_RUN = 6  # sentences that go on with a quote: a colon's labelled lines, or leaning ones after a list's item
 SUMMARY_SENTENCES = 6
 SUMMARY_PER_ARTICLE = 3  # when summarizing several articles
@@ -315,7 +316,16 @@ class ExtractiveAnswerer:
         # (released, founded) must be there too, in some form.
         if part.kind in RELATION_NEEDED and e.dense < RELATION_DENSE and relation and not related:
             return "relation missing"
-        return None if e.support >= MIN_SUPPORT or e.dense >= DENSE_ACCEPT else "low support"
+        if e.support >= MIN_SUPPORT or e.dense >= DENSE_ACCEPT:
+            return None
+        if part.items_named and e.dense >= LIST_ITEM_DENSE:
+            # "Which outlets does the article cite?": "Yahoo News Singapore echoes the urgency" names one without
+            # the question's words; a sentence that names new things near the question's meaning is an item.
+            proper = request.corpus.proper if request.corpus is not None else frozenset()
+            asked = {n.lower() for n in proper_names(part.text, proper)}
+            if {n.lower() for n in list_items(e.sentence.text, proper, people=part.items_people)} - asked:
+                return None
+        return "low support"
 
     def pick(self, part: Part, ranked: Sequence[Evidence], request: AnswerRequest) -> list[Evidence]:
         """The quotes that answer the part: the best acceptable one, what finishes its thought, what it lacks."""
