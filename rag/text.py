@@ -11,7 +11,12 @@ WEEKDAYS = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and a capital, digit or quote.
 _BOUNDARY = re.compile(r"(?<=[.!?])([\"”’')\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9])")
-_ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Inc|Ltd|Jr|Sr|vs|etc|e\.g|i\.e)|\b[A-Z])\.$")
+_ABBREV = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Inc|Ltd|Jr|Sr|vs|etc|e\.g|i\.e|Gov|Sen|Rep|Gen|Lt|Col|Capt|Sgt|Rev|Hon|Mt|Ft)"
+    r"|\b[A-Z])\.$"
+)
+# ... and before a figure: "on Feb. 11", "No. 7 in 2012", "Vol. 3".
+_ABBREV_NUMBER = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Nos|Vol|Fig|pp|Sec|Ch)\.$")
 
 
 def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
@@ -23,7 +28,8 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
         pos += len(line) + 1
         cut = 0
         for m in _BOUNDARY.finditer(line):
-            if _ABBREV.search(line[max(0, m.start() - 12) : m.start()]):  # a window: linear on long lines
+            before = line[max(0, m.start() - 12) : m.start()]  # a window: linear on long lines
+            if _ABBREV.search(before) or (line[m.end() : m.end() + 1].isdigit() and _ABBREV_NUMBER.search(before)):
                 continue
             _add(spans, line, cut, m.end(1), start + base)
             cut = m.end()

@@ -605,3 +605,19 @@ def test_a_list_of_named_things_takes_a_sentence_that_names_one_without_the_ques
     # the same without a name, or far from the question's meaning, is not
     assert rejection("The paper echoes the urgency of the matter today.", 0.3) is not None
     assert rejection("The Lisbon Herald echoes the urgency of the matter today.", 0.1) == "low support"
+
+
+def test_a_sentence_does_not_end_at_a_title_or_at_an_abbreviation_before_a_figure() -> None:
+    from rag.text import sentence_spans
+
+    text = (
+        "The 49ers face the Chiefs in Super Bowl LVIII on Feb. 11 in Las Vegas. It fell as low as No. 7 in 2012. "
+        "Sen. Wyden and Gov. Newsom agreed. He left in Feb. Then he came back."
+    )
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "The 49ers face the Chiefs in Super Bowl LVIII on Feb. 11 in Las Vegas.",
+        "It fell as low as No. 7 in 2012.",
+        "Sen. Wyden and Gov. Newsom agreed.",
+        "He left in Feb.",
+        "Then he came back.",
+    ]
