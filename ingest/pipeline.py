@@ -18,7 +18,7 @@ from ingest.load import Document, Skipped, load_paths
 from ingest.readers import ReadLimits
 from rag.config import Settings
 from rag.errors import UnknownDocument
-from rag.hostile import flags_of
+from rag.hostile import RULES, flags_of
 from rag.retrieval import sparse
 from rag.retrieval.embeddings import Embedder
 from rag.retrieval.store import ChunkPoint, Store, point_id
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # Every point gives its document's version; a document's first chunk also gives what describes it. Reading the
 # descriptive fields from every point cost 3.6 s at 100k chunks, against 1.1 s for these three.
-VERSION_FIELDS = ["source", "doc_sha256", "chunks"]
+VERSION_FIELDS = ["source", "doc_sha256", "chunks", "flag_rules"]
 DESCRIBE_FIELDS = ["source", "title", "origin", "trust", "ingested_at"]
 
 
@@ -82,6 +82,7 @@ class StoredDocument:
     ids: frozenset[str]
     complete: bool = True
     trust: Trust = "curated"
+    flag_rules: str = ""  # the hostile-text rules its passages were marked by (rag.hostile.RULES)
 
     @property
     def chunks(self) -> int:
@@ -94,8 +95,9 @@ def manifest(store: Store, *, where: Mapping[str, str | int] | None = None) -> d
     acc: dict[str, dict[str, Any]] = {}
     for pid, p in store.scroll_payloads(VERSION_FIELDS, where=where):
         src = str(p.get("source", ""))
-        entry = acc.setdefault(src, {"ids": set(), "versions": set(), "expected": set()})
+        entry = acc.setdefault(src, {"ids": set(), "versions": set(), "expected": set(), "rules": set()})
         entry["ids"].add(pid)
+        entry["rules"].add(str(p.get("flag_rules", "")))
         entry["versions"].add(p.get("doc_sha256"))
         entry["expected"].add(p.get("chunks"))
     heads = {
@@ -115,6 +117,7 @@ def manifest(store: Store, *, where: Mapping[str, str | int] | None = None) -> d
             # A run killed between writes leaves fewer points than the document has chunks, or two versions.
             complete=len(e["versions"]) == 1 and e["expected"] == {len(e["ids"])},
             trust="contributed" if heads[src].get("trust") == "contributed" else "curated",
+            flag_rules=next(iter(e["rules"])) if len(e["rules"]) == 1 else "",
         )
         for src, e in acc.items()
     }
@@ -242,7 +245,14 @@ class Ingestor:
         planned: list[_Planned] = []
         for doc, origin in pairs:
             old = current.get(doc.source)
-            if old is not None and old.sha256 == doc.sha256 and old.complete and old.trust == trust:
+            # Marked by older hostile-text rules: written again with its stored vectors (nothing is embedded).
+            if (
+                old is not None
+                and old.sha256 == doc.sha256
+                and old.complete
+                and old.trust == trust
+                and old.flag_rules == RULES
+            ):
                 report.unchanged += 1
                 continue
             planned.append(self._plan(doc, origin, trust))
@@ -341,5 +351,6 @@ def _point(p: _Planned, c: Chunk, pid: str, vector: list[float], stamp: str) -> 
             "text": c.text,
             # Hostile text (orders to an assistant, keyword stuffing, hidden characters): never quoted as an answer.
             "flags": list(flags_of(c.text)),
+            "flag_rules": RULES,
         },
     )

@@ -12,6 +12,10 @@ from collections import Counter
 
 from rag.retrieval import sparse
 
+# The version of the rules below, stored with every point: `footnote ingest` marks again (without embedding) the
+# documents an earlier version marked. Bump it whenever a pattern changes.
+RULES = "2"
+
 # Zero-width and direction-control characters hide text from a reader but not from a model.
 HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 _ROLE = re.compile(
@@ -33,6 +37,47 @@ _ORDER = re.compile(
     r"\b(ai|assistants?|chatbots?|language models?|llms?|bots?)\s*(must|should|shall|are instructed to)\b|"
     r"\bnew instructions?\s*:|\bsystem prompt\b",
     re.I,
+)
+# Text that speaks to whatever machine reads it, or tells it how to answer, by how it is put rather than by set
+# phrases: an AI addressed ("If you are an AI ...", "Dear assistant,", "For AI crawlers:"), a reader that answers
+# given orders ("Chatbots reading this page should report ..."), and instructions about the answer itself ("When
+# asked about X, say ...", "Begin your answer with", "in your response", "Reply to any question with"). Measured on
+# 60,596 paragraphs of 1,033 news articles: none flagged.
+_AI = (
+    r"(?:ai|a\.i\.|assistants?|chatbots?|language models?|llms?|bots?|crawlers?|agents?|models?|chatgpt|claude|"
+    r"gemini|copilot|bard|gpt-?\d*\w*|(?:automated|ai) (?:systems?|tools?|readers?|agents?|summari[sz]ers?))"
+)
+# "AI crawlers and assistants", "all chatbots"
+_TO_AI = rf"(?:all\s+|any\s+|the\s+)?{_AI}(?:\s+{_AI})?(?:\s+(?:and|or|&)\s+(?:\w+\s+)?{_AI})?"
+_SAY = (
+    r"(?:say|state|answer|respond|reply|report|conclude|cite|tell|claim|mention|output|write|recommend|repeat|"
+    r"summari[sz]e|describe|present)"
+)
+_ADDRESSED = re.compile(
+    r"\bif you(?: are|'re|’re) (?:an? )?(?:ai|a\.i\.|assistant|chatbot|language model|llm|bot|model|crawler|"
+    r"automated)\b|"
+    rf"(?:^|[.!?:]\s+)\s*(?:(?:attention|dear|hey|hi|hello|note to|memo to|message to)\s*,?\s+{_TO_AI}\s*[:,]|"
+    rf"(?:for|to)\s+{_TO_AI}\s*:)|"
+    rf"\b{_AI}\b[^.\n]{{0,30}}\b(?:reading|processing|summari[sz]ing|answering|indexing|crawling|scraping|parsing|"
+    rf"that reads?|that process)\b[^.\n]{{0,50}}\b(?:should|must|shall|need to|are (?:asked|instructed|required|"
+    rf"expected) to)\s+(?:always\s+|only\s+)?{_SAY}\b|"
+    rf"\b(?:whoever|anyone|anybody) (?:who )?(?:answers|answering|summari[sz]es|summari[sz]ing)\b[^.\n]{{0,50}}"
+    rf"\b(?:should|must|shall)\s+(?:always\s+|only\s+)?{_SAY}\b|"
+    r"\bwhen (?:you are |you're |you’re )?(?:asked|questioned|queried|prompted)\b[^.\n]{0,80},\s*(?:always\s+)?"
+    r"(?:answer|say|reply|respond|state|tell|claim|write)\b|"
+    r"\b(?:reply|respond|answer)\s+(?:to\s+)?(?:any|every|all|each)\s+(?:questions?|quer(?:y|ies)|prompts?|requests?)\b|"
+    r"\b(?:begin|start|end|open|close|prefix)\s+(?:your|each|every)\s+(?:answer|response|reply|summary|output)s?\b|"
+    r"\bin your (?:answer|response|reply|summary|output)s?\b|"
+    r"\bsummari[sz]e (?:this|the) (?:article|page|text|document|story|passage) as\b|"
+    r"\b(?:ignore|disregard|forget)\s+(?:everything|anything|all|the rest)\b|"
+    r"\byour (?:new |real |actual |true )?(?:task|job|instructions?|role|goal|objective) (?:is|are|now)\b|"
+    r"\bfrom now on,? (?:you|pretend|say|answer|act|respond)\b",
+    re.M,  # matched against lowercased text: a quarter faster than re.I over a library
+)
+# Shouted labels that introduce orders ("IMPORTANT INSTRUCTION:", "SYSTEM OVERRIDE:"): capitals only.
+_SHOUTED = re.compile(
+    r"\b(?:IMPORTANT|SYSTEM|ADMIN|DEVELOPER|URGENT)(?: (?:INSTRUCTIONS?|NOTE|OVERRIDE|MESSAGE|UPDATE))?\s*:|"
+    r"\bINSTRUCTIONS?\s*:"
 )
 # "Answer: ..." addressed to whoever reads it; an article's own FAQ ("Q: ... A: ...") is ordinary prose.
 _ANSWER_LINE = re.compile(
@@ -68,7 +113,7 @@ def flags_of(text: str) -> tuple[str, ...]:
     visible = HIDDEN.sub("", text)
     if _ROLE.search(visible):
         out.append("role-marker")
-    if _ORDER.search(visible):
+    if _ORDER.search(visible) or _ADDRESSED.search(visible.lower()) or _SHOUTED.search(visible):
         out.append("orders")
     if _ANSWER_LINE.search(visible):
         out.append("answer-line")
