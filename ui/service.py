@@ -143,12 +143,14 @@ class Service:
         return report
 
     def warm_in_background(self) -> threading.Thread:
-        """Embed the corpus's sentences for the extractive answerer in a thread (readiness does not wait)."""
+        """Measure the refusal floor and embed the corpus's sentences for the extractive answerer, in a thread
+        (readiness does not wait)."""
 
         self._warm = "running"
 
         def run() -> None:
             try:
+                self.chat.floor(self.chat.corpus())  # a large library's refusal floor: not on the first question
                 texts = (str(p.get("text", "")) for _, p in self.store.scroll_payloads(["text"]))
                 n = self.chat.extractive.warm(texts)
                 log.info("warmed %d sentence vectors", n)
