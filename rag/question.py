@@ -189,6 +189,7 @@ class Part:
     named: bool = False  # asks what something is called: a product's name answers, not any capitalized word
     items_named: bool = False  # a list of things that have names (companies, models, people), not of ideas
     items_people: bool = False  # ... and those things are people (experts, analysts, the people quoted)
+    gathers: tuple[str, ...] = ()  # the stemmed nouns a list is a list of ("compani", "peopl")
 
 
 @dataclass(frozen=True)
@@ -551,6 +552,7 @@ def _part(
         named=bool(_CALLED.search(text)) and (not thing or any(_PRODUCT_NOUNS.match(t) for t in thing)),
         items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in gathers),
         items_people=kind == "list" and any(_PEOPLE.match(f) for f in gathers),
+        gathers=tuple(dict.fromkeys(gathers)),
     )
 
 

@@ -580,11 +580,12 @@ def test_a_list_of_named_things_takes_a_sentence_that_names_one_without_the_ques
     from rag.question import analyse
     from rag.types import Passage
 
-    analysis = analyse("Which news outlets does the Kestrel article cite?")
-    part = analysis.parts[0]
     corpus = chat.corpus()
 
-    def rejection(text: str, dense: float) -> str | None:
+    def rejection(question: str, text: str, dense: float) -> str | None:
+        analysis = analyse(question)
+        part = analysis.parts[0]
+        assert part.items_named
         passage = Passage("k.txt", "Kestrel", 0, 1, 1, 0, len(text), text, 1.0)
         request = AnswerRequest(analysis=analysis, candidates=[passage], top_k=1, corpus=corpus)
         e = judge(
@@ -599,12 +600,18 @@ def test_a_list_of_named_things_takes_a_sentence_that_names_one_without_the_ques
         )
         return chat.extractive.rejection(part, e, request)
 
-    assert part.items_named
+    named = "The Lisbon Herald echoes the urgency of the matter today."
+    unnamed = "The paper echoes the urgency of the matter today."
+    about = "Which news outlets do the articles cite on chip exports?"
     # no word of the question, a new name, near the question's meaning: an item of the list
-    assert rejection("The Lisbon Herald echoes the urgency of the matter today.", 0.3) is None
+    assert rejection(about, named, 0.3) is None
     # the same without a name, or far from the question's meaning, is not
-    assert rejection("The paper echoes the urgency of the matter today.", 0.3) is not None
-    assert rejection("The Lisbon Herald echoes the urgency of the matter today.", 0.1) == "low support"
+    assert rejection(about, unnamed, 0.3) is not None
+    assert rejection(about, named, 0.1) == "low support"
+    # asked for nothing but the kind (within one article), any sentence naming one is an item
+    kind_only = "Which news outlets does the Kestrel article cite?"
+    assert rejection(kind_only, named, 0.1) is None
+    assert rejection(kind_only, unnamed, 0.1) is not None
 
 
 def test_a_sentence_does_not_end_at_a_title_or_at_an_abbreviation_before_a_figure() -> None:
@@ -621,3 +628,12 @@ def test_a_sentence_does_not_end_at_a_title_or_at_an_abbreviation_before_a_figur
         "He left in Feb.",
         "Then he came back.",
     ]
+
+
+def test_a_list_asked_only_by_kind_gathers_the_things_of_that_kind_each_once(chat: Chat) -> None:
+    answer = chat.ask("Which people are mentioned across the articles?")
+    assert not answer.refused, answer.answer
+    for name in ("Tiezhen Wang", "Xin Sun", "Triolo", "Isford"):
+        assert name in answer.answer, answer.answer
+    assert answer.answer.count("Isford") == 1  # "Isford pointed out" after "Grace Isford, partner at ..." adds no one
+    assert "visually impaired" not in answer.answer  # the word "people" alone names no one

@@ -23,25 +23,25 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.9,
     },
-    "footnote-tune.jsonl": {  # 168 questions since this release added 30 (tune/n01-n30)
+    "footnote-tune.jsonl": {  # 169 questions: tune/n01-n30 and n31 (a list asked only by kind) added since
         "hit_at_1": 0.87,
-        "fact_recall": 0.81,
+        "fact_recall": 0.84,
         "citation_precision": 0.85,
         "citation_recall": 0.94,
         "refusal_accuracy": 0.8,
     },
     "footnote-test.jsonl": {
         "hit_at_1": 0.9,
-        "fact_recall": 0.64,
+        "fact_recall": 0.67,
         "citation_precision": 0.9,
-        "citation_recall": 0.83,
+        "citation_recall": 0.84,
         "refusal_accuracy": 0.72,
     },
 }
 CEILINGS = {
     "dev.jsonl": {"false_refusal_rate": 0.05},
     "footnote-tune.jsonl": {"false_refusal_rate": 0.04},
-    "footnote-test.jsonl": {"false_refusal_rate": 0.1},
+    "footnote-test.jsonl": {"false_refusal_rate": 0.09},
 }
 ZERO = {"quotes_outside_lines": 0.0, "dangling_markers": 0.0, "stream_mismatches": 0.0}
 

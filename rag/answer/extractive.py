@@ -71,6 +71,7 @@ def _unit(v: Sequence[float]) -> np.ndarray:
     return a / n if n > 0 else a
 
 
+_MENTIONED = frozenset(sparse.terms("mention appear name cite feature refer discuss include list"))
 _POINTS_BACK = re.compile(r"\b(he|she|it|they|him|her|them|his|its|their|hers|theirs)\b", re.I)
 
 
@@ -318,13 +319,11 @@ class ExtractiveAnswerer:
             return "relation missing"
         if e.support >= MIN_SUPPORT or e.dense >= DENSE_ACCEPT:
             return None
-        if part.items_named and e.dense >= LIST_ITEM_DENSE:
-            # "Which outlets does the article cite?": "Yahoo News Singapore echoes the urgency" names one without
-            # the question's words; a sentence that names new things near the question's meaning is an item.
-            proper = request.corpus.proper if request.corpus is not None else frozenset()
-            asked = {n.lower() for n in proper_names(part.text, proper)}
-            if {n.lower() for n in list_items(e.sentence.text, proper, people=part.items_people)} - asked:
-                return None
+        # "Which outlets does the article cite?": "Yahoo News Singapore echoes the urgency" names one without the
+        # question's words; a sentence that names new things near the question's meaning is an item. Asked for
+        # nothing but the kind ("Which people are mentioned in the articles?"), any sentence naming one is.
+        if part.items_named and (e.dense >= LIST_ITEM_DENSE or _only_kind(part)) and _new_items(part, e, request):
+            return None
         return "low support"
 
     def pick(self, part: Part, ranked: Sequence[Evidence], request: AnswerRequest) -> list[Evidence]:
@@ -337,6 +336,9 @@ class ExtractiveAnswerer:
         ):
             return []  # the counted or measured thing ("revenue", "employees") is never mentioned: nothing answers it
         ok = [e for e in ranked if self.acceptable(part, e, request)]
+        if part.items_named and _only_kind(part):
+            # "Which people are mentioned?": a sentence with the word "people" and no person in it answers nothing
+            ok = [e for e in ok if _new_items(part, e, request)]
         if not ok:
             return []
         if part.kind == "list" or (request.analysis.all_articles and part.kind in ("who", "what", "list")):
@@ -414,7 +416,9 @@ class ExtractiveAnswerer:
             if curated_leads and candidates[e.passage_no - 1].trust == "contributed":
                 continue  # an upload never extends a list the curated articles give
             items = {n.lower() for n in list_items(e.sentence.text, proper, people=people)}
-            if (out and items and items <= named) or (people and not items - named):
+            # "Isford pointed out" after "Grace Isford, partner at Lux Capital": the same person again
+            fresh = {i for i in items - named if not any(n.endswith(f" {i}") for n in named)}
+            if (out and items and not fresh) or (people and not fresh):
                 continue
             named |= items
             taken[src] = taken.get(src, 0) + 1
@@ -625,6 +629,18 @@ def _already_quoted(e: Evidence, quoted: Sequence[Evidence]) -> bool:
     """Whether the quote, or the sentence it leans on, is already part of the answer."""
     texts = {q.sentence.text for q in quoted} | {q.lead.text for q in quoted if q.lead is not None}
     return e.sentence.text in texts or (e.lead is not None and e.lead.text in texts)
+
+
+def _only_kind(part: Part) -> bool:
+    """Whether a list asks for nothing but a kind of thing ("Which people are mentioned in the articles?")."""
+    return not set(part.terms) - set(part.gathers) - _MENTIONED
+
+
+def _new_items(part: Part, e: Evidence, request: AnswerRequest) -> bool:
+    """Whether the quote's sentence names things of the list's kind the question does not name itself."""
+    proper = request.corpus.proper if request.corpus is not None else frozenset()
+    asked = {n.lower() for n in proper_names(part.text, proper)}
+    return bool({n.lower() for n in list_items(e.sentence.text, proper, people=part.items_people)} - asked)
 
 
 def _missing(part: Part) -> str:
