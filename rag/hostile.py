@@ -14,10 +14,15 @@ from rag.retrieval import sparse
 
 # The version of the rules below, stored with every point: `footnote ingest` marks again (without embedding) the
 # documents an earlier version marked. Bump it whenever a pattern changes.
-RULES = "2"
+RULES = "3"
 
-# Zero-width and direction-control characters hide text from a reader but not from a model.
-HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+# Zero-width and direction-control characters, and Unicode tag characters ("ASCII smuggling"), hide text from a
+# reader but not from a model. A zero-width joiner between emoji ("🏳️‍🌈") is part of the picture, not hidden text.
+_EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\ufe0f"
+HIDDEN = re.compile(
+    "[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\U000e0000-\U000e007f]|"
+    f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])"
+)
 _ROLE = re.compile(
     r"<\|?\s*(im_start|im_end|system|assistant|user|endoftext|eot_id|start_header_id)\s*\|?>|\[/?INST\]|<<\s*/?SYS\s*>>|"
     r"^\s*#{2,}\s*(instruction|instructions|system|response|assistant)\b|^\s*(system|assistant|user)\s*:",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from pathlib import Path
 
 from ingest.readers.archive import check_zip
@@ -16,6 +19,26 @@ def _text(path: Path) -> str:
     return "\n".join(d.text for d in DocxReader().load_data(path))
 
 
+# A run Word hides (<w:vanish/> in its properties, python-docx's `font.hidden`): what a reader cannot see is not
+# read, since that is where a document carries orders or claims meant only for machines.
+_HIDDEN_RUN = re.compile(
+    r"<w:r(?:\s[^>]*)?>(?:(?!</w:r>).)*?<w:vanish(?:\s+w:val=\"(?:true|1|on)\")?\s*/>(?:(?!</w:r>).)*?</w:r>", re.S
+)
+
+
+def _without_hidden_runs(zf: zipfile.ZipFile) -> bytes | None:
+    """The archive again with its hidden runs left out, or None when it has none."""
+    xml = zf.read("word/document.xml").decode("utf-8", errors="replace")
+    if "<w:vanish" not in xml:
+        return None
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dest:
+        for info in zf.infolist():
+            body = _HIDDEN_RUN.sub("", xml).encode() if info.filename == "word/document.xml" else zf.read(info)
+            dest.writestr(info, body)
+    return out.getvalue()
+
+
 def read_docx(data: bytes, limits: ReadLimits) -> Extracted:
     """The document's paragraphs, one a line, separated by blank lines."""
     if len(data) > limits.max_docx_bytes:
@@ -23,6 +46,7 @@ def read_docx(data: bytes, limits: ReadLimits) -> Extracted:
     zf = check_zip(data, kind="DOCX", limits=limits)
     if "word/document.xml" not in zf.namelist():
         raise ValueError("not a Word document (no word/document.xml inside); save it as .docx and try again")
+    data = _without_hidden_runs(zf) or data
     try:
         raw = with_file(data, ".docx", _text)
     except Exception as exc:  # docx2txt raises whatever its XML parser raises on a damaged part

@@ -1,5 +1,6 @@
-"""HTML pages: boilerplate (script, style, nav, header, footer, aside, forms) removed with BeautifulSoup, the
-article's text as Markdown-free paragraphs by html2text (the parsers llama-index's HTML and EPUB readers use).
+"""HTML pages: boilerplate (script, style, nav, header, footer, aside, forms) and hidden elements removed with
+BeautifulSoup, the article's text as Markdown-free paragraphs by html2text (the parsers llama-index's HTML and
+EPUB readers use).
 
 SimpleDirectoryReader's default for .html returns the raw markup and HTMLTagReader's default tag (<section>) finds
 nothing on common pages, so the page is cleaned here before html2text reads it.
@@ -7,11 +8,32 @@ nothing on common pages, so the page is cleaned here before html2text reads it.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from ingest.readers.base import Extracted
 from ingest.readers.limits import ReadLimits
 from ingest.readers.normalize import collapse_spaces
 
 BOILERPLATE = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe", "svg")
+# What a reader of the page cannot see is not read: text hidden by the page's own markup is where a scraped page
+# carries orders or claims meant only for machines.
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|(?:font-size|line-height|max-height|height|width)\s*:\s*0(?:\.0+)?"
+    r"(?:px|em|rem|pt|%)?\s*(?:!important)?\s*(?:;|$)|opacity\s*:\s*0(?:\.0+)?\s*(?:!important)?\s*(?:;|$)|"
+    r"(?:left|top|text-indent)\s*:\s*-\d{3,}",
+    re.I,
+)
+
+
+def _hidden(tag: Any) -> bool:
+    """Whether the page hides the element from its reader (hidden, aria-hidden, an invisible inline style)."""
+    attrs = getattr(tag, "attrs", None) or {}
+    return (
+        "hidden" in attrs
+        or str(attrs.get("aria-hidden", "")).lower() == "true"
+        or bool(_HIDDEN_STYLE.search(str(attrs.get("style", ""))))
+    )
 
 
 def html_text(markup: str) -> str:
@@ -22,6 +44,9 @@ def html_text(markup: str) -> str:
     soup = BeautifulSoup(markup, "html.parser")
     for tag in soup.find_all(BOILERPLATE):
         tag.decompose()
+    for tag in [t for t in soup.find_all(True) if _hidden(t)]:
+        if not tag.decomposed:  # inside one hidden before it
+            tag.decompose()
     main = soup.find("main") or soup.find("article") or soup.find("body") or soup
     conv = html2text.HTML2Text()
     conv.body_width = 0  # no wrapping: a paragraph is one line (a line always ends a sentence)
