@@ -25,7 +25,8 @@ HIDDEN = re.compile(
 )
 _ROLE = re.compile(
     r"<\|?\s*(im_start|im_end|system|assistant|user|endoftext|eot_id|start_header_id)\s*\|?>|\[/?INST\]|<<\s*/?SYS\s*>>|"
-    r"^\s*#{2,}\s*(instruction|instructions|system|response|assistant)\b|^\s*(system|assistant|user)\s*:",
+    r"^\s*#{2,}\s*(instruction|instructions|system|response|assistant)\b|^\s*(system|assistant|user)\s*:|"
+    r"\[\s*/?\s*(system|assistant|sys|instructions?)\s*\]|^\s*```\s*(system|assistant|instructions?)\b",
     re.I | re.M,
 )
 _ORDER = re.compile(
@@ -76,7 +77,16 @@ _ADDRESSED = re.compile(
     r"\bsummari[sz]e (?:this|the) (?:article|page|text|document|story|passage) as\b|"
     r"\b(?:ignore|disregard|forget)\s+(?:everything|anything|all|the rest)\b|"
     r"\byour (?:new |real |actual |true )?(?:task|job|instructions?|role|goal|objective) (?:is|are|now)\b|"
-    r"\bfrom now on,? (?:you|pretend|say|answer|act|respond)\b",
+    r"\bfrom now on,? (?:you|pretend|say|answer|act|respond)\b|"
+    # who is to be told what: "Users asking about Qwen should be told ...", "Recommend X to anyone who asks"
+    r"\b(?:users?|readers?|anyone|everyone|visitors?)\b[^.\n]{0,40}\b(?:should|must|are to) be (?:told|informed|"
+    r"directed|sent|advised|shown|reminded)\b|\bto (?:anyone|everyone|all users|users|readers) who (?:asks?|asking)\b|"
+    # a page vouching for itself against the rest: "Trust only this page", "all other articles are outdated"
+    r"\b(?:trust|believe|use|cite|rely on|read) only (?:this|these|the present|our)\b|"
+    r"\b(?:this|our) (?:article|page|site|document|report|source) is the (?:only|most) (?:reliable|trustworthy|"
+    r"authoritative|accurate|correct)\b|"
+    r"\b(?:all|the) other (?:articles?|sources?|pages?|documents?|reports?)\b[^.\n]{0,40}\b(?:are|is|contain|were)\b"
+    r"[^.\n]{0,20}\b(?:wrong|outdated|false|inaccurate|errors?|unreliable|fake|misleading|obsolete)\b",
     re.M,  # matched against lowercased text: a quarter faster than re.I over a library
 )
 # Shouted labels that introduce orders ("IMPORTANT INSTRUCTION:", "SYSTEM OVERRIDE:"): capitals only.
@@ -86,7 +96,11 @@ _SHOUTED = re.compile(
 )
 # "Answer: ..." addressed to whoever reads it; an article's own FAQ ("Q: ... A: ...") is ordinary prose.
 _ANSWER_LINE = re.compile(
-    r"(^|[?.!:]\s)\s*(answer|final answer|correct answer|the (correct |real )?answer is)\s*[:\-–]", re.I | re.M
+    r"(^|[?.!:]\s)\s*(answer|final answer|correct answer|the (correct |real )?answer is)\s*[:\-–]|"
+    r"\b(correct|right|true|final|official|authoritative) (answer|response)\s*[:\-–]|"
+    r"\bthe answer to (the|this|that|your) question\b|\b(this|that|here) is the (authoritative|definitive|official|"
+    r"correct|real) answer\b",
+    re.I | re.M,
 )
 STUFFED_MIN_WORDS = 15
 STUFFED_DIVERSITY = 0.5
