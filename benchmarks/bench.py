@@ -192,51 +192,47 @@ def bench_footnote(engine: str, folder: Path, store: Path, plan: Plan, log_dir: 
     return row
 
 
-def _start_only(env: dict[str, str], log: Path) -> float | None:
-    """Seconds from `footnote serve --no-ingest` to /readyz answering 200 (None if it never did)."""
+def _launch(env: dict[str, str], err: Any) -> tuple[subprocess.Popen[bytes], str, float]:
+    """`footnote serve --no-ingest` on a free port: the process, its base URL and when it was started."""
     port = free_port()
-    with log.open("a") as err:
-        t = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "ui.cli", "serve", "--no-ingest", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "serve", "--no-ingest", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=err,
+    )
+    return proc, f"http://127.0.0.1:{port}", t
+
+
+def _until_ready(proc: subprocess.Popen[bytes], base: str, t: float) -> float | None:
+    """Seconds from t to /readyz answering 200 (None if the server exits or takes over 300 s)."""
+    while time.perf_counter() - t < 300 and proc.poll() is None:
         try:
-            while time.perf_counter() - t < 300 and proc.poll() is None:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                        return round(time.perf_counter() - t, 2)
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.05)
-            return None
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return time.perf_counter() - t
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    return None
+
+
+def _start_only(env: dict[str, str], log: Path) -> float | None:
+    """Seconds from `footnote serve --no-ingest` to ready, for a start on its own."""
+    with log.open("a") as err:
+        proc, base, t = _launch(env, err)
+        try:
+            ready = _until_ready(proc, base, t)
+            return None if ready is None else round(ready, 2)
         finally:
             stop(proc, timeout=30)
 
 
 def _serve(env: dict[str, str], plan: Plan, log: Path) -> dict[str, Any]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     with log.open("w") as err:
-        t = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "ui.cli", "serve", "--no-ingest", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
+        proc, base, t = _launch(env, err)
         try:
-            ready = None
-            while time.perf_counter() - t < 300 and proc.poll() is None:
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                        ready = time.perf_counter() - t
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.05)
+            ready = _until_ready(proc, base, t)
             if ready is None:
                 return {"error": f"serve not ready (exit {proc.poll()}); see {log}"}
             say(f"ready in {ready:.1f} s; waiting for the sentence warm-up to finish")
