@@ -137,3 +137,47 @@ def test_ask_and_search_beside_a_running_server_are_answered_by_it(tmp_path: Pat
     # ingest needs the store itself: exit 3, naming the server to send files through
     assert dry.returncode == 3 and f"footnote ingest --server {url}" in dry.stderr and "Traceback" not in dry.stderr
     assert not (q / ".footnote-server.json").exists()  # the announcement goes with the server
+
+
+def test_serve_warms_up_once_it_listens_and_a_taken_port_exits_with_a_reason(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    import httpx
+
+    from tests.servers import free_port, wait_http
+
+    q = tmp_path / "qdrant"
+    assert run(["ingest", str(SEEDS)], q).returncode == 0
+    port = free_port()
+    proc = subprocess.Popen(
+        [*FOOTNOTE, "serve", "--no-ingest", "--port", str(port)],
+        cwd=ROOT,
+        env=cli_env(q),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/readyz", timeout=120, proc=proc)
+        states = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "done" not in states:
+            states.append(httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).json()["warm_up"])
+            time.sleep(0.1)
+        assert states[-1] == "done" and "off" not in states[1:], states  # started by the listening server
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        second = subprocess.run(
+            [*FOOTNOTE, "serve", "--no-ingest", "--port", str(busy)],
+            cwd=ROOT,
+            env=cli_env(q),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert second.returncode != 0 and "--port" in second.stderr and "Traceback" not in second.stderr, second.stderr

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import gradio as gr
 import uvicorn
@@ -140,6 +140,21 @@ def serve_in_thread(app: FastAPI, *, host: str = "127.0.0.1") -> Iterator[str]:
         thread.join(timeout=15)
 
 
+def _warm_once_listening(server: uvicorn.Server, service: Service) -> threading.Thread:
+    """Start the warm-up (refusal floor, sentence vectors) once the server listens: begun before, it holds the
+    interpreter while uvicorn starts (a 100k-chunk store's first start took 5.3 s to ready, later ones ~4 s)."""
+
+    def wait() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.02)
+        if server.started:
+            service.warm_in_background()
+
+    thread = threading.Thread(target=wait, name="footnote-warm-wait", daemon=True)
+    thread.start()
+    return thread
+
+
 def serve(
     settings: Settings,
     *,
@@ -165,7 +180,6 @@ def serve(
     for source in service.drop_broken_uploads():
         print(f"Footnote: removed the upload {source!r}, cut off by the last stop; upload it again", file=sys.stderr)
     app = create_app(service)
-    service.warm_in_background()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     print(
         f"Footnote is ready in {time.perf_counter() - t0:.1f}s: http://{shown}:{port}/  "
@@ -177,7 +191,15 @@ def serve(
         # never answers, and the next start removes it: see Service.drop_broken_uploads). While it runs, its URL lies
         # beside the store's lock, so `footnote ask`/`search` send their questions here (ui/running.py).
         with announce(settings, f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"):
-            uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+            server = uvicorn.Server(
+                uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+            )
+            _warm_once_listening(server, service)
+            with suppress(KeyboardInterrupt, SystemExit):  # uvicorn exits when it cannot bind
+                server.run()
+        if not server.started:  # uvicorn logged why (the port is taken, most often)
+            print(f"error: Footnote could not listen on {host}:{port}; choose another with --port", file=sys.stderr)
+            return 3
     finally:
         service.close()
     return 0
