@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from pathlib import Path
+from typing import Any
 
 from ingest.readers.base import Extracted, with_file
 from ingest.readers.limits import ReadLimits
@@ -36,7 +37,62 @@ def _check(data: bytes, limits: ReadLimits) -> None:
 def _page_texts(path: Path) -> list[str]:
     from llama_index.readers.file import PDFReader
 
-    return [d.text for d in PDFReader(return_full_document=False).load_data(path)]
+    texts = [d.text for d in PDFReader(return_full_document=False).load_data(path)]
+    hidden = _hidden_fragments(path)
+    return [_without(text, hidden[i] if i < len(hidden) else []) for i, text in enumerate(texts)]
+
+
+_WHITE = {b"g": (1.0,), b"rg": (1.0, 1.0, 1.0), b"k": (0.0, 0.0, 0.0, 0.0)}
+TINY_POINTS = 1.0  # text set smaller than this is not for a reader
+
+
+class _Visibility:
+    """Follows one page's graphics state while pypdf reads it, and keeps the text drawn where no reader sees it."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[int, bool]] = [(0, False)]  # (text rendering mode, white fill)
+        self.hidden: list[str] = []
+
+    def before(self, op: bytes, args: list[Any], cm: list[float], tm: list[float]) -> None:
+        mode, white = self.stack[-1]
+        if op == b"q":
+            self.stack.append((mode, white))
+        elif op == b"Q" and len(self.stack) > 1:
+            self.stack.pop()
+        elif op == b"Tr" and args:
+            self.stack[-1] = (int(args[0]), white)
+        elif op in _WHITE:
+            try:
+                self.stack[-1] = (mode, tuple(round(float(a), 3) for a in args) == _WHITE[op])
+            except (TypeError, ValueError):
+                self.stack[-1] = (mode, False)
+
+    def text(self, t: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        mode, white = self.stack[-1]
+        scale = abs(tm[3] * cm[3]) or 1.0
+        if t.strip() and (mode in (3, 7) or white or 0 < size * scale < TINY_POINTS):
+            self.hidden.append(t.strip())
+
+
+def _hidden_fragments(path: Path) -> list[list[str]]:
+    """Per page, the text a reader cannot see: drawn invisibly (rendering mode 3 or 7), in white, or under 1 pt.
+    What a reader of the page cannot see is where a document carries orders or claims meant only for machines."""
+    import pypdf
+
+    out: list[list[str]] = []
+    for page in pypdf.PdfReader(path).pages:
+        seen = _Visibility()
+        page.extract_text(visitor_operand_before=seen.before, visitor_text=seen.text)
+        out.append(seen.hidden)
+    return out
+
+
+def _without(text: str, fragments: list[str]) -> str:
+    """The page's text with each hidden fragment (of two characters or more) taken out once, where it occurs."""
+    for fragment in fragments:
+        if len(fragment) >= 2:
+            text = text.replace(fragment, "", 1)
+    return text
 
 
 def read_pdf(data: bytes, limits: ReadLimits) -> Extracted:
