@@ -8,13 +8,10 @@ data in the LLM prompt.
 from __future__ import annotations
 
 import re
+import zlib
 from collections import Counter
 
 from rag.retrieval import sparse
-
-# The version of the rules below, stored with every point: `footnote ingest` marks again (without embedding) the
-# documents an earlier version marked. Bump it whenever a pattern changes.
-RULES = "3"
 
 # Zero-width and direction-control characters, and Unicode tag characters ("ASCII smuggling"), hide text from a
 # reader but not from a model. A zero-width joiner between emoji ("🏳️‍🌈") is part of the picture, not hidden text.
@@ -122,6 +119,19 @@ def _stuffed(text: str) -> bool:
             if content.most_common(1)[0][1] >= STUFFED_REPEAT + sentences:
                 return True
     return False
+
+
+# The version of the rules above, stored with every point: `footnote ingest` marks again (without embedding) the
+# documents other rules marked. Read from the patterns and limits themselves, so no change to them can forget it.
+RULES = format(
+    zlib.crc32(
+        "\n".join(
+            [p.pattern for p in (HIDDEN, _ROLE, _ORDER, _ADDRESSED, _SHOUTED, _ANSWER_LINE)]
+            + [str(x) for x in (STUFFED_MIN_WORDS, STUFFED_DIVERSITY, STUFFED_REPEAT)]
+        ).encode()
+    ),
+    "08x",
+)
 
 
 def flags_of(text: str) -> tuple[str, ...]:

@@ -31,11 +31,11 @@ def _without_hidden_runs(zf: zipfile.ZipFile) -> bytes | None:
     xml = zf.read("word/document.xml").decode("utf-8", errors="replace")
     if "<w:vanish" not in xml:
         return None
+    visible = _HIDDEN_RUN.sub("", xml).encode()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dest:
         for info in zf.infolist():
-            body = _HIDDEN_RUN.sub("", xml).encode() if info.filename == "word/document.xml" else zf.read(info)
-            dest.writestr(info, body)
+            dest.writestr(info, visible if info.filename == "word/document.xml" else zf.read(info))
     return out.getvalue()
 
 

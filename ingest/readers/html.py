@@ -28,7 +28,7 @@ _HIDDEN_STYLE = re.compile(
 
 def _hidden(tag: Any) -> bool:
     """Whether the page hides the element from its reader (hidden, aria-hidden, an invisible inline style)."""
-    attrs = getattr(tag, "attrs", None) or {}
+    attrs = tag.attrs
     return (
         "hidden" in attrs
         or str(attrs.get("aria-hidden", "")).lower() == "true"
