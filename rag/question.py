@@ -76,7 +76,9 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "compare",
         re.compile(
-            r"\b(vs\.?|versus|compared?|comparison|compares|difference between|differ|differs)\b|"
+            # "Which site compares X with Y?" asks for the site: the asker's noun is what compares, not the asked
+            r"^(?!\s*(?:and\s+)?(?:which|what)\s+(?:[\w\-]+\s+){1,2}compar|\s*who\s+compar)"
+            r".*\b(vs\.?|versus|compared?|comparison|compares|difference between|differ|differs)\b|"
             r"\b(bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less|fewer)\b[^?]*"
             r"\bthan\b(?!\s*[$€£]?\d)"  # "recalled more than 114,000 cars" is a count, not a comparison
         ),
@@ -338,7 +340,7 @@ RELATED = (
     ("releas", "launch", "unveil", "debut", "introduc", "announc", "rolled"),
     ("invest", "spend", "spent", "fund", "pour"),
     # "where does she work?": news text says "partner at Lux Capital", "engineer at Hugging Face"
-    ("work", "employ", "partner", "engin", "lectur", "professor", "analyst", "director", "scientist", "economist"),
+    ("work", "employ", "partner", "engin", "lectur", "teach", "professor", "analyst", "director", "scientist", "economist"),
 )
 
 
@@ -497,9 +499,11 @@ def _refine(kind: Kind, focus: Sequence[str], text: str) -> Kind:
     noun = m and (m.group(1) or m.group(2))
     if kind in ("which", "who", "what", "definition") and m and (not noun or not noun.lower().endswith("ss")):
         return "list"
+    fs = set(focus)
+    if kind == "compare" and fs & _MEASURE_NOUNS:
+        return "how_many"  # "what score did X get compared with Y?" asks for the score
     if kind not in ("what", "definition", "which"):
         return kind
-    fs = set(focus)
     if fs & _MONEY_NOUNS or (kind == "what" and _COSTS.search(text)):
         return "how_much"
     if fs & {"date", "year", "month", "day"}:

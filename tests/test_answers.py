@@ -170,6 +170,9 @@ def test_a_sentence_ranks_by_its_meaning_after_the_one_before_but_answers_only_b
         ("What is the name of the harbour festival in Bergen?", ["which"]),  # a name answers, not a person
         ("What is the name of the chief executive of Kestrel Labs?", ["who"]),
         ("Which athlete was named the league's best player?", ["which"]),  # named as, not mentioned: no list
+        ("Which site compares the city's two bridges?", ["which"]),  # the site compares; the site is asked
+        ("Who compared the two bridges?", ["who"]),
+        ("What score did the new model get compared with the old one?", ["how_many"]),  # a figure is asked
     ],
 )
 def test_question_analysis_finds_the_asked_type_of_each_part_in_order(question: str, kinds: list[str]) -> None:
@@ -302,6 +305,16 @@ def test_a_founding_date_is_not_answered_by_a_sentence_that_only_starts_alike(ch
 def test_where_someone_works_is_answered_by_their_job_title(chat: Chat) -> None:
     answer = chat.ask("Where does Tiezhen Wang work?")
     assert not answer.refused and "engineer at Hugging Face" in answer.answer, answer.answer
+    answer = chat.ask("Where does Xin Sun teach?")  # a lecturer teaches
+    assert not answer.refused and "King’s College London" in answer.answer, answer.answer
+
+
+def test_who_wrote_it_after_a_question_about_an_article_names_that_articles_author(chat: Chat) -> None:
+    history = [Turn("user", "Which article says Llama 2 is ten times larger than Alibaba's models?")]
+    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    answer = chat.ask("Who wrote it?", history)
+    assert not answer.refused and "Franklin Manuel" in answer.answer, answer.answer
+    assert {c.source for c in answer.citations} == {"000_238b3d5c562b5a75.txt"}
 
 
 def test_a_summary_of_a_section_quotes_only_the_lines_under_its_heading(chat: Chat) -> None:

@@ -293,7 +293,9 @@ class ExtractiveAnswerer:
         name_terms = {t for n in part.names for t in sparse.terms(n)}
         relation = [t for t in part.terms if t not in name_terms and t not in part.focus]
         related = part.kind in RELATION_NEEDED and bool(relation) and _holds_relation(relation, quote, idf)
-        scope = [candidates[e.passage_no - 1]] if part.kind in RELATION_NEEDED and not related else same
+        # Who wrote an article is said once, at its head: the article, not that line, is what the part names.
+        narrow = part.kind in RELATION_NEEDED and not related and not part.author
+        scope = [candidates[e.passage_no - 1]] if narrow else same
         found = sum(1 for n in own if any(_has_name(n, p) for p in scope))
         if own and found < (len(own) if len(own) <= 2 else (len(own) + 1) // 2):
             # Every name of a short question ("Kai Wang" is not any Wang); half of a long one's, which may name
