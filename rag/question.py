@@ -340,7 +340,19 @@ RELATED = (
     ("releas", "launch", "unveil", "debut", "introduc", "announc", "rolled"),
     ("invest", "spend", "spent", "fund", "pour"),
     # "where does she work?": news text says "partner at Lux Capital", "engineer at Hugging Face"
-    ("work", "employ", "partner", "engin", "lectur", "teach", "professor", "analyst", "director", "scientist", "economist"),
+    (
+        "work",
+        "employ",
+        "partner",
+        "engin",
+        "lectur",
+        "teach",
+        "professor",
+        "analyst",
+        "director",
+        "scientist",
+        "economist",
+    ),
 )
 
 
