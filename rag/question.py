@@ -77,7 +77,7 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "compare",
         re.compile(
             # "Which site compares X with Y?" asks for the site: the asker's noun is what compares, not the asked
-            r"^(?!\s*(?:and\s+)?(?:which|what)\s+(?:[\w\-]+\s+){1,2}compar|\s*who\s+compar)"
+            r"^(?!\s*(?:and\s+)?(?:which|what)\s+(?:[\w\-]+\s+){1,2}compar|\s*(?:and\s+)?who\b)"
             r".*\b(vs\.?|versus|compared?|comparison|compares|difference between|differ|differs)\b|"
             r"\b(bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less|fewer)\b[^?]*"
             r"\bthan\b(?!\s*[$€£]?\d)"  # "recalled more than 114,000 cars" is a count, not a comparison
@@ -192,6 +192,7 @@ class Part:
     items_named: bool = False  # a list of things that have names (companies, models, people), not of ideas
     items_people: bool = False  # ... and those things are people (experts, analysts, the people quoted)
     gathers: tuple[str, ...] = ()  # the stemmed nouns a list is a list of ("compani", "peopl")
+    kinds: tuple[str, ...] = ()  # ... those of them that are kinds of named things ("compani", "model")
 
 
 @dataclass(frozen=True)
@@ -569,6 +570,7 @@ def _part(
         items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in gathers),
         items_people=kind == "list" and any(_PEOPLE.match(f) for f in gathers),
         gathers=tuple(dict.fromkeys(gathers)),
+        kinds=tuple(dict.fromkeys(g for g in gathers if kind == "list" and _NAMED_THINGS.match(g))),
     )
 
 

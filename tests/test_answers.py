@@ -650,3 +650,25 @@ def test_a_list_asked_only_by_kind_gathers_the_things_of_that_kind_each_once(cha
         assert name in answer.answer, answer.answer
     assert answer.answer.count("Isford") == 1  # "Isford pointed out" after "Grace Isford, partner at ..." adds no one
     assert "visually impaired" not in answer.answer  # the word "people" alone names no one
+
+
+def test_a_list_of_a_kind_gathers_first_the_names_the_text_calls_that_kind() -> None:
+    from rag.answer.evidence import typed_names
+
+    texts = [
+        "Kestrel Labs released the Falcon-3 model. Rivals such as Osprey and Harrier responded. "
+        "Meanwhile Corvid-2, a small open-weight model, topped the chart, and Kestrel’s older models faded. "
+        "Researchers at the Human-Centered AI Institute said Tern offers proprietary models as a service."
+    ]
+    found = ["Falcon-3", "Osprey", "Harrier", "Corvid-2", "Kestrel", "Kestrel Labs", "Tern", "AI"]
+    found.append("Human-Centered AI Institute")
+    assert typed_names(found, ["model"], texts) == {"falcon-3", "corvid-2"}
+    assert typed_names(found, ["rival"], texts) == {"osprey", "harrier"}  # and what is listed with them
+    # not "AI" inside a longer name; a name that says its kind is one
+    assert typed_names(found, ["institut"], texts) == {"human-centered ai institute", "kestrel labs"}
+
+
+def test_a_name_with_a_version_number_is_one_name() -> None:
+    from rag.answer.evidence import proper_names
+
+    assert "Qwen2.5-Omni-7B" in proper_names("Alibaba Cloud launched the Qwen2.5-Omni-7B model.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -76,7 +76,7 @@ _PLACE = re.compile(
     r"\b(?:in|at|on|from|to|via|through|across|within|into|like|such as)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}"
     r"(?:like\s+|such as\s+)?([A-Z][\w\-’']+)"
 )
-_CAPITALIZED = re.compile(r"\b[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)*")
+_CAPITALIZED = re.compile(r"\b[A-Z](?:[\w\-’']|\.(?=\d))*(?:\s+[A-Z](?:[\w\-’']|\.(?=\d))*)*")  # "Qwen2.5-Omni-7B"
 _FIRST_WORD = re.compile(r"^[\W]*([A-Z][\w\-’']*)")
 # A product's name: inner capitals or digits (Qwen2-VL, GPT-4V, iPhone), not an all-capitals acronym (LLM, GPUs).
 _PRODUCT = re.compile(r"\b(?=[\w\-.]*[a-z])(?=[\w\-.]*(?:\d|[a-z][A-Z]))[A-Za-z][\w\-.]*\w")
@@ -157,6 +157,82 @@ def list_items(text: str, proper: frozenset[str] = frozenset(), *, people: bool 
             re.I,
         ):
             out.append(name)
+    return out
+
+
+# Nouns news text uses for one kind of named thing: asked for models, it says "the R1 model", "the Qwen series".
+KIND_FAMILIES = (
+    ("model", "chatbot", "bot", "version", "product", "llm", "assistant", "seri"),
+    ("compan", "firm", "giant", "startup", "maker", "manufactur", "player", "corpor"),
+    ("rival", "competitor", "contend"),
+    ("outlet", "publica", "newspap", "site", "websit", "magazin"),
+    ("institut", "universit", "colleg", "lab", "organi", "agenc", "group"),
+)
+# "Llama 2 model", "Qwen2-VL AI model", "Qwen open-source models": what stands between a name and its noun
+_NAME_GAP = r"(?:(?:(?-i:[A-Z0-9])[\w\-.]*|[a-z]+-[\w\-]+)\s+){0,2}"
+
+
+def _kind_words(kinds: Sequence[str]) -> tuple[str, ...]:
+    kinds = [k for k in kinds if k != "tech"]  # "tech companies": tech says which companies
+    out = set(kinds)
+    for family in KIND_FAMILIES:
+        if any(k.startswith(family) or f.startswith(k) for k in kinds for f in family):
+            out.update(family)
+    return tuple(out)
+
+
+def typed_names(found: Iterable[str], kinds: Sequence[str], texts: Sequence[str]) -> set[str]:
+    """The names (lowercased) the texts call a thing of one of the kinds (stemmed nouns: "model", "compani"), by how
+    they are put: "the R1 model"; "models such as Qwen and Baichuan"; "Qwen2-VL, a new vision-language AI model"; "the
+    latest model in the Qwen series, the Qwen2.5-Omni-7B". What a list of models gathers is what the articles say are
+    models; an owner ("Alibaba's recently released models") is not one of them, nor a word inside a longer name ("AI"
+    in "Human-Centered AI Institute")."""
+    wanted = {re.sub(r"['’]s$", "", n.lower()) for n in found}
+    if not wanted or not kinds:
+        return set()
+    kind = rf"\b(?:{'|'.join(re.escape(w) for w in _kind_words(kinds))})[\w\-]*"
+    # the name stands where \x00 is
+    typed = re.compile(
+        rf"\x00\s+{_NAME_GAP}{kind}|"  # the R1 model
+        rf"{kind},?\s+(?:such as|like|including|for example|e\.g\.)\s+(?:the\s+)?\x00|"  # models like X
+        rf"{kind},\s+(?:the\s+|including\s+)?\x00(?=,|\s+and\b|\s+or\b)|"  # two AI models, Qwen-VL and ...
+        rf"\x00,\s+(?:a|an|the|its|their|one)\s+(?:[\w\-’'.]+\s+){{0,4}}{kind}",  # X, a new ... model
+        re.I,
+    )
+    listed = re.compile(r"^,?\s+(?:and|or)\s+|\s+(?:and|or)\s+$")  # "Qwen and Baichuan"
+    out: set[str] = set()
+    spots: list[tuple[str, str, str]] = []  # (name, text before, text after) of each whole occurrence
+    for text in texts:
+        text = re.sub(r"[“”\"]", "", text)
+        low = text.lower()
+        for name in wanted:
+            for m in re.finditer(rf"(?<![\w\-]){re.escape(name)}(?![\w\-])", low):
+                before, after = text[max(0, m.start() - 120) : m.start()], text[m.end() : m.end() + 120]
+                if re.match(r"['’]s\b", after) or any(
+                    longer != name
+                    and name in longer
+                    and m.start() - len(longer) < low.find(longer, max(0, m.start() - len(longer))) <= m.start()
+                    for longer in wanted
+                ):
+                    continue  # an owner, or a piece of a longer name
+                spots.append((name, before, after))
+                if name not in out and (typed.search(f"{before}\x00{after}") or re.search(kind, name, re.I)):
+                    out.add(name)
+    grew = True
+    while grew:  # ... and what is listed with them
+        grew = False
+        for name, before, after in spots:
+            if name in out:
+                continue
+            for other in out:
+                gap_before = before.lower().rsplit(other, 1)[-1] if other in before.lower() else None
+                gap_after = after.lower().split(other, 1)[0] if other in after.lower() else None
+                if (gap_before is not None and listed.search(gap_before) and len(gap_before) < 8) or (
+                    gap_after is not None and listed.match(gap_after) and len(gap_after) < 8
+                ):
+                    out.add(name)
+                    grew = True
+                    break
     return out
 
 

@@ -25,6 +25,7 @@ from rag.answer.evidence import (
     part_weights,
     proper_names,
     runs_on,
+    typed_names,
     with_previous,
 )
 from rag.answer.sections import line_of, section_asked
@@ -349,7 +350,9 @@ class ExtractiveAnswerer:
             # From one named article, the list's items are all that article's: no cap per source.
             # A list of named things takes every quote that adds a name, up to the list's length.
             cap = LIST_MAX if request.article is not None or part.items_named else LIST_PER_SOURCE
-            for e in self._across_files(ok, request.candidates, part.text, proper, cap, people=part.items_people):
+            for e in self._across_files(
+                ok, request.candidates, part.text, proper, cap, people=part.items_people, kinds=part.kinds
+            ):
                 if _already_quoted(e, gathered):
                     continue
                 gathered.append(e)
@@ -402,6 +405,7 @@ class ExtractiveAnswerer:
         per_source: int,
         *,
         people: bool = False,
+        kinds: Sequence[str] = (),
     ) -> list[Evidence]:
         """Quotes from every source that answers, best first per source, for questions that gather items: a quote
         whose names the ones before already gave adds nothing to a list and is passed over. A list of people takes
@@ -411,7 +415,22 @@ class ExtractiveAnswerer:
         taken: dict[str, int] = {}
         out: list[Evidence] = []
         named: set[str] = {n.lower() for n in proper_names(question, proper)}
-        for e in ok:
+        asked = set(sparse.words(question))
+        # "Which Chinese AI models ...": "Chinese AI", "China" are the question's own, not the list's items
+        capitals = [w for w in re.findall(r"\b[A-Z][\w\-’']*", question)]
+
+        def own(item: str) -> bool:
+            ws = sparse.words(item)
+            return set(ws) <= asked | sparse.stopwords() or any(names_its_place(w, ws) for w in capitals)
+
+        typed: set[str] = set()
+        if kinds and not people:
+            # The articles call some names things of the asked kind ("the R1 model"): the list is of those.
+            found = {n for e in ok for n in list_items(e.sentence.text, proper) if not own(n)}
+            typed = typed_names(found, kinds, list(dict.fromkeys(p.text for p in candidates)))
+        # ... and come first; then any other sentence that names something new, as before.
+        first = [e for e in ok if typed and _bare(list_items(e.sentence.text, proper)) & typed]
+        for e in [*first, *(e for e in ok if e not in first)]:
             src = candidates[e.passage_no - 1].source
             if taken.get(src, 0) >= per_source or e.score < best * LIST_CUTOFF:
                 continue
@@ -625,6 +644,11 @@ def _quoted_sources(request: AnswerRequest) -> set[str]:
     if not last:
         return set()
     return {p.source for p in request.candidates if any(s.text in last for s in sentences_of(p))}
+
+
+def _bare(names: Iterable[str]) -> set[str]:
+    """Names lowercased, without a possessive ("Alibaba’s" is "alibaba")."""
+    return {re.sub(r"['’]s$", "", n.lower()) for n in names}
 
 
 def _already_quoted(e: Evidence, quoted: Sequence[Evidence]) -> bool:
