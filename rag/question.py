@@ -56,7 +56,7 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             r"key (points?|takeaways?|ideas?|messages?|arguments?)|takeaways|highlights|overview|gist|tl;?dr|"
             r"in a (few|couple of) sentences|what (is|are|was) the (article|articles|piece|pieces|story|stories) "
             r"(about|saying))\b|"
-            r"\bwhat (is|was) (the|this|that) ([\w\-.’'“”\"]+ ){0,6}"
+            r"\bwhat(?: is| was|'s|’s) (the|this|that) ([\w\-.’'“”\"]+ ){0,6}"
             r"(article|piece|op-?ed|story|report|post|column|essay) (mainly |mostly |really )?about\b|"
             r"\bwhat does (the|this|that) [^?]*\b(article|piece|op-?ed|story|report|post|column|essay)\b[^?]* "
             r"(argue|claim|contend|conclude)\b"

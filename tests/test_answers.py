@@ -672,3 +672,23 @@ def test_a_name_with_a_version_number_is_one_name() -> None:
     from rag.answer.evidence import proper_names
 
     assert "Qwen2.5-Omni-7B" in proper_names("Alibaba Cloud launched the Qwen2.5-Omni-7B model.")
+
+
+def test_a_summary_of_what_the_articles_say_about_a_topic_quotes_only_those_that_discuss_it(chat: Chat) -> None:
+    answer = chat.ask("Summarize what the articles say about chip export restrictions.")
+    assert not answer.refused and {c.source for c in answer.citations} == {"003_86bf600701711a59.txt"}, answer.answer
+    assert_citations_verifiable(answer)
+
+
+def test_a_section_named_by_its_topic_words_is_summarized_alone(chat: Chat) -> None:
+    source = "000_238b3d5c562b5a75.txt"
+    lines = (SEEDS / source).read_text(encoding="utf-8").split("\n")
+    heading = next(i for i, line in enumerate(lines, 1) if line.startswith("Open-Source:"))
+    answer = chat.ask("Give a short overview of the arms race article's section on open source.")
+    assert answer.citations and all(heading < c.start_line <= heading + 3 for c in answer.citations), answer.answer
+
+
+def test_whats_an_article_mainly_about_is_a_summary() -> None:
+    from rag.question import analyse
+
+    assert analyse("What's the Archyworldys article mainly about?").kind == "summary"

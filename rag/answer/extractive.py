@@ -56,6 +56,7 @@ LIST_ITEM_DENSE = 0.25  # a sentence naming new things answers a list of named t
 LIST_RUN = 6  # sentences that go on with a quote: a colon's labelled lines, or leaning ones after a list's item
 SUMMARY_SENTENCES = 6
 SUMMARY_PER_ARTICLE = 3  # when summarizing several articles
+TOPIC_SHARE = 0.6  # a summary of what the articles say about a topic keeps those that say this much of the most
 SUMMARY_DIVERSITY = 0.75  # how much a key sentence's likeness to those already taken counts against it
 DENSE_WEIGHT = 0.5
 OTHER_THAN_BEFORE = 0.7  # a follow-up's quote from another article than the last answer's
@@ -509,11 +510,16 @@ class ExtractiveAnswerer:
         sources = sorted(sources) if request.analysis.all_articles else sources[:1]
         if request.article is not None:
             sources = [request.article]
-        per_doc = SUMMARY_PER_ARTICLE if len(sources) > 1 else SUMMARY_SENTENCES
         qv = _unit(request.query_vector) if request.query_vector is not None and self._embed else None
         # "the main points about chips in ...": a summary with a topic ranks by the topic as much as by centrality.
         part = request.analysis.parts[0]
         topic = part_weights(part, request.corpus.idf if request.corpus else (lambda t: 1.0)) if part.terms else {}
+        if topic and len(sources) > 1:
+            # "what the articles say about chip exports": the articles that discuss it, not every article
+            said = {src: _most_said(topic, src, request.candidates) for src in sources}
+            most = max(said.values())
+            sources = [s for s in sources if said[s] >= most * TOPIC_SHARE] if most > 0 else sources
+        per_doc = SUMMARY_PER_ARTICLE if len(sources) > 1 else SUMMARY_SENTENCES
         if topic and request.analysis.article and self._embed is not None:
             # "the main points about chips in the piece on Qwen's popularity": the question's meaning is mostly
             # the article's name; the topic's own words ("chips") say what to pick from it.
@@ -597,6 +603,14 @@ class ExtractiveAnswerer:
                 texts.add(follow.sentence.text)
                 out.append(follow)
         return _rehome(out, candidates)
+
+
+def _most_said(topic: dict[str, float], source: str, candidates: Sequence[Passage]) -> float:
+    """The largest share of a topic's terms one sentence of the source holds."""
+    return max(
+        (overlap(topic, s.text) for p in candidates if p.source == source and not p.flags for s in sentences_of(p)),
+        default=0.0,
+    )
 
 
 def _rehome(picked: list[Evidence], candidates: Sequence[Passage]) -> list[Evidence]:

@@ -14,6 +14,7 @@ from rag.retrieval.corpus import acronyms
 from rag.types import Passage
 
 HEADING_MAX_WORDS = 9
+_SECTION_WORDS = frozenset(sparse.terms("section sections part parts paragraph paragraphs portion segment heading"))
 _ENDS_SENTENCE = re.compile(r"[.!?:;,\"”’)]\s*$")
 
 
@@ -49,9 +50,11 @@ def section_asked(topic: set[str], names: set[str], passages: Sequence[Passage])
     hs = headings(passages)
     last = max(p.end_line for p in passages)
     named = []
+    # "the section on open source" names "Open-Source: Fueling Innovation" by all its topic words
+    content = topic - _SECTION_WORDS
     for i, (line, text) in enumerate(hs):
         words = set(sparse.terms(text))
-        if (words - names and words <= topic) or (acronyms(text) & topic):
+        if (words - names and words <= topic) or (acronyms(text) & topic) or (content and content <= words - names):
             end = hs[i + 1][0] - 1 if i + 1 < len(hs) else last
             named.append((line, end))
     return named[0] if len(named) == 1 else None
