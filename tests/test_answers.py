@@ -692,3 +692,13 @@ def test_whats_an_article_mainly_about_is_a_summary() -> None:
     from rag.question import analyse
 
     assert analyse("What's the Archyworldys article mainly about?").kind == "summary"
+
+
+def test_who_wrote_a_named_article_is_not_answered_by_another_articles_byline(chat: Chat) -> None:
+    answer = chat.ask("Who is the author of the Qwen2-VL op-ed?")  # the op-ed carries no byline
+    assert answer.refused or "Franklin Manuel" not in answer.answer, answer.answer
+
+
+def test_where_something_is_based_is_not_answered_by_a_compound_word_that_contains_based(chat: Chat) -> None:
+    answer = chat.ask("Where is Lux Capital based?")  # "Blackwell-based systems" is no base
+    assert answer.refused, answer.answer

@@ -303,6 +303,8 @@ class ExtractiveAnswerer:
             # Every name of a short question ("Kai Wang" is not any Wang); half of a long one's, which may name
             # more than its answer does.
             return "names missing"
+        if part.author and request.article is not None and source != request.article:
+            return "another article's byline"  # "Who wrote the Qwen2-VL op-ed?" is not answered by another's
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
             return None if is_byline(e.sentence.text) or bool(_WRITTEN_BY.search(e.sentence.text)) else "no byline"
         # "Which month ...?" is answered by "March 4": a date is its own unit (holds() checked the unit asked).
@@ -633,7 +635,8 @@ def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], fl
     """Whether the quote holds the asked relation: a fifth of its words by weight, each in its family ("released":
     "releasing") or its group ("unveiled"), but not a longer word that merely starts alike ("founded": not
     "foundational"). One common word of a long question ("advanced") is not the relation."""
-    have = sparse.term_set(quote)
+    # whole words: "Blackwell-based" says nothing of where something is based
+    have = sparse.term_set(_COMPOUND.sub(" ", quote)) | {c.lower() for c in _COMPOUND.findall(quote)}
     groups = {g for h in have if (g := relation_group(h)) is not None}
 
     def held(t: str) -> bool:
@@ -643,6 +646,7 @@ def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], fl
     return total > 0 and sum(idf(t) for t in relation if held(t)) >= RELATION_SHARE * total
 
 
+_COMPOUND = re.compile(r"\b\w+(?:-\w+)+\b")
 _ENDINGS = ("", "s", "e", "es", "d", "ed", "er", "ers", "ing", "ion", "ions")
 
 
