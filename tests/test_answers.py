@@ -702,3 +702,9 @@ def test_who_wrote_a_named_article_is_not_answered_by_another_articles_byline(ch
 def test_where_something_is_based_is_not_answered_by_a_compound_word_that_contains_based(chat: Chat) -> None:
     answer = chat.ask("Where is Lux Capital based?")  # "Blackwell-based systems" is no base
     assert answer.refused, answer.answer
+
+
+def test_the_name_of_one_companys_model_is_not_taken_from_a_passage_about_another(chat: Chat) -> None:
+    # the Omni article names Baidu's model nowhere; DeepSeek's R1, paragraphs away, is not Baidu's
+    answer = chat.ask("What is the name of Baidu's multimodal model?")
+    assert answer.refused or "R1" not in answer.answer, answer.answer

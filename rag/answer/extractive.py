@@ -30,7 +30,7 @@ from rag.answer.evidence import (
 )
 from rag.answer.sections import line_of, section_asked
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
-from rag.question import Analysis, Part, name_terms, names_its_place, relation_group
+from rag.question import TYPED, Analysis, Part, name_terms, names_its_place, relation_group
 from rag.retrieval import sparse
 from rag.retrieval.corpus import acronyms, name_forms, name_pieces, squash
 from rag.text import sentence_spans
@@ -303,6 +303,13 @@ class ExtractiveAnswerer:
             # Every name of a short question ("Kai Wang" is not any Wang); half of a long one's, which may name
             # more than its answer does.
             return "names missing"
+        # "Who leads Meta's AI research?", "the name of Baidu's model": a typed answer is its owner's where the
+        # passage names the owner, not anywhere in the article
+        owners = [n for n in own if re.search(rf"\b{re.escape(n)}['’]s\b", part.text)]
+        at = candidates[e.passage_no - 1]
+        near = [p for p in same if abs(p.chunk_index - at.chunk_index) <= 1]
+        if part.kind in TYPED and not part.author and not all(any(_has_name(n, p) for p in near) for n in owners):
+            return "owner missing"
         if part.author and request.article is not None and source != request.article:
             return "another article's byline"  # "Who wrote the Qwen2-VL op-ed?" is not answered by another's
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
