@@ -463,7 +463,15 @@ def _focus(text: str) -> list[str]:
         words = w.group(1)
     if not words and (ls := _LIST_OF.search(text)):
         words = ls.group(1)
-    return [t for t in sparse.terms(words) if t not in FILLER]
+    focus = [t for t in sparse.terms(words) if t not in FILLER]
+    if not focus and _COUNTED.search(text) and (owned := _OWNED.search(text)):
+        # "How much did Alibaba Cloud's revenue grow?": the measured thing is what the name owns
+        focus = [t for t in sparse.terms(owned.group(1)) if t not in FILLER]
+    return focus
+
+
+# "Alibaba Cloud's revenue": what a name owns
+_OWNED = re.compile(r"\b[A-Z][\w\-.]*['’]s\s+([a-z][a-z\-]+)\b")
 
 
 _COSTS = re.compile(r"\b(cost|costs|priced|charge|charges|pay|paid)\b", re.I)  # "what does it cost?"
