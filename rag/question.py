@@ -357,15 +357,25 @@ RELATED = (
 )
 
 
+# Verbs that name one relation too, but are too common in news text to count toward a sentence's rank ("AI
+# development", "reports indicate"): they only say whether a sentence holds the asked relation.
+RELATION_ONLY = (
+    # "who built Qwen?": "having developed the Qwen model"
+    ("build", "built", "develop", "creat", "maker"),
+    # "when did the author first write about it?": "since I first reported on ..."
+    ("writ", "wrote", "report", "publish", "author"),
+)
+
+
 # Stems too short to match by their start ("add" would take "additional"): these match whole.
 RELATED_EXACT = {"add": 0, "mention": 0, "comment": 0}
 
 
-def relation_group(term: str) -> int | None:
-    """Which RELATED group a term's verb belongs to, if any."""
+def relation_group(term: str, *, wide: bool = False) -> int | None:
+    """Which RELATED group (wide: or RELATION_ONLY group) a term's verb belongs to, if any."""
     if term in RELATED_EXACT:
         return RELATED_EXACT[term]
-    for i, starts in enumerate(RELATED):
+    for i, starts in enumerate((*RELATED, *RELATION_ONLY) if wide else RELATED):
         if term.startswith(starts):
             return i
     return None

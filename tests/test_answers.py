@@ -715,3 +715,8 @@ def test_how_much_did_a_names_thing_grow_measures_that_thing(chat: Chat) -> None
 
     assert analyse("How much did Kestrel's revenue grow?").parts[0].focus == ("revenu",)
     assert chat.ask("How much did Alibaba Cloud's revenue grow?").refused  # the articles give no revenue
+
+
+def test_who_built_something_is_answered_where_the_text_says_developed(chat: Chat) -> None:
+    answer = chat.ask("Who built the Qwen model?")  # "Companies like Alibaba ... having developed the Qwen model"
+    assert not answer.refused and "Alibaba" in answer.answer, answer.answer

@@ -644,10 +644,12 @@ def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], fl
     "foundational"). One common word of a long question ("advanced") is not the relation."""
     # whole words: "Blackwell-based" says nothing of where something is based
     have = sparse.term_set(_COMPOUND.sub(" ", quote)) | {c.lower() for c in _COMPOUND.findall(quote)}
-    groups = {g for h in have if (g := relation_group(h)) is not None}
+    groups = {g for h in have if (g := relation_group(h, wide=True)) is not None}
 
     def held(t: str) -> bool:
-        return t in have or bool(groups and relation_group(t) in groups) or any(_inflected(t, h) for h in have)
+        return (
+            t in have or bool(groups and relation_group(t, wide=True) in groups) or any(_inflected(t, h) for h in have)
+        )
 
     total = sum(idf(t) for t in relation)
     return total > 0 and sum(idf(t) for t in relation if held(t)) >= RELATION_SHARE * total
