@@ -37,8 +37,8 @@ from rag.text import sentence_spans
 from rag.types import Passage, Turn
 
 MAX_PASSAGES = 12
-MAX_PER_PART = 3
-SAME_CUTOFF = 0.6  # a further sentence must score this share of the best one
+MAX_PER_PART = 4
+SAME_CUTOFF = 0.5  # a further sentence must score this share of the best one
 OTHER_FILE_CUTOFF = 0.8  # a sentence from another article must come close to the best one ...
 ADDS_MIN = 0.2  # ... and bring this share of the part's term weight the others lack
 MIN_SUPPORT = 0.2  # a quote must hold this weighted share of the part's terms to answer it ...
