@@ -59,6 +59,8 @@ SUMMARY_PER_ARTICLE = 3  # when summarizing several articles
 TOPIC_SHARE = 0.6  # a summary of what the articles say about a topic keeps those that say this much of the most
 SUMMARY_DIVERSITY = 0.75  # how much a key sentence's likeness to those already taken counts against it
 DENSE_WEIGHT = 0.5
+OTHER_THAN_TOP = 0.9  # a sentence from another article than the retrieval's best
+RANK_NUDGE = 0.05  # what the retrieval rank of a sentence's passage adds to its score (divided by that rank)
 OTHER_THAN_BEFORE = 0.7  # a follow-up's quote from another article than the last answer's
 OTHER_ARTICLE = 0.35  # a question about one article takes its answer from that article
 CACHE_LIMIT = 50_000
@@ -227,8 +229,13 @@ class ExtractiveAnswerer:
         )
         # A follow-up goes on in the article the last answer quoted, unless another one answers clearly better.
         previous = _quoted_sources(request) if request.analysis.follow_up else set()
+        # The retrieval's best article leads: another must answer clearly better (a library holds many near-alike
+        # articles; the best match on the whole question is the likelier one).
+        top = next((p.source for p in request.candidates if not p.flags), None)
+        gathers_all = part.kind == "list" or request.analysis.all_articles or request.analysis.kind == "summary"
         weight = {
             i + 1: (request.contributed_weight if p.trust == "contributed" else 1.0)
+            * (OTHER_THAN_TOP if not gathers_all and p.source != top else 1.0)
             * (OTHER_ARTICLE if request.article is not None and p.source != request.article else 1.0)
             * (OTHER_THAN_BEFORE if previous and p.source not in previous else 1.0)
             for i, p in enumerate(request.candidates)
@@ -239,7 +246,7 @@ class ExtractiveAnswerer:
                 request.analysis.question if len(request.analysis.parts) == 1 else part.text,
                 s,
                 weights,
-                rank_nudge=0.05 / s.passage_no,
+                rank_nudge=RANK_NUDGE / s.passage_no,
                 said_before=bool(said) and s.sentence.text in said,
                 trust_weight=weight[s.passage_no],
                 dense_weight=DENSE_WEIGHT if qv is not None else 0.0,
