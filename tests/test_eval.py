@@ -23,19 +23,19 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.9,
     },
-    "footnote-tune.jsonl": {  # 169 questions: tune/n01-n30 and n31 (a list asked only by kind) added since
+    "footnote-tune.jsonl": {  # 285 questions: tune/x* (116 written from the articles as probes) added since
         "hit_at_1": 0.87,
-        "fact_recall": 0.84,
+        "fact_recall": 0.83,
         "citation_precision": 0.85,
         "citation_recall": 0.94,
-        "refusal_accuracy": 0.8,
+        "refusal_accuracy": 0.79,
     },
     "footnote-test.jsonl": {
         "hit_at_1": 0.9,
-        "fact_recall": 0.67,
-        "citation_precision": 0.9,
-        "citation_recall": 0.84,
-        "refusal_accuracy": 0.72,
+        "fact_recall": 0.7,
+        "citation_precision": 0.92,
+        "citation_recall": 0.86,
+        "refusal_accuracy": 0.78,
     },
 }
 CEILINGS = {
