@@ -720,3 +720,8 @@ def test_how_much_did_a_names_thing_grow_measures_that_thing(chat: Chat) -> None
 def test_who_built_something_is_answered_where_the_text_says_developed(chat: Chat) -> None:
     answer = chat.ask("Who built the Qwen model?")  # "Companies like Alibaba ... having developed the Qwen model"
     assert not answer.refused and "Alibaba" in answer.answer, answer.answer
+
+
+def test_a_list_of_ideas_takes_a_sentence_that_adds_an_idea_though_it_names_nothing_new(chat: Chat) -> None:
+    answer = chat.ask("What ethical concerns are raised in the Omni article?")
+    assert not answer.refused and "privacy" in answer.answer, answer.answer

@@ -368,7 +368,14 @@ class ExtractiveAnswerer:
             # A list of named things takes every quote that adds a name, up to the list's length.
             cap = LIST_MAX if request.article is not None or part.items_named else LIST_PER_SOURCE
             for e in self._across_files(
-                ok, request.candidates, part.text, proper, cap, people=part.items_people, kinds=part.kinds
+                ok,
+                request.candidates,
+                part.text,
+                proper,
+                cap,
+                people=part.items_people,
+                kinds=part.kinds,
+                named_items=part.items_named or part.kind != "list",
             ):
                 if _already_quoted(e, gathered):
                     continue
@@ -423,6 +430,7 @@ class ExtractiveAnswerer:
         *,
         people: bool = False,
         kinds: Sequence[str] = (),
+        named_items: bool = True,
     ) -> list[Evidence]:
         """Quotes from every source that answers, best first per source, for questions that gather items: a quote
         whose names the ones before already gave adds nothing to a list and is passed over. A list of people takes
@@ -456,7 +464,8 @@ class ExtractiveAnswerer:
             items = {n.lower() for n in list_items(e.sentence.text, proper, people=people)}
             # "Isford pointed out" after "Grace Isford, partner at Lux Capital": the same person again
             fresh = {i for i in items - named if not any(n.endswith(f" {i}") for n in named)}
-            if (out and items and not fresh) or (people and not fresh):
+            # (a list of ideas is not: "concerns regarding privacy" adds one though it names nothing new)
+            if (named_items and out and items and not fresh) or (people and not fresh):
                 continue
             named |= items
             taken[src] = taken.get(src, 0) + 1
