@@ -193,6 +193,7 @@ class Part:
     items_people: bool = False  # ... and those things are people (experts, analysts, the people quoted)
     gathers: tuple[str, ...] = ()  # the stemmed nouns a list is a list of ("compani", "peopl")
     kinds: tuple[str, ...] = ()  # ... those of them that are kinds of named things ("compani", "model")
+    verb: str = ""  # the stemmed verb a "who" question asks the doer of ("run" in "Who runs the institute?")
 
 
 @dataclass(frozen=True)
@@ -364,6 +365,8 @@ RELATION_ONLY = (
     ("build", "built", "develop", "creat", "maker"),
     # "when did the author first write about it?": "since I first reported on ..."
     ("writ", "wrote", "report", "publish", "author"),
+    # "who beat X to become champion?": "defeated X", "won"
+    ("beat", "defeat", "win", "won", "victor", "champion", "overcam", "edged"),
 )
 
 
@@ -589,7 +592,12 @@ def _part(
         items_people=kind == "list" and any(_PEOPLE.match(f) for f in gathers),
         gathers=tuple(dict.fromkeys(gathers)),
         kinds=tuple(dict.fromkeys(g for g in gathers if kind == "list" and _NAMED_THINGS.match(g))),
+        verb=next((t for t in sparse.terms(m.group(1)) if t not in FILLER), "") if (m := _WHO_VERB.match(text)) else "",
     )
+
+
+# "Who runs ...?", "Who took over ...?": the doer of a verb is asked, and a sentence without the verb names no doer
+_WHO_VERB = re.compile(rf"^\s*(?:and\s+)?who\s+(?!(?:{_AUX_WORDS}|else)\b)([a-z]+)\b", re.I)
 
 
 def _subject_of(text: str) -> tuple[list[str], list[str]]:

@@ -725,3 +725,16 @@ def test_who_built_something_is_answered_where_the_text_says_developed(chat: Cha
 def test_a_list_of_ideas_takes_a_sentence_that_adds_an_idea_though_it_names_nothing_new(chat: Chat) -> None:
     answer = chat.ask("What ethical concerns are raised in the Omni article?")
     assert not answer.refused and "privacy" in answer.answer, answer.answer
+
+
+def test_who_did_something_is_answered_only_where_the_sentence_holds_the_doing(chat: Chat) -> None:
+    from rag.question import analyse
+
+    assert [p.verb for p in analyse("Who runs the harbour festival?").parts] == ["run"]
+    assert [p.verb for p in analyse("Who is Grace Isford?").parts] == [""]
+    # "Stanford’s Human-Centered AI Institute (HAI) highlights this trend": the institute, no one running it
+    assert chat.ask("Who runs the Stanford institute mentioned in the Archyworldys piece?").refused
+    from rag.answer.extractive import _holds_relation
+
+    assert _holds_relation(["beat"], "Humphries defeated Littler 7-4 in the final.", lambda t: 1.0)
+    assert not _holds_relation(["beat"], "Littler reached the final at sixteen.", lambda t: 1.0)

@@ -335,6 +335,8 @@ class ExtractiveAnswerer:
             return "focus missing"
         # "When was X released?", "Who founded X?": a date or a name near X is not enough; the asked relation
         # (released, founded) must be there too, in some form.
+        if part.verb and part.kind == "who" and not part.author and not _holds_relation([part.verb], quote, idf):
+            return "verb missing"  # "Who runs the Stanford institute?": "... Institute highlights this trend"
         if part.kind in RELATION_NEEDED and e.dense < RELATION_DENSE and relation and not related:
             return "relation missing"
         if e.support >= MIN_SUPPORT or e.dense >= DENSE_ACCEPT:
