@@ -526,15 +526,21 @@ class ExtractiveAnswerer:
         # The article asked about is the one the retrieved passages point to most, not just the first hit.
         weight: dict[str, float] = {}
         named = [n for n in request.analysis.parts[0].names if n in request.analysis.parts[0].text]
+        contributed = {p.source for p in request.candidates if p.trust == "contributed"}
         for p in request.candidates:
             if not p.flags:
-                weight[p.source] = weight.get(p.source, 0.0) + p.score
+                # curated articles first, as everywhere: an upload leads only when it answers clearly better
+                share = request.contributed_weight if p.source in contributed else 1.0
+                weight[p.source] = weight.get(p.source, 0.0) + p.score * share
         # An article named in the request ("the article about Qwen2.5-Omni-7B") is the one that mentions it.
         mentions = {p.source for p in request.candidates if named and all(_has_name(n, p) for n in named)}
         if mentions and not request.analysis.all_articles:
             weight = {s: w for s, w in weight.items() if s in mentions}
         sources = sorted(weight, key=lambda s: -weight[s])
-        sources = sorted(sources) if request.analysis.all_articles else sources[:1]
+        if request.analysis.all_articles:  # "the articles": the curated ones, when there are any
+            sources = sorted(s for s in sources if s not in contributed) or sorted(sources)
+        else:
+            sources = sources[:1]
         if request.article is not None:
             sources = [request.article]
         qv = _unit(request.query_vector) if request.query_vector is not None and self._embed else None

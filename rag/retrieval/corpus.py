@@ -64,6 +64,9 @@ def acronyms(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+CURATED_ARTICLE = 0.8  # a curated article the words point to this nearly as well as an upload is the one meant
+
+
 @dataclass(frozen=True)
 class CorpusStats:
     """Chunk-level document frequency of every term."""
@@ -182,18 +185,36 @@ class CorpusStats:
         d = self.df.get(term, 0)
         return math.log(1 + (self.n - d + 0.5) / (d + 0.5))
 
+    def _longer(self, term: str) -> list[str]:
+        """Compound terms that go on from term ("qwen2.5-omni" -> "qwen2.5-omni-7b")."""
+        out = []
+        i = bisect.bisect_left(self.compounds, term + "-")
+        while i < len(self.compounds) and self.compounds[i].startswith(term + "-"):
+            out.append(self.compounds[i])
+            i += 1
+        return out
+
     def article(self, words: Sequence[str]) -> str | None:
         """The one document that words naming an article (site, author, title, topic) point to; None if unclear."""
         terms = {t for w in words for t in sparse.terms(w)}
         if not terms or len(self.doc_terms) < 2:
             return None
         docs = len(self.doc_terms)
-        ddf = {t: sum(1 for ts in self.doc_terms.values() if t in ts) for t in terms}
+        # "the Qwen2.5-Omni piece" names the article about "Qwen2.5-Omni-7B": a longer form of a name is that name
+        forms = {t: {t, *self._longer(t)} if ("-" in t or "." in t) else {t} for t in terms}
+        ddf = {t: sum(1 for ts in self.doc_terms.values() if forms[t] & ts) for t in terms}
         weight = {t: math.log((docs + 1) / (d + 0.5)) for t, d in ddf.items() if 0 < d < docs}
         if not weight:
             return None
         scores = sorted(
-            ((sum(w for t, w in weight.items() if t in ts), src) for src, ts in self.doc_terms.items()), reverse=True
+            ((sum(w for t, w in weight.items() if forms[t] & ts), src) for src, ts in self.doc_terms.items()),
+            reverse=True,
         )
+        uploads = {src for src, trust in self.sources if trust == "contributed"}
+        if scores[0][1] in uploads:
+            # Curated articles take precedence: one the words point to nearly as well is the one meant.
+            curated = next((sc for sc in scores if sc[1] not in uploads), None)
+            if curated is not None and curated[0] > 0 and curated[0] >= scores[0][0] * CURATED_ARTICLE:
+                return curated[1]
         best, second = scores[0], scores[1]
         return best[1] if best[0] > 0 and best[0] > second[0] * 1.25 else None
