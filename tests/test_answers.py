@@ -738,3 +738,10 @@ def test_who_did_something_is_answered_only_where_the_sentence_holds_the_doing(c
 
     assert _holds_relation(["beat"], "Humphries defeated Littler 7-4 in the final.", lambda t: 1.0)
     assert not _holds_relation(["beat"], "Littler reached the final at sixteen.", lambda t: 1.0)
+
+
+def test_a_follow_up_in_the_article_the_last_answer_quoted_is_judged_by_its_own_words(chat: Chat) -> None:
+    history = [Turn("user", "Which company launched Qwen2.5-Omni-7B?")]
+    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    answer = chat.ask("How much is it investing?", history)  # "it" is the launcher, in the article just quoted
+    assert not answer.refused and "$53 billion" in answer.answer, answer.answer

@@ -341,6 +341,12 @@ class ExtractiveAnswerer:
             return "relation missing"
         if e.support >= MIN_SUPPORT or e.dense >= DENSE_ACCEPT:
             return None
+        if part.subject and request.analysis.follow_up and source in _quoted_sources(request):
+            # "How much is it investing?" in the article the last answer quoted: that article is what "it" is
+            # about, so the part's own words decide
+            own_weights = part_weights(replace(part, subject=()), idf)
+            if overlap(own_weights, quote) >= MIN_SUPPORT:
+                return None
         # "Which outlets does the article cite?": "Yahoo News Singapore echoes the urgency" names one without the
         # question's words; a sentence that names new things near the question's meaning is an item. Asked for
         # nothing but the kind ("Which people are mentioned in the articles?"), any sentence naming one is.
