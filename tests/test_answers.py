@@ -663,6 +663,8 @@ def test_a_list_of_a_kind_gathers_first_the_names_the_text_calls_that_kind() -> 
     found = ["Falcon-3", "Osprey", "Harrier", "Corvid-2", "Kestrel", "Kestrel Labs", "Tern", "AI"]
     found.append("Human-Centered AI Institute")
     assert typed_names(found, ["model"], texts) == {"falcon-3", "corvid-2"}
+    # a people's word or a two-letter acronym describes the models, it names none
+    assert typed_names(["Chinese", "AI", "Tern"], ["model"], ["Chinese AI models such as Tern lead."]) == {"tern"}
     assert typed_names(found, ["rival"], texts) == {"osprey", "harrier"}  # and what is listed with them
     # not "AI" inside a longer name; a name that says its kind is one
     assert typed_names(found, ["institut"], texts) == {"human-centered ai institute", "kestrel labs"}

@@ -181,12 +181,17 @@ def _kind_words(kinds: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+_DESCRIBED = re.compile(r"^(?:[A-Z][a-z]+(?:ese|ian|ean|ican|ish|ern)\b|[A-Z]{1,2}$)")
+
+
 def typed_names(found: Iterable[str], kinds: Sequence[str], texts: Sequence[str]) -> set[str]:
     """The names (lowercased) the texts call a thing of one of the kinds (stemmed nouns: "model", "compani"), by how
     they are put: "the R1 model"; "models such as Qwen and Baichuan"; "Qwen2-VL, a new vision-language AI model"; "the
     latest model in the Qwen series, the Qwen2.5-Omni-7B". What a list of models gathers is what the articles say are
     models; an owner ("Alibaba's recently released models") is not one of them, nor a word inside a longer name ("AI"
     in "Human-Centered AI Institute")."""
+    # "Chinese companies", "AI models": a people's word or a two-letter acronym describes them, it is none of them
+    found = [n for n in found if not _DESCRIBED.match(n)]
     wanted = {re.sub(r"['’]s$", "", n.lower()) for n in found}
     if not wanted or not kinds:
         return set()
