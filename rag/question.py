@@ -365,6 +365,8 @@ RELATION_ONLY = (
     ("build", "built", "develop", "creat", "maker"),
     # "when did the author first write about it?": "since I first reported on ..."
     ("writ", "wrote", "report", "publish", "author"),
+    # "where can developers get it?": "releasing its models on platforms like Hugging Face"
+    ("get", "download", "avail", "access", "host", "obtain", "releas", "put"),
     # "who beat X to become champion?": "defeated X", "won"
     ("beat", "defeat", "win", "won", "victor", "champion", "overcam", "edged"),
 )
@@ -374,14 +376,21 @@ RELATION_ONLY = (
 RELATED_EXACT = {"add": 0, "mention": 0, "comment": 0}
 
 
-def relation_group(term: str, *, wide: bool = False) -> int | None:
-    """Which RELATED group (wide: or RELATION_ONLY group) a term's verb belongs to, if any."""
+def relation_group(term: str) -> int | None:
+    """Which RELATED group a term's verb belongs to, if any."""
     if term in RELATED_EXACT:
         return RELATED_EXACT[term]
-    for i, starts in enumerate((*RELATED, *RELATION_ONLY) if wide else RELATED):
+    for i, starts in enumerate(RELATED):
         if term.startswith(starts):
             return i
     return None
+
+
+def relation_groups(term: str) -> set[int]:
+    """Every RELATED or RELATION_ONLY group a term's verb belongs to ("releasing": released, and made available)."""
+    if term in RELATED_EXACT:
+        return {RELATED_EXACT[term]}
+    return {i for i, starts in enumerate((*RELATED, *RELATION_ONLY)) if term.startswith(starts)}
 
 
 def kind_of(text: str) -> Kind:

@@ -747,3 +747,8 @@ def test_a_follow_up_in_the_article_the_last_answer_quoted_is_judged_by_its_own_
     history.append(Turn("assistant", chat.ask(history[0].content).answer))
     answer = chat.ask("How much is it investing?", history)  # "it" is the launcher, in the article just quoted
     assert not answer.refused and "$53 billion" in answer.answer, answer.answer
+
+
+def test_where_to_get_something_is_answered_where_the_text_says_it_is_released(chat: Chat) -> None:
+    answer = chat.ask("Where is Alibaba putting its models for others to use?")
+    assert not answer.refused and "Hugging Face" in answer.answer, answer.answer

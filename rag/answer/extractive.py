@@ -30,7 +30,7 @@ from rag.answer.evidence import (
 )
 from rag.answer.sections import line_of, section_asked
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
-from rag.question import TYPED, Analysis, Part, name_terms, names_its_place, relation_group
+from rag.question import TYPED, Analysis, Part, name_terms, names_its_place, relation_groups
 from rag.retrieval import sparse
 from rag.retrieval.corpus import acronyms, name_forms, name_pieces, squash
 from rag.text import sentence_spans
@@ -674,12 +674,10 @@ def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], fl
     "foundational"). One common word of a long question ("advanced") is not the relation."""
     # whole words: "Blackwell-based" says nothing of where something is based
     have = sparse.term_set(_COMPOUND.sub(" ", quote)) | {c.lower() for c in _COMPOUND.findall(quote)}
-    groups = {g for h in have if (g := relation_group(h, wide=True)) is not None}
+    groups = {g for h in have for g in relation_groups(h)}
 
     def held(t: str) -> bool:
-        return (
-            t in have or bool(groups and relation_group(t, wide=True) in groups) or any(_inflected(t, h) for h in have)
-        )
+        return t in have or bool(groups & relation_groups(t)) or any(_inflected(t, h) for h in have)
 
     total = sum(idf(t) for t in relation)
     return total > 0 and sum(idf(t) for t in relation if held(t)) >= RELATION_SHARE * total
