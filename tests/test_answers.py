@@ -752,3 +752,11 @@ def test_a_follow_up_in_the_article_the_last_answer_quoted_is_judged_by_its_own_
 def test_where_to_get_something_is_answered_where_the_text_says_it_is_released(chat: Chat) -> None:
     answer = chat.ask("Where is Alibaba putting its models for others to use?")
     assert not answer.refused and "Hugging Face" in answer.answer, answer.answer
+
+
+def test_a_follow_up_that_points_back_and_names_something_is_about_both(chat: Chat) -> None:
+    history = [Turn("user", "Who is Paul Triolo?")]
+    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    answer = chat.ask("What did he say about the West's position?", history)
+    # Triolo speaks in the Qwen popularity article; the op-ed's "Wake-Up Call for the West" is not his
+    assert answer.refused or {c.source for c in answer.citations} == {"003_86bf600701711a59.txt"}, answer.answer

@@ -294,7 +294,10 @@ class ExtractiveAnswerer:
         source = candidates[e.passage_no - 1].source
         same = [p for p in candidates if p.source == source]
         # A part without names of its own that points back ("where does he work?") is about the names it borrowed.
-        own = [n for n in part.names if n in part.text] or (list(part.names) if _POINTS_BACK.search(part.text) else [])
+        # ... and a follow-up that names something too ("what did he say about the West?") is about both.
+        own = [n for n in part.names if n in part.text]
+        if _POINTS_BACK.search(part.text) and (not own or request.analysis.follow_up):
+            own += [n for n in part.names if n not in own]
         # A typed answer (a date, a figure, a founder) is about the named thing only where the passage names it:
         # elsewhere in the article it may be another thing's date.
         # Unless the quote itself holds the asked relation ("releasing its models on ...").
