@@ -76,6 +76,7 @@ def _unit(v: Sequence[float]) -> np.ndarray:
 
 
 _MENTIONED = frozenset(sparse.terms("mention appear name cite feature refer discuss include list"))
+_PERSON = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 _POINTS_BACK = re.compile(r"\b(he|she|it|they|him|her|them|his|its|their|hers|theirs)\b", re.I)
 
 
@@ -294,9 +295,10 @@ class ExtractiveAnswerer:
         source = candidates[e.passage_no - 1].source
         same = [p for p in candidates if p.source == source]
         # A part without names of its own that points back ("where does he work?") is about the names it borrowed.
-        # ... and a follow-up that names something too ("what did he say about the West?") is about both.
+        # ... and a follow-up about a person that names something too ("what did he say about the West?") is about
+        # both ("its cloud division" after "Which company released Qwen-VL?" is the answer's, not Qwen-VL's).
         own = [n for n in part.names if n in part.text]
-        if _POINTS_BACK.search(part.text) and (not own or request.analysis.follow_up):
+        if _POINTS_BACK.search(part.text) and (not own or (request.analysis.follow_up and _PERSON.search(part.text))):
             own += [n for n in part.names if n not in own]
         # A typed answer (a date, a figure, a founder) is about the named thing only where the passage names it:
         # elsewhere in the article it may be another thing's date.
