@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -28,6 +29,8 @@ from rag.types import Answer, AnswerDelta, Passage, Turn
 log = logging.getLogger(__name__)
 
 CANDIDATE_POOL = 12
+RESTATED_PASSAGES = 2  # passages of the last answer a question that re-asks it reads, ...
+RESTATED_AT = 3  # ... placed after this many of its own best
 SUMMARY_DOCUMENTS = 8
 NEIGHBOUR_PASSAGES = 12  # of the best passages, those opening mid-thought bring the chunk before ...
 NEIGHBOUR_MAX_CHUNKS = 5_000  # ... (and those ending inside a list, the chunk after), in a corpus up to this size
@@ -228,6 +231,14 @@ class Chat:
         )
         timings.update(retrieval.timings_ms)
         pool = retrieval.passages
+        if analysis.restates and (said := _last_answer(history)):
+            # "And which phone company?" re-asks the last question: its answer often sits in the sentence that
+            # answered the last one ("... Apple for AI integration into iPhones or partnerships with BMW"), which
+            # the new wording may not retrieve: the last answer's passages join the best ones.
+            have = {(p.source, p.chunk_index) for p in pool}
+            again = self.retriever.retrieve(said, top_k=RESTATED_PASSAGES, corpus=corpus, contributed_weight=weight)
+            extra = [p for p in again.passages if (p.source, p.chunk_index) not in have][:RESTATED_PASSAGES]
+            pool = pool[:RESTATED_AT] + extra + pool[RESTATED_AT:]
         t2 = time.perf_counter()
         verdict = self.gate.before_answer(analysis, pool, retrieval.best_dense, corpus, floor=self.floor(corpus))
         name = self.answerer.name
@@ -321,3 +332,9 @@ class Chat:
             timings_ms=timings,
             pool=tuple(pool),
         )
+
+
+def _last_answer(history: Sequence[Turn]) -> str:
+    """The last answer's first sentences, without markers (what a re-asked question's answer may sit in)."""
+    said = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    return re.sub(r"\s*\[\d+\]", "", said)[:300].strip()

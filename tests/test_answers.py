@@ -760,3 +760,11 @@ def test_a_follow_up_that_points_back_and_names_something_is_about_both(chat: Ch
     answer = chat.ask("What did he say about the West's position?", history)
     # Triolo speaks in the Qwen popularity article; the op-ed's "Wake-Up Call for the West" is not his
     assert answer.refused or {c.source for c in answer.citations} == {"003_86bf600701711a59.txt"}, answer.answer
+
+
+def test_a_follow_up_that_re_asks_with_a_new_noun_reads_the_passage_the_last_answer_quoted(chat: Chat) -> None:
+    history = [Turn("user", "Which carmaker is Alibaba partnering with?")]
+    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    answer = chat.ask("And which phone company?", history)  # "phone" is not "iPhones": retrieval alone misses it
+    assert not answer.refused and "Apple" in answer.answer, answer.answer
+    assert answer.citations[0].source == "002_f9dec77134c0a174.txt", answer.answer
