@@ -768,3 +768,10 @@ def test_a_follow_up_that_re_asks_with_a_new_noun_reads_the_passage_the_last_ans
     answer = chat.ask("And which phone company?", history)  # "phone" is not "iPhones": retrieval alone misses it
     assert not answer.refused and "Apple" in answer.answer, answer.answer
     assert answer.citations[0].source == "002_f9dec77134c0a174.txt", answer.answer
+
+
+def test_a_verb_and_its_noun_the_stemmer_writes_apart_are_one_relation() -> None:
+    from rag.answer.extractive import _holds_relation
+
+    # "compete" is stemmed "compet", "competition" "competit"
+    assert _holds_relation(["compet"], "Baidu joined the competition last week.", lambda t: 1.0)

@@ -689,7 +689,7 @@ def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], fl
 
 
 _COMPOUND = re.compile(r"\b\w+(?:-\w+)+\b")
-_ENDINGS = ("", "s", "e", "es", "d", "ed", "er", "ers", "ing", "ion", "ions")
+_ENDINGS = ("", "s", "e", "es", "d", "ed", "er", "ers", "ing", "ion", "ions", "it")  # "compet" / "competit"
 
 
 def _inflected(a: str, b: str) -> bool:
