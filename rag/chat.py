@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -18,7 +17,7 @@ from rag.cite import MarkerStream, cite
 from rag.config import Settings
 from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
-from rag.question import Analysis, analyse
+from rag.question import Analysis, analyse, last_answer
 from rag.retrieval.corpus import CorpusStats
 from rag.retrieval.embeddings import Embedder, embedder_from_settings
 from rag.retrieval.retrieve import Retriever
@@ -231,7 +230,7 @@ class Chat:
         )
         timings.update(retrieval.timings_ms)
         pool = retrieval.passages
-        if analysis.restates and (said := _last_answer(history)):
+        if analysis.restates and (said := last_answer(history)[:300]):
             # "And which phone company?" re-asks the last question: its answer often sits in the sentence that
             # answered the last one ("... Apple for AI integration into iPhones or partnerships with BMW"), which
             # the new wording may not retrieve: the last answer's passages join the best ones.
@@ -332,9 +331,3 @@ class Chat:
             timings_ms=timings,
             pool=tuple(pool),
         )
-
-
-def _last_answer(history: Sequence[Turn]) -> str:
-    """The last answer's first sentences, without markers (what a re-asked question's answer may sit in)."""
-    said = next((t.content for t in reversed(history) if t.role == "assistant"), "")
-    return re.sub(r"\s*\[\d+\]", "", said)[:300].strip()

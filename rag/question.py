@@ -261,6 +261,12 @@ _HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "prof", "sir", "madam"})
 _DEMONYM = re.compile(r"(?:ese|ian|ean|ican|ish|ern)$")
 
 
+def is_demonym(word: str) -> bool:
+    """Whether a capitalized word is a people's ("Chinese", "Western"; not "Tern"): it describes, it names no one
+    thing."""
+    return bool(_DEMONYM.search(word[2:]))
+
+
 _DEMONYM_ENDS = ("n", "an", "ian", "ean", "ese", "ish", "i")
 
 
@@ -616,6 +622,12 @@ def _subject_of(text: str) -> tuple[list[str], list[str]]:
     return ts, names(text)
 
 
+def last_answer(history: Sequence[Turn]) -> str:
+    """The conversation's last answer, without its [n] markers."""
+    said = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    return re.sub(r"\s*\[\d+\]", "", said).strip()
+
+
 def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
     """Type, parts, focus and subject of a question; a follow-up resolved against the earlier questions."""
     q = question.strip()
@@ -651,8 +663,7 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
             )
         if _STATEMENT.search(q):
             # "Who made that point?": the point is the previous answer's, so its words say what to look for.
-            said = next((t.content for t in reversed(history) if t.role == "assistant"), "")
-            first = re.split(r"(?<=[.!?])\s", re.sub(r"\s*\[\d+\]", "", said), maxsplit=1)[0][:300]
+            first = re.split(r"(?<=[.!?])\s", last_answer(history), maxsplit=1)[0][:300]
             borrowed_terms = [t for t in dict.fromkeys(sparse.terms(first)) if t not in FILLER]
             borrowed_names = names(first)
             standalone = f"{q} {first}".strip()

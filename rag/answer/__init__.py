@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
+from rag.cite import sentences_of
 from rag.question import Analysis
 from rag.retrieval.corpus import CorpusStats
 from rag.types import Passage, Turn
@@ -30,6 +32,14 @@ class AnswerRequest:
     def shown(self) -> Sequence[Passage]:
         """The passages an LLM is given and a reader sees first."""
         return self.candidates[: self.top_k]
+
+    @cached_property
+    def quoted_sources(self) -> frozenset[str]:
+        """The candidates' sources whose sentences the last answer of the conversation quoted (found once)."""
+        last = next((t.content for t in reversed(self.history) if t.role == "assistant"), "")
+        if not last:
+            return frozenset()
+        return frozenset(p.source for p in self.candidates if any(s.text in last for s in sentences_of(p)))
 
 
 @dataclass(frozen=True)

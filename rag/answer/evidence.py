@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from rag.cite import Sentence
 from rag.errors import FootnoteError
-from rag.question import TYPED, Part, relation_group
+from rag.question import TYPED, Part, is_demonym, relation_group
 from rag.retrieval import sparse
 from rag.text import MONTHS, WEEKDAYS, sentence_spans
 
@@ -181,7 +181,15 @@ def _kind_words(kinds: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-_DESCRIBED = re.compile(r"^(?:[A-Z][a-z]+(?:ese|ian|ean|ican|ish|ern)\b|[A-Z]{1,2}$)")
+def bare_name(name: str) -> str:
+    """A name lowercased, without a possessive ("Alibaba’s" is "alibaba")."""
+    return re.sub(r"['’]s$", "", name.lower())
+
+
+def _describes(name: str) -> bool:
+    """Whether a name only describes ("Chinese", "Chinese AI", "AI"): a people's word leads it, or two capitals."""
+    head = name.split()[0]
+    return bool(re.fullmatch(r"[A-Z]{1,2}", name)) or (head[1:].islower() and is_demonym(head))
 
 
 def typed_names(found: Iterable[str], kinds: Sequence[str], texts: Sequence[str]) -> set[str]:
@@ -191,8 +199,7 @@ def typed_names(found: Iterable[str], kinds: Sequence[str], texts: Sequence[str]
     models; an owner ("Alibaba's recently released models") is not one of them, nor a word inside a longer name ("AI"
     in "Human-Centered AI Institute")."""
     # "Chinese companies", "AI models": a people's word or a two-letter acronym describes them, it is none of them
-    found = [n for n in found if not _DESCRIBED.match(n)]
-    wanted = {re.sub(r"['’]s$", "", n.lower()) for n in found}
+    wanted = {bare_name(n) for n in found if not _describes(n)}
     if not wanted or not kinds:
         return set()
     kind = rf"\b(?:{'|'.join(re.escape(w) for w in _kind_words(kinds))})[\w\-]*"

@@ -14,6 +14,7 @@ from rag.answer.evidence import (
     CONTRAST,
     Evidence,
     Scored,
+    bare_name,
     candidate_sentences,
     explicit_comparison,
     is_answer_like,
@@ -229,7 +230,7 @@ class ExtractiveAnswerer:
             "" if request.analysis.restates else " ".join(t.content for t in request.history if t.role == "assistant")
         )
         # A follow-up goes on in the article the last answer quoted, unless another one answers clearly better.
-        previous = _quoted_sources(request) if request.analysis.follow_up else set()
+        previous = request.quoted_sources if request.analysis.follow_up else frozenset()
         # The retrieval's best article leads: another must answer clearly better (a library holds many near-alike
         # articles; the best match on the whole question is the likelier one).
         top = next((p.source for p in request.candidates if not p.flags), None)
@@ -346,7 +347,7 @@ class ExtractiveAnswerer:
             return "relation missing"
         if e.support >= MIN_SUPPORT or e.dense >= DENSE_ACCEPT:
             return None
-        if part.subject and request.analysis.follow_up and source in _quoted_sources(request):
+        if part.subject and request.analysis.follow_up and source in request.quoted_sources:
             # "How much is it investing?" in the article the last answer quoted: that article is what "it" is
             # about, so the part's own words decide
             own_weights = part_weights(replace(part, subject=()), idf)
@@ -455,20 +456,24 @@ class ExtractiveAnswerer:
         named: set[str] = {n.lower() for n in proper_names(question, proper)}
         asked = set(sparse.words(question))
         # "Which Chinese AI models ...": "Chinese AI", "China" are the question's own, not the list's items
-        capitals = [w for w in re.findall(r"\b[A-Z][\w\-’']*", question)]
+        capitals = re.findall(r"\b[A-Z][\w\-’']*", question)
 
         def own(item: str) -> bool:
             ws = sparse.words(item)
             return set(ws) <= asked | sparse.stopwords() or any(names_its_place(w, ws) for w in capitals)
 
-        typed: set[str] = set()
+        by_kind = list(ok)
         if kinds and not people:
-            # The articles call some names things of the asked kind ("the R1 model"): the list is of those.
-            found = {n for e in ok for n in list_items(e.sentence.text, proper) if not own(n)}
+            # The articles call some names things of the asked kind ("the R1 model"): the list is of those ...
+            names_of = [list_items(e.sentence.text, proper) for e in ok]
+            found = {n for ns in names_of for n in ns if not own(n)}
             typed = typed_names(found, kinds, list(dict.fromkeys(p.text for p in candidates)))
-        # ... and come first; then any other sentence that names something new, as before.
-        first = [e for e in ok if typed and _bare(list_items(e.sentence.text, proper)) & typed]
-        for e in [*first, *(e for e in ok if e not in first)]:
+            # ... and come first; then any other sentence that names something new, as before.
+            first = [bool(typed and {bare_name(n) for n in ns} & typed) for ns in names_of]
+            by_kind = [e for e, f in zip(ok, first, strict=True) if f] + [
+                e for e, f in zip(ok, first, strict=True) if not f
+            ]
+        for e in by_kind:
             src = candidates[e.passage_no - 1].source
             if taken.get(src, 0) >= per_source or e.score < best * LIST_CUTOFF:
                 continue
@@ -696,19 +701,6 @@ def _inflected(a: str, b: str) -> bool:
     """Whether two stems are one word inflected ("found", "founder"), not one starting another ("foundat")."""
     short, long = sorted((a, b), key=len)
     return len(short) >= 4 and long.startswith(short) and long[len(short) :] in _ENDINGS
-
-
-def _quoted_sources(request: AnswerRequest) -> set[str]:
-    """The sources whose sentences the last answer of the conversation quoted."""
-    last = next((t.content for t in reversed(request.history) if t.role == "assistant"), "")
-    if not last:
-        return set()
-    return {p.source for p in request.candidates if any(s.text in last for s in sentences_of(p))}
-
-
-def _bare(names: Iterable[str]) -> set[str]:
-    """Names lowercased, without a possessive ("Alibaba’s" is "alibaba")."""
-    return {re.sub(r"['’]s$", "", n.lower()) for n in names}
 
 
 def _already_quoted(e: Evidence, quoted: Sequence[Evidence]) -> bool:
