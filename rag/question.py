@@ -235,8 +235,8 @@ _REF_PATTERNS = [
         rf"\b(?:the|this|that)\s+((?:(?!(?:the|this|that|of)\b)[\w\-.’'“”\"]+\s+){{1,4}}?){_ARTICLE_NOUN}\b", re.I
     ),
     re.compile(
-        rf"\b{_ARTICLE_NOUN}\s+(?:about|on|by|from|covering)\s+((?:[\w\-.’'“”\"]+\s*){{1,6}}?)"
-        r"(?=[,?.;]|$| and\b| says| say)",
+        rf"\b{_ARTICLE_NOUN}\s+(?:about|on|by|from|covering)\s+([\w\-.’'“”\"]+(?:\s+[\w\-.’'“”\"]+){{0,5}}?)"
+        r"(?=\s*[,?.;]|\s*$|\s+(?:says?|said|claims?|argues?|reports?|describes?|mentions?|suggests?)\b)",
         re.I,
     ),
     re.compile(
@@ -615,11 +615,13 @@ def _part(
 _WHO_VERB = re.compile(rf"^\s*(?:and\s+)?who\s+(?!(?:{_AUX_WORDS}|else)\b)([a-z]+)\b", re.I)
 
 
-def _subject_of(text: str) -> tuple[list[str], list[str]]:
-    """Content terms and names of a question, for a later part or follow-up to borrow."""
+def _subject_of(text: str, reference: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+    """Content terms and names of a question, for a later part or follow-up to borrow: not the words that named its
+    article ("per the Omni article"), which say where to look, not what it was about."""
     focus = set(_focus(text))
-    ts = [t for t in dict.fromkeys(sparse.terms(text)) if t not in FILLER and t not in focus]
-    return ts, names(text)
+    ref_terms = {t for w in reference for t in sparse.terms(w)}
+    ts = [t for t in dict.fromkeys(sparse.terms(text)) if t not in FILLER and t not in focus and t not in ref_terms]
+    return ts, [n for n in names(text) if n not in reference]
 
 
 def last_answer(history: Sequence[Turn]) -> str:
@@ -671,12 +673,14 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
             about = tuple(_part(p, borrowed_terms, borrowed_names, reference) for p in split_parts(q))
             return Analysis(q, standalone, about, follow_up=True, earlier=earlier, restates=True)
         # The subject is what the latest earlier question that named something was about.
+        # The standalone form keeps the words that named its article too: they are what to retrieve.
+        mentioned: list[str] = []
         for prev in reversed(earlier):
-            ts, ns = _subject_of(prev)
+            ts, ns = _subject_of(prev, article_reference(prev))
             if ns or ts:
-                borrowed_terms, borrowed_names = ts, ns
+                borrowed_terms, borrowed_names, mentioned = ts, ns, names(prev)
                 break
-        extra = [n for n in borrowed_names if n not in q] or [t for t in borrowed_terms if t not in q][:6]
+        extra = [n for n in mentioned if n not in q] or [t for t in borrowed_terms if t not in q][:6]
         standalone = " ".join([q, *extra]) if extra else q
     reference = article_reference(q)
     if follow_up and not reference:

@@ -199,6 +199,17 @@ def test_follow_up_takes_its_subject_from_the_earlier_question_not_the_answer() 
     assert "DeepSeek" in ellipsis.standalone and "Llama" not in ellipsis.standalone and "big" in ellipsis.standalone
 
 
+def test_a_follow_up_stays_in_the_named_article_without_taking_its_name_for_the_subject() -> None:
+    from rag.question import analyse, article_reference
+
+    history = [Turn("user", "Which other company unveiled a model, per the Omni article?")]
+    analysis = analyse("When did they do that?", history)
+    assert analysis.follow_up and analysis.article == ("Omni",)
+    assert "Omni" not in analysis.parts[0].names and "unveil" in analysis.parts[0].subject
+    # "the op-ed about X say ..." names its article by X alone
+    assert article_reference("What does the op-ed about Qwen2-VL say China has achieved?") == ["Qwen2-VL"]
+
+
 def test_the_marker_stream_releases_checked_sentences_that_join_to_the_final_text(chat: Chat) -> None:
     from rag.cite import MarkerStream
 
