@@ -519,6 +519,7 @@ _EXTENT = re.compile(
 _MONEY_NOUNS = frozenset(
     sparse.terms("price prices cost costs revenue revenues valuation salary budget funding profit")
 )
+_CURRENCY_WORDS = frozenset(sparse.terms("money cash dollar dollars euro euros sum amount"))
 _DATE_NOUNS = frozenset(sparse.terms("date year month day publication released launch"))
 
 
@@ -585,6 +586,8 @@ def _part(
     own_names = [n for n in names(text) if n not in reference]
     focus = [t for t in _focus(text) if t not in ref_terms]
     kind = _refine(asked, focus, text)
+    if kind == "how_much":  # "how much money": a sum of money is what a currency figure is; no word need say so
+        focus = [t for t in focus if t not in _CURRENCY_WORDS]
     gathers = [*focus, *_categories(text)] if kind == "list" else []  # what a list is a list of
     # A part with no name of its own ("and who made it?") is about what the question or conversation is about.
     needs_subject = not own_names or bool(_FOLLOW_UP.search(text))

@@ -786,3 +786,17 @@ def test_a_verb_and_its_noun_the_stemmer_writes_apart_are_one_relation() -> None
 
     # "compete" is stemmed "compet", "competition" "competit"
     assert _holds_relation(["compet"], "Baidu joined the competition last week.", lambda t: 1.0)
+
+
+def test_how_much_money_is_answered_by_a_sum_though_no_sentence_says_money(chat: Chat) -> None:
+    answer = chat.ask("How much money will Alibaba Cloud put into AI and cloud computing?")
+    assert not answer.refused and "$53 billion" in answer.answer, answer.answer
+
+
+def test_how_many_is_answered_where_the_text_counts_the_thing_in_other_words() -> None:
+    from rag.answer.evidence import counts_otherwise
+
+    question = "How many places in the top ten did the Qwen models take?"
+    assert counts_otherwise("The Qwen models occupied three spots in the top ten.", question)
+    assert not counts_otherwise("The Qwen models took three places in the top ten.", question)
+    assert not counts_otherwise("Princeton Tigers (11-1) at Delaware (8-4)", "What was the final score?")

@@ -289,6 +289,15 @@ def unknown_word(word: str) -> bool:
     return not (low.endswith(("ing", "ly", "ed")) or (low.endswith("s") and low[:-1] in vocabulary))
 
 
+_COUNT_OF = re.compile(rf"(?:\b\d[\d,.]*|\b(?:{_NUMBER_WORDS}))\s+(?:[a-z\-]+\s+)?([a-z]+s)\b", re.I)
+
+
+def counts_otherwise(text: str, question: str) -> bool:
+    """Whether the text counts a thing by a word the question does not use ("three spots" for "how many places")."""
+    asked = set(sparse.terms(question))
+    return any(not set(sparse.terms(m.group(1))) & asked for m in _COUNT_OF.finditer(text))
+
+
 def explicit_comparison(text: str) -> bool:
     """Whether the text compares in so many words ("than", "ten times larger", "compared with")."""
     return bool(_COMPARATIVE.search(text))

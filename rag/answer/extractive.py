@@ -16,6 +16,7 @@ from rag.answer.evidence import (
     Scored,
     bare_name,
     candidate_sentences,
+    counts_otherwise,
     explicit_comparison,
     is_answer_like,
     is_byline,
@@ -50,6 +51,7 @@ _DATE_UNITS = frozenset(sparse.terms("year month day date week"))
 _PLACE_TYPES = frozenset(sparse.terms("city cities country countries state region place location town province"))
 RELATION_SHARE = 0.2  # the share (by weight) of the relation's words a quote must hold to hold the relation
 FOCUS_NEEDED = frozenset({"how_many", "how_much", "duration", "when", "where"})  # "how many parameters" needs them
+FOCUS_DENSE = 0.75  # ... unless a quote that means nearly the same counts it in other words ("three spots": places)
 LIST_MAX = 10
 LIST_PER_SOURCE = 3
 LIST_CUTOFF = 0.2  # a list takes quotes down to this share of the best one's score
@@ -337,6 +339,7 @@ class ExtractiveAnswerer:
             and part.kind in FOCUS_NEEDED
             and not unit_only
             and not set(part.focus) & set(sparse.terms(quote))
+            and not (part.kind == "how_many" and e.dense >= FOCUS_DENSE and counts_otherwise(quote, part.text))
         ):
             return "focus missing"
         # "When was X released?", "Who founded X?": a date or a name near X is not enough; the asked relation
