@@ -800,3 +800,12 @@ def test_how_many_is_answered_where_the_text_counts_the_thing_in_other_words() -
     assert counts_otherwise("The Qwen models occupied three spots in the top ten.", question)
     assert not counts_otherwise("The Qwen models took three places in the top ten.", question)
     assert not counts_otherwise("Princeton Tigers (11-1) at Delaware (8-4)", "What was the final score?")
+
+
+def test_who_makes_something_is_answered_by_its_owners_name(chat: Chat) -> None:
+    from rag.answer.extractive import _owned_by_name
+
+    assert _owned_by_name(["Qwen2-VL"], "Alibaba's latest offering, Qwen2-VL, a new model")
+    assert not _owned_by_name(["Qwen2-VL"], "The emergence of Qwen2-VL as a leading AI model")
+    answer = chat.ask("Which company makes Qwen2-VL?")  # "Alibaba's latest offering, Qwen2-VL, ..."
+    assert not answer.refused and "Alibaba" in answer.answer, answer.answer

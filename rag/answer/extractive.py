@@ -309,7 +309,9 @@ class ExtractiveAnswerer:
         quote = e.quote
         name_terms = {t for n in part.names for t in sparse.terms(n)}
         relation = [t for t in part.terms if t not in name_terms and t not in part.focus]
-        related = part.kind in RELATION_NEEDED and bool(relation) and _holds_relation(relation, quote, idf)
+        # "Who makes Qwen2-VL?": "Alibaba's latest offering, Qwen2-VL" says who, by the owner's name
+        made_by = bool(set(relation) & _MAKES) and _owned_by_name(own, quote)
+        related = part.kind in RELATION_NEEDED and bool(relation) and (made_by or _holds_relation(relation, quote, idf))
         # Who wrote an article is said once, at its head: the article, not that line, is what the part names.
         narrow = part.kind in RELATION_NEEDED and not related and not part.author
         scope = [candidates[e.passage_no - 1]] if narrow else same
@@ -344,7 +346,13 @@ class ExtractiveAnswerer:
             return "focus missing"
         # "When was X released?", "Who founded X?": a date or a name near X is not enough; the asked relation
         # (released, founded) must be there too, in some form.
-        if part.verb and part.kind == "who" and not part.author and not _holds_relation([part.verb], quote, idf):
+        if (
+            part.verb
+            and part.kind == "who"
+            and not part.author
+            and not made_by
+            and not _holds_relation([part.verb], quote, idf)
+        ):
             return "verb missing"  # "Who runs the Stanford institute?": "... Institute highlights this trend"
         if part.kind in RELATION_NEEDED and e.dense < RELATION_DENSE and relation and not related:
             return "relation missing"
@@ -694,6 +702,17 @@ def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], fl
 
     total = sum(idf(t) for t in relation)
     return total > 0 and sum(idf(t) for t in relation if held(t)) >= RELATION_SHARE * total
+
+
+_MAKES = frozenset(sparse.terms("make makes made maker build built develop developed create created own owns owned"))
+
+
+def _owned_by_name(names: Sequence[str], quote: str) -> bool:
+    """Whether the quote puts one of the names as a capitalized owner's ("OpenAI's GPT-4V", "Alibaba's latest
+    offering, Qwen2-VL")."""
+    return any(
+        re.search(rf"\b[A-Z][\w.\-]*['’]s\s+(?:[\w\-]+,?\s+){{0,3}}{re.escape(n)}(?![\w\-])", quote) for n in names
+    )
 
 
 _COMPOUND = re.compile(r"\b\w+(?:-\w+)+\b")
