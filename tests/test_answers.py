@@ -679,6 +679,8 @@ def test_a_list_of_a_kind_gathers_first_the_names_the_text_calls_that_kind() -> 
     assert typed_names(found, ["rival"], texts) == {"osprey", "harrier"}  # and what is listed with them
     # not "AI" inside a longer name; a name that says its kind is one
     assert typed_names(found, ["institut"], texts) == {"human-centered ai institute", "kestrel labs"}
+    # set apart after a phrase about the kind: "the newest model in the Falcon line, the Falcon-4."
+    assert typed_names(["Falcon-4"], ["model"], ["Kestrel shipped the newest model in the Falcon line, the Falcon-4."])
 
 
 def test_a_name_with_a_version_number_is_one_name() -> None:

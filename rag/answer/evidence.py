@@ -208,6 +208,7 @@ def typed_names(found: Iterable[str], kinds: Sequence[str], texts: Sequence[str]
         rf"\x00\s+{_NAME_GAP}{kind}|"  # the R1 model
         rf"{kind},?\s+(?:such as|like|including|for example|e\.g\.)\s+(?:the\s+)?\x00|"  # models like X
         rf"{kind},\s+(?:the\s+|including\s+)?\x00(?=,|\s+and\b|\s+or\b)|"  # two AI models, Qwen-VL and ...
+        rf"{kind}(?:\s+[\w\-]+){{1,4}},\s+the\s+\x00(?=[,.;]|\s*$)|"  # the latest model in the Qwen series, the X.
         rf"\x00,\s+(?:a|an|the|its|their|one)\s+(?:[\w\-’'.]+\s+){{0,4}}{kind}",  # X, a new ... model
         re.I,
     )
