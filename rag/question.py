@@ -589,6 +589,9 @@ def _part(
     if kind == "how_much":  # "how much money": a sum of money is what a currency figure is; no word need say so
         focus = [t for t in focus if t not in _CURRENCY_WORDS]
     gathers = [*focus, *_categories(text)] if kind == "list" else []  # what a list is a list of
+    # ... which the asked noun says when there is one: "what focus areas does it recommend for Western countries?"
+    # lists areas, not countries
+    kinds_from = focus if focus and not _NAMED_THINGS.match(focus[-1]) else gathers
     # A part with no name of its own ("and who made it?") is about what the question or conversation is about.
     needs_subject = not own_names or bool(_FOLLOW_UP.search(text))
     subject = tuple(t for t in borrowed_terms if t not in own) if needs_subject else ()
@@ -606,10 +609,10 @@ def _part(
         names=part_names,
         author=kind == "who" and bool(_WHO_WROTE.search(text)),
         named=bool(_CALLED.search(text)) and (not thing or any(_PRODUCT_NOUNS.match(t) for t in thing)),
-        items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in gathers),
-        items_people=kind == "list" and any(_PEOPLE.match(f) for f in gathers),
+        items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in kinds_from),
+        items_people=kind == "list" and any(_PEOPLE.match(f) for f in kinds_from),
         gathers=tuple(dict.fromkeys(gathers)),
-        kinds=tuple(dict.fromkeys(g for g in gathers if kind == "list" and _NAMED_THINGS.match(g))),
+        kinds=tuple(dict.fromkeys(g for g in kinds_from if kind == "list" and _NAMED_THINGS.match(g))),
         verb=next((t for t in sparse.terms(m.group(1)) if t not in FILLER), "") if (m := _WHO_VERB.match(text)) else "",
     )
 

@@ -811,3 +811,13 @@ def test_who_makes_something_is_answered_by_its_owners_name(chat: Chat) -> None:
     assert not _owned_by_name(["Qwen2-VL"], "The emergence of Qwen2-VL as a leading AI model")
     answer = chat.ask("Which company makes Qwen2-VL?")  # "Alibaba's latest offering, Qwen2-VL, ..."
     assert not answer.refused and "Alibaba" in answer.answer, answer.answer
+
+
+def test_a_list_is_of_what_its_asked_noun_names_not_of_another_plural_in_the_question(chat: Chat) -> None:
+    from rag.question import analyse
+
+    areas = analyse("What focus areas does the harbour report recommend for Nordic countries?").parts[0]
+    assert areas.kind == "list" and not areas.items_named and not areas.kinds
+    assert analyse("Which companies are named in the articles?").parts[0].items_named
+    answer = chat.ask("What focus areas does the Qwen2-VL op-ed recommend for Western countries?")
+    assert "fundamental AI research" in answer.answer and "top AI talent" in answer.answer, answer.answer

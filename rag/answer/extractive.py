@@ -55,6 +55,7 @@ FOCUS_DENSE = 0.75  # ... unless a quote that means nearly the same counts it in
 LIST_MAX = 10
 LIST_PER_SOURCE = 3
 LIST_CUTOFF = 0.2  # a list takes quotes down to this share of the best one's score
+IDEAS_CUTOFF = 0.4  # ... a list of ideas, from another article than the best quote's
 LIST_ITEM_DENSE = 0.25  # a sentence naming new things answers a list of named things at this cosine
 LIST_RUN = 6  # sentences that go on with a quote: a colon's labelled lines, or leaning ones after a list's item
 SUMMARY_SENTENCES = 6
@@ -486,7 +487,8 @@ class ExtractiveAnswerer:
             ]
         for e in by_kind:
             src = candidates[e.passage_no - 1].source
-            if taken.get(src, 0) >= per_source or e.score < best * LIST_CUTOFF:
+            cutoff = LIST_CUTOFF if named_items or src == candidates[ok[0].passage_no - 1].source else IDEAS_CUTOFF
+            if taken.get(src, 0) >= per_source or e.score < best * cutoff:
                 continue
             if curated_leads and candidates[e.passage_no - 1].trust == "contributed":
                 continue  # an upload never extends a list the curated articles give
