@@ -194,6 +194,7 @@ class Part:
     gathers: tuple[str, ...] = ()  # the stemmed nouns a list is a list of ("compani", "peopl")
     kinds: tuple[str, ...] = ()  # ... those of them that are kinds of named things ("compani", "model")
     verb: str = ""  # the stemmed verb a "who" question asks the doer of ("run" in "Who runs the institute?")
+    specific: str = ""  # the stemmed noun asked for by name ("benchmark" in "Which specific benchmarks ...?")
 
 
 @dataclass(frozen=True)
@@ -614,7 +615,12 @@ def _part(
         gathers=tuple(dict.fromkeys(gathers)),
         kinds=tuple(dict.fromkeys(g for g in kinds_from if kind == "list" and _NAMED_THINGS.match(g))),
         verb=next((t for t in sparse.terms(m.group(1)) if t not in FILLER), "") if (m := _WHO_VERB.match(text)) else "",
+        specific=next(iter(sparse.terms(m.group(1))), "") if (m := _SPECIFIC.search(text)) else "",
     )
+
+
+# "Which specific benchmarks ...?", "the exact license": asked for by name, which a mention of the kind does not give
+_SPECIFIC = re.compile(r"\b(?:specific|exact|particular|precise)\s+([a-z][\w\-]*)", re.I)
 
 
 # "Who runs ...?", "Who took over ...?": the doer of a verb is asked, and a sentence without the verb names no doer

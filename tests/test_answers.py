@@ -821,3 +821,18 @@ def test_a_list_is_of_what_its_asked_noun_names_not_of_another_plural_in_the_que
     assert analyse("Which companies are named in the articles?").parts[0].items_named
     answer = chat.ask("What focus areas does the Qwen2-VL op-ed recommend for Western countries?")
     assert "fundamental AI research" in answer.answer and "top AI talent" in answer.answer, answer.answer
+
+
+def test_a_question_for_a_specific_named_thing_is_not_answered_by_a_mention_of_the_kind(chat: Chat) -> None:
+    from rag.answer.evidence import names_one
+    from rag.question import analyse
+
+    assert analyse("Which specific benchmarks did Kestrel win?").parts[0].specific == "benchmark"
+    assert names_one("benchmark", "It beat its rival in several critical benchmarks.") is False
+    assert names_one("benchmark", "It topped the MMLU benchmark.") is True
+    assert names_one("benchmark", "Benchmarks such as MMLU and GSM8K favour it.") is True
+    assert names_one("benchmark", "It beat its rival on MathVista.") is None
+    assert chat.ask("Which specific benchmarks did Qwen2-VL beat GPT-4V on?").refused  # "several critical benchmarks"
+    assert chat.ask("Which specific license is Qwen released under?").refused  # "the licensing flexibility of Qwen"
+    answer = chat.ask("What is the exact name of Alibaba Cloud's new Omni model?")  # a name, by its shape
+    assert not answer.refused and "Qwen2.5-Omni-7B" in answer.answer, answer.answer

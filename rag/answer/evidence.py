@@ -299,6 +299,24 @@ def counts_otherwise(text: str, question: str) -> bool:
     return any(not set(sparse.terms(m.group(1))) & asked for m in _COUNT_OF.finditer(text))
 
 
+def names_one(stem: str, text: str) -> bool | None:
+    """Whether the text names a thing of the kind (a stemmed noun) where it mentions the kind: "the MMLU benchmark",
+    "benchmarks such as MMLU", "license: Apache 2.0"; None when it never mentions the kind ("in several critical
+    benchmarks" mentions it without naming one: False)."""
+    mentioned = False
+    for m in re.finditer(r"[A-Za-z][\w\-]*", text):
+        if stem not in sparse.terms(m.group(0)):
+            continue
+        mentioned = True
+        before, after = text[: m.start()], text[m.end() :]
+        prev = re.search(r"([A-Z][\w.\-]*)\s+$", before)
+        if prev and before[: prev.start()].strip() and not re.search(r"[.!?:“\"]\s*$", before[: prev.start()]):
+            return True  # "the MMLU benchmark" (not "Several benchmarks", which opens a sentence)
+        if re.match(r"\s*(?:,?\s*(?:such as|like|including|namely)\s+|:\s*|\s+)(?:the\s+)?[A-Z0-9]", after):
+            return True
+    return False if mentioned else None
+
+
 def explicit_comparison(text: str) -> bool:
     """Whether the text compares in so many words ("than", "ten times larger", "compared with")."""
     return bool(_COMPARATIVE.search(text))

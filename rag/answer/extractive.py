@@ -23,6 +23,7 @@ from rag.answer.evidence import (
     judge,
     leans,
     list_items,
+    names_one,
     overlap,
     part_weights,
     proper_names,
@@ -330,6 +331,17 @@ class ExtractiveAnswerer:
             return "owner missing"
         if part.author and request.article is not None and source != request.article:
             return "another article's byline"  # "Who wrote the Qwen2-VL op-ed?" is not answered by another's
+        if part.specific and part.kind in ("which", "list", "who") and part.specific not in _SHAPES:
+            # "Which specific benchmarks?": "in several critical benchmarks" mentions some and names none; a quote
+            # without the word names one only if the articles call that name one ("the MMLU benchmark")
+            said = names_one(part.specific, quote)
+            if said is False:
+                return "kind named, none given"
+            if said is None:
+                new_names = [n for n in proper_names(quote) if n not in part.text]
+                texts = list(dict.fromkeys(p.text for p in candidates))
+                if not typed_names(new_names, [part.specific], texts):
+                    return "kind not named"
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
             return None if is_byline(e.sentence.text) or bool(_WRITTEN_BY.search(e.sentence.text)) else "no byline"
         # "Which month ...?" is answered by "March 4": a date is its own unit (holds() checked the unit asked).
@@ -706,6 +718,7 @@ def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], fl
     return total > 0 and sum(idf(t) for t in relation if held(t)) >= RELATION_SHARE * total
 
 
+_SHAPES = frozenset(sparse.terms("name names date number figure amount time score year day month"))
 _MAKES = frozenset(sparse.terms("make makes made maker build built develop developed create created own owns owned"))
 
 
