@@ -836,3 +836,10 @@ def test_a_question_for_a_specific_named_thing_is_not_answered_by_a_mention_of_t
     assert chat.ask("Which specific license is Qwen released under?").refused  # "the licensing flexibility of Qwen"
     answer = chat.ask("What is the exact name of Alibaba Cloud's new Omni model?")  # a name, by its shape
     assert not answer.refused and "Qwen2.5-Omni-7B" in answer.answer, answer.answer
+
+
+def test_a_list_of_a_kind_counts_no_describing_word_as_a_new_item(chat: Chat) -> None:
+    # "China’s", "AI" and "US" add nothing to a list of outlets; the sentences that name one do
+    answer = chat.ask("Which news outlets and organizations does the Archyworldys article cite?")
+    for outlet in ("Yahoo News Singapore", "Forbes", "South China Morning Post", "Stanford"):
+        assert outlet in answer.answer, answer.answer

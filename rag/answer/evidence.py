@@ -186,7 +186,7 @@ def bare_name(name: str) -> str:
     return re.sub(r"['’]s$", "", name.lower())
 
 
-def _describes(name: str) -> bool:
+def describes(name: str) -> bool:
     """Whether a name only describes ("Chinese", "Chinese AI", "AI"): a people's word leads it, or two capitals."""
     head = name.split()[0]
     return bool(re.fullmatch(r"[A-Z]{1,2}", name)) or (head[1:].islower() and is_demonym(head))
@@ -199,7 +199,7 @@ def typed_names(found: Iterable[str], kinds: Sequence[str], texts: Sequence[str]
     models; an owner ("Alibaba's recently released models") is not one of them, nor a word inside a longer name ("AI"
     in "Human-Centered AI Institute")."""
     # "Chinese companies", "AI models": a people's word or a two-letter acronym describes them, it is none of them
-    wanted = {bare_name(n) for n in found if not _describes(n)}
+    wanted = {bare_name(n) for n in found if not describes(n)}
     if not wanted or not kinds:
         return set()
     kind = rf"\b(?:{'|'.join(re.escape(w) for w in _kind_words(kinds))})[\w\-]*"

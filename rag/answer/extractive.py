@@ -16,6 +16,7 @@ from rag.answer.evidence import (
     Scored,
     bare_name,
     candidate_sentences,
+    describes,
     counts_otherwise,
     explicit_comparison,
     is_answer_like,
@@ -504,7 +505,11 @@ class ExtractiveAnswerer:
                 continue
             if curated_leads and candidates[e.passage_no - 1].trust == "contributed":
                 continue  # an upload never extends a list the curated articles give
-            items = {n.lower() for n in list_items(e.sentence.text, proper, people=people)}
+            names_here = list_items(e.sentence.text, proper, people=people)
+            if kinds and not people:
+                # "Which Chinese tech companies ...?": "China’s", "AI" and "U.S." are none of them
+                names_here = [n for n in names_here if not own(n) and not describes(n)]
+            items = {n.lower() for n in names_here}
             # "Isford pointed out" after "Grace Isford, partner at Lux Capital": the same person again
             fresh = {i for i in items - named if not any(n.endswith(f" {i}") for n in named)}
             # (a list of ideas is not: "concerns regarding privacy" adds one though it names nothing new)
