@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.question import FILLER, Analysis, demonyms, name_terms, names, names_its_place, relation_group
+from rag.question import FILLER, Analysis, demonyms, name_terms, names, names_its_place, place_aliases, relation_group
 from rag.retrieval import sparse
 from rag.retrieval.corpus import CorpusStats, name_forms, name_pieces, squash
 from rag.types import Passage
@@ -43,6 +43,8 @@ def known(name: str, stats: CorpusStats) -> bool:
     "China-US", each of its names on its own (but "Qwen-Audio" is not "Qwen" and a lowercase "audio")."""
     if any(all(stats.has(t) for t in ways) for ways in name_terms(name)) or stats.has_name_form(name):
         return True
+    if any(stats.has_name_form(a) for a in place_aliases(name)):
+        return True  # "America": "the United States"
     pieces = name_pieces(name)
     return len(pieces) > 1 and all(
         p[0].isupper() and (squash(p) in stats.proper or (p.isupper() and stats.has_name_form(p))) for p in pieces

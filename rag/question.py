@@ -48,6 +48,8 @@ FILLER = frozenset(
     )
 )
 
+_AUX_WORDS = r"is|are|was|were|does|do|did|can|could|will|would|has|have|had|should"
+
 _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "summary",
@@ -77,7 +79,8 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "compare",
         re.compile(
             # "Which site compares X with Y?" asks for the site: the asker's noun is what compares, not the asked
-            r"^(?!\s*(?:and\s+)?(?:which|what)\s+(?:[\w\-]+\s+){1,2}compar|\s*(?:and\s+)?who\b)"
+            # ("Which website put together the comparison ...?" too)
+            rf"^(?!\s*(?:and\s+)?(?:(?:which|what)\s+(?!(?:{_AUX_WORDS})\b)[\w\-]+\s|who\b))"
             r".*\b(vs\.?|versus|compared?|comparison|compares|difference between|differ|differs)\b|"
             r"\b(bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less|fewer)\b[^?]*"
             r"\bthan\b(?!\s*[$€£]?\d)"  # "recalled more than 114,000 cars" is a count, not a comparison
@@ -140,7 +143,6 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
     ),
 ]
 
-_AUX_WORDS = r"is|are|was|were|does|do|did|can|could|will|would|has|have|had|should"
 _QWORD = rf"(?:what|who|whom|whose|when|where|which|how|why|{_AUX_WORDS})"
 # "What is X and who made it?" -> two parts; "X, and how ..." too. Not inside a summary request.
 _PART_SPLIT = re.compile(rf"(?:,\s*(?:and|but|also)?|;|\band\b|\bplus\b|\balso\b)\s+(?={_QWORD}\b)", re.I)
@@ -286,6 +288,26 @@ def names_its_place(word: str, names: Iterable[str]) -> bool:
     return bool(stems) and any(n.startswith(stems) for n in names)
 
 
+# One country, several names: news text says "the United States" or "the U.S." where a user asks about "America"
+_PLACE_ALIASES = (
+    ("America", "United States", "U.S.", "US", "USA", "U.S.A."),
+    ("Britain", "Great Britain", "United Kingdom", "UK", "U.K."),
+)
+
+
+def place_aliases(name: str) -> tuple[str, ...]:
+    """The other names of a country ("America": "United States", "U.S.", ...); empty for any other name."""
+    for forms in _PLACE_ALIASES:
+        if name in forms:
+            return tuple(f for f in forms if f != name)
+    return ()
+
+
+def names_an_alias(name: str, text: str) -> bool:
+    """Whether the text names the country by another of its names (as written: "US", not "us")."""
+    return any(re.search(rf"(?<![\w.]){re.escape(a)}(?![\w])", text) for a in place_aliases(name))
+
+
 def demonyms(text: str) -> list[str]:
     """Capitalized words that describe rather than name ("Japanese", "Korean"), mid-sentence: names() leaves them
     out, but one the corpus never uses still says the question is about something it does not cover."""
@@ -400,9 +422,13 @@ def relation_groups(term: str) -> set[int]:
     return {i for i, starts in enumerate((*RELATED, *RELATION_ONLY)) if term.startswith(starts)}
 
 
+_ATTRIBUTION = re.compile(r"^\s*(?:according to|per|in|from|based on)\s+[^,?]{1,60},\s*")
+
+
 def kind_of(text: str) -> Kind:
     """The asked type of one part."""
-    low = text.lower()
+    # "According to the arms race piece, does ...?": where to look comes first, what is asked after it
+    low = _ATTRIBUTION.sub("", text.lower())
     for kind, pattern in _KINDS:
         if pattern.search(low):
             return kind
@@ -546,13 +572,13 @@ _NAMED_THINGS = re.compile(
 def _refine(kind: Kind, focus: Sequence[str], text: str) -> Kind:
     """A "what" question is typed by the attribute it asks for: "what's X's price" asks how much; "which companies
     have ..." and "who are ..." ask for several things: a list."""
+    fs = set(focus)
+    if kind in ("compare", "which", "what") and fs & _MEASURE_NOUNS:
+        return "how_many"  # "what score did X get compared with Y?", "what exact scores ...?" ask for figures
     m = _PLURAL_ASK.search(text)
     noun = m and (m.group(1) or m.group(2))
     if kind in ("which", "who", "what", "definition") and m and (not noun or not noun.lower().endswith("ss")):
         return "list"
-    fs = set(focus)
-    if kind == "compare" and fs & _MEASURE_NOUNS:
-        return "how_many"  # "what score did X get compared with Y?" asks for the score
     if kind not in ("what", "definition", "which"):
         return kind
     if fs & _MONEY_NOUNS or (kind == "what" and _COSTS.search(text)):

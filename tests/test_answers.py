@@ -843,3 +843,27 @@ def test_a_list_of_a_kind_counts_no_describing_word_as_a_new_item(chat: Chat) ->
     answer = chat.ask("Which news outlets and organizations does the Archyworldys article cite?")
     for outlet in ("Yahoo News Singapore", "Forbes", "South China Morning Post", "Stanford"):
         assert outlet in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("According to the harbour piece, does Kestrel still lead?", "yes_no"),  # where to look, then what is asked
+        ("Which website put together the comparison of Kestrel and Tern?", "which"),  # the site, not a comparison
+        ("What exact scores did Kestrel get vs Tern?", "how_many"),  # figures, not a list
+        ("How does Kestrel compare with Tern?", "compare"),
+    ],
+)
+def test_the_asked_type_is_read_past_an_attribution_and_a_compared_object(question: str, kind: str) -> None:
+    from rag.question import analyse
+
+    assert analyse(question).parts[0].kind == kind
+
+
+def test_a_country_asked_by_another_of_its_names_is_the_one_the_articles_name(chat: Chat) -> None:
+    from rag.question import names_an_alias
+
+    assert names_an_alias("America", "the United States leads") and names_an_alias("America", "the U.S. leads")
+    assert not names_an_alias("America", "let us lead")
+    answer = chat.ask("Does America still have the edge in how big and sophisticated its models are?")
+    assert not answer.refused and "United States" in answer.answer, answer.answer

@@ -34,7 +34,7 @@ from rag.answer.evidence import (
 )
 from rag.answer.sections import line_of, section_asked
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
-from rag.question import TYPED, Analysis, Part, name_terms, names_its_place, relation_groups
+from rag.question import TYPED, Analysis, Part, name_terms, names_an_alias, names_its_place, relation_groups
 from rag.retrieval import sparse
 from rag.retrieval.corpus import acronyms, name_forms, name_pieces, squash
 from rag.text import sentence_spans
@@ -108,8 +108,8 @@ def _has_name(name: str, passage: Passage) -> bool:
     # ... or an acronym of a capitalized phrase of the passage ("FAQ": "Frequently Asked Questions") ...
     if name.isupper() and name.lower() in acronyms(text):
         return True
-    # ... or the place a people's word is of ("the Botswanan president": Botswana).
-    return names_its_place(name, (w.lower() for w in text.split() if w[:1].isupper()))
+    # ... or the place a people's word is of ("the Botswanan president": Botswana), or the country by another name.
+    return names_its_place(name, (w.lower() for w in text.split() if w[:1].isupper())) or names_an_alias(name, text)
 
 
 class ExtractiveAnswerer:
