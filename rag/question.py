@@ -69,7 +69,9 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(
             r"^\s*(list|name|enumerate)\b|\b(which|what) (\w+ ){0,3}(are|were|get|gets|got|is|was) "
             r"(mentioned|named(?! (?:the|as|a|an|to)\b)|listed|discussed|cited|covered|referenced|quoted)\b|"
-            r"\b(which|what) (\w+ ){0,3}(\w+s|people) (appear|appears|appeared|feature|featured|come up|show up)\b|"
+            # "which companies show up ...", not "which leaderboard did Qwen models show up on"
+            rf"\b(which|what) ((?!(?:{_AUX_WORDS})\b)\w+ ){{0,3}}(\w+s|people) "
+            r"(appear|appears|appeared|feature|featured|come up|show up)\b|"
             r"\bacross (the|all|these|those) (articles|sources|pieces|stories)\b|"
             r"\b(all|every|each) (the )?(\w+ ){0,3}(mentioned|named|quoted|cited|listed|discussed)\b"
         ),
@@ -250,11 +252,16 @@ _REF_PATTERNS = [
 ]
 
 
+_ANOTHER = re.compile(r"\b(?:earlier|previous|prior|older|original|first|other)\b", re.I)
+
+
 def article_reference(question: str) -> list[str]:
     """The words of the question that name an article (its site, author, title or topic), not what is asked."""
     out: list[str] = []
     for pattern in _REF_PATTERNS:
         for m in pattern.finditer(question):
+            if _ANOTHER.search(m.group(1)):
+                continue  # "the author's earlier article" is one the articles mention, not one of them
             words = (re.sub(r"['’]s$", "", w).strip(".") for w in re.findall(r"[\w\-.’']+", m.group(1)))
             out.extend(w for w in words if w and w.lower() not in ("the", "a", "an", "of"))
     return list(dict.fromkeys(out))

@@ -867,3 +867,13 @@ def test_a_country_asked_by_another_of_its_names_is_the_one_the_articles_name(ch
     assert not names_an_alias("America", "let us lead")
     answer = chat.ask("Does America still have the edge in how big and sophisticated its models are?")
     assert not answer.refused and "United States" in answer.answer, answer.answer
+
+
+def test_an_earlier_article_the_text_mentions_is_not_taken_for_one_of_the_articles() -> None:
+    from rag.question import analyse, article_reference
+
+    assert article_reference("How long after the author's earlier article did Kestrel lead?") == []
+    assert article_reference("What does the harbour article say?") == ["harbour"]
+    # "which leaderboard did Qwen models show up on" asks for one leaderboard: the plural is its subject's
+    assert analyse("Which leaderboard did Kestrel models show up on?").parts[0].kind == "which"
+    assert analyse("Which companies show up in the articles?").parts[0].kind == "list"
