@@ -739,4 +739,9 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
             first = parts[0]
             terms = [*first.terms, *first.subject]
             parts.append(_part(text, [t for t in terms if t not in first.focus], list(first.names), reference))
+    # "Who wrote the arms race article, and who is quoted in the piece on Qwen's popularity?": two articles, no one
+    # article to keep to
+    own_refs = {tuple(r) for p in split_parts(q) if (r := article_reference(p))}
+    if len(own_refs) > 1:
+        reference = []
     return Analysis(q, standalone, tuple(parts), follow_up=follow_up, earlier=earlier, article=tuple(reference))

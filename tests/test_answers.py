@@ -877,3 +877,31 @@ def test_an_earlier_article_the_text_mentions_is_not_taken_for_one_of_the_articl
     # "which leaderboard did Qwen models show up on" asks for one leaderboard: the plural is its subject's
     assert analyse("Which leaderboard did Kestrel models show up on?").parts[0].kind == "which"
     assert analyse("Which companies show up in the articles?").parts[0].kind == "list"
+
+
+def test_an_article_named_by_words_of_its_title_is_that_article() -> None:
+    from rag.retrieval.corpus import CorpusStats
+
+    payloads = [
+        {"source": "a.txt", "title": "Harbour Models Surge", "text": "Open models spread along the harbour."},
+        {"source": "b.txt", "title": "Kestrel's year", "text": "A surge of open models followed Kestrel's release."},
+        {"source": "c.txt", "title": "Tern", "text": "Tern ships closed models."},
+    ]
+    stats = CorpusStats.from_payloads(payloads)
+    assert stats.article(["open", "surge"]) == "a.txt"  # both mention a surge; one says it in its title
+
+
+def test_a_question_about_two_articles_keeps_to_neither() -> None:
+    from rag.question import analyse
+
+    two = analyse("Who wrote the arms race article, and who is quoted in the piece on Qwen's popularity?")
+    assert two.article == ()
+    assert analyse("Who is quoted in the arms race article?").article == ("arms", "race")
+
+
+def test_a_sentence_that_says_one_thing_differs_from_another_answers_a_comparison() -> None:
+    from rag.answer.evidence import holds
+
+    question = "Do US firms take a more closed approach than China?"
+    assert holds("compare", "China's strategy differs significantly from the more closed-off approach.", question)
+    assert not holds("compare", "China fosters a diverse ecosystem of projects.", question)

@@ -37,7 +37,8 @@ _MONEY_CUE = re.compile(
 # A comparison is answered by a comparative: "ten times larger", "more than", "unlike", "compared with".
 _COMPARATIVE = re.compile(
     r"\bthan\b|\b\w+fold\b|\btimes (larger|smaller|bigger|more|less|faster|slower)\b|\bcompared (to|with)\b|"
-    r"\b(outperform\w*|surpass\w*|outpac\w*|ahead of)\b",
+    r"\b(outperform\w*|surpass\w*|outpac\w*|ahead of)\b|"
+    r"\b(differs? (significantly |sharply |markedly )?from|unlike|in contrast (to|with)|contrasts? with|whereas)\b",
     re.I,
 )
 # A comparison by one word only ("an updated version", "higher-resolution images"): an answer, but a weaker one.

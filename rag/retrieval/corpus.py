@@ -67,6 +67,9 @@ def acronyms(text: str) -> frozenset[str]:
 CURATED_ARTICLE = 0.8  # a curated article the words point to this nearly as well as an upload is the one meant
 
 
+TITLE_WEIGHT = 2.0
+
+
 @dataclass(frozen=True)
 class CorpusStats:
     """Chunk-level document frequency of every term."""
@@ -81,6 +84,7 @@ class CorpusStats:
     proper: frozenset[str] = frozenset()  # words written capitalized mid-sentence more often than not (names)
     acronyms: frozenset[str] = frozenset()  # initials of capitalized phrases ("faq"), see acronyms()
     forms: tuple[str, ...] = ()  # sorted squashed name forms ("llama2", "gpt4v"), see name_forms()
+    title_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # each document's title's terms
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> CorpusStats:
@@ -98,6 +102,7 @@ class CorpusStats:
         contributed = False
         trust_of: dict[str, str] = {}
         terms_of: dict[str, set[str]] = {}
+        titles_of: dict[str, set[str]] = {}
         capitalized: Counter[str] = Counter()
         lowercase: Counter[str] = Counter()
         initials: set[str] = set()
@@ -119,7 +124,9 @@ class CorpusStats:
             if "source" in p:
                 src = str(p["source"])
                 trust_of[src] = "contributed" if p.get("trust") == "contributed" else "curated"
-                terms_of.setdefault(src, set()).update(ts, sparse.terms(str(p.get("title", ""))))
+                title = set(sparse.terms(str(p.get("title", ""))))
+                terms_of.setdefault(src, set()).update(ts, title)
+                titles_of.setdefault(src, set()).update(title)
                 points[src] += 1
                 versions.setdefault(src, set()).add((p.get("doc_sha256"), p.get("chunks")))
         incomplete = frozenset(
@@ -137,6 +144,7 @@ class CorpusStats:
             frozenset(w for w, n in capitalized.items() if n > lowercase[w]),
             frozenset(initials),
             tuple(sorted(forms)),
+            {src: frozenset(ts) for src, ts in titles_of.items()},
         )
 
     def has(self, term: str) -> bool:
@@ -206,8 +214,20 @@ class CorpusStats:
         weight = {t: math.log((docs + 1) / (d + 0.5)) for t, d in ddf.items() if 0 < d < docs}
         if not weight:
             return None
+        # A word of its title says more than one of its text ("the open-source surge article")
+        titled = {src: self.title_terms.get(src, frozenset()) for src in self.doc_terms}
         scores = sorted(
-            ((sum(w for t, w in weight.items() if forms[t] & ts), src) for src, ts in self.doc_terms.items()),
+            (
+                (
+                    sum(
+                        w * (TITLE_WEIGHT if forms[t] & titled[src] else 1.0)
+                        for t, w in weight.items()
+                        if forms[t] & ts
+                    ),
+                    src,
+                )
+                for src, ts in self.doc_terms.items()
+            ),
             reverse=True,
         )
         uploads = {src for src, trust in self.sources if trust == "contributed"}
