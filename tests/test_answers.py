@@ -905,3 +905,13 @@ def test_a_sentence_that_says_one_thing_differs_from_another_answers_a_compariso
     question = "Do US firms take a more closed approach than China?"
     assert holds("compare", "China's strategy differs significantly from the more closed-off approach.", question)
     assert not holds("compare", "China fosters a diverse ecosystem of projects.", question)
+
+
+def test_a_name_called_by_a_piece_of_its_longer_form_is_found() -> None:
+    from rag.answer.extractive import _has_name
+    from rag.types import Passage
+
+    text = "Kestrel launched the Falcon2.5-Omni-7B model."
+    p = Passage("a.txt", "a", 0, 1, 1, 0, len(text), text, 1.0)
+    assert _has_name("Omni", p) and _has_name("Falcon2.5-Omni-7B", p)
+    assert not _has_name("Omnibus", p)
