@@ -723,6 +723,8 @@ def test_the_name_of_one_companys_model_is_not_taken_from_a_passage_about_anothe
     # the Omni article names Baidu's model nowhere; DeepSeek's R1, paragraphs away, is not Baidu's
     answer = chat.ask("What is the name of Baidu's multimodal model?")
     assert answer.refused or "R1" not in answer.answer, answer.answer
+    answer = chat.ask("What's the name of the multimodal model Baidu put out?")  # the owner, said another way
+    assert answer.refused or "R1" not in answer.answer, answer.answer
 
 
 def test_how_much_did_a_names_thing_grow_measures_that_thing(chat: Chat) -> None:

@@ -325,7 +325,15 @@ class ExtractiveAnswerer:
             return "names missing"
         # "Who leads Meta's AI research?", "the name of Baidu's model": a typed answer is its owner's where the
         # passage names the owner, not anywhere in the article
-        owners = [n for n in own if re.search(rf"\b{re.escape(n)}['’]s\b", part.text)]
+        # ... or "the model Baidu put out": a name that does what made the asked thing is its owner too
+        owners = [
+            n
+            for n in own
+            if re.search(rf"\b{re.escape(n)}['’]s\b", part.text)
+            or re.search(
+                rf"\b(?:model|product|chip|app|system|tool|service)s?\s+(?:that\s+)?{re.escape(n)}\s+[a-z]+", part.text
+            )
+        ]
         at = candidates[e.passage_no - 1]
         near = [p for p in same if abs(p.chunk_index - at.chunk_index) <= 1]
         if part.kind in TYPED and not part.author and not all(any(_has_name(n, p) for p in near) for n in owners):
