@@ -85,7 +85,10 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             rf"^(?!\s*(?:and\s+)?(?:(?:which|what)\s+(?!(?:{_AUX_WORDS})\b)[\w\-]+\s|who\b))"
             r".*\b(vs\.?|versus|compared?|comparison|compares|difference between|differ|differs)\b|"
             r"\b(bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less|fewer)\b[^?]*"
-            r"\bthan\b(?!\s*[$€£]?\d)"  # "recalled more than 114,000 cars" is a count, not a comparison
+            r"\bthan\b(?!\s*[$€£]?\d)|"  # "recalled more than 114,000 cars" is a count, not a comparison
+            # "Which scores higher, Baichuan or Qwen?": a choice between two by a measure
+            r"\b(higher|lower|bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less)\b"
+            r"[^?]*,\s*[\w\-.]+(?:\s[\w\-.]+)?\s+or\s+[\w\-.]+"
         ),
     ),
     ("how_many", re.compile(r"\bhow many\b|\bwhat (is|was) the number of\b|\bnumber of\b")),

@@ -917,3 +917,14 @@ def test_a_name_called_by_a_piece_of_its_longer_form_is_found() -> None:
     p = Passage("a.txt", "a", 0, 1, 1, 0, len(text), text, 1.0)
     assert _has_name("Omni", p) and _has_name("Falcon2.5-Omni-7B", p)
     assert not _has_name("Omnibus", p)
+
+
+def test_a_choice_between_two_by_a_measure_is_a_comparison_and_one_to_another_counts_nothing(chat: Chat) -> None:
+    from rag.answer.evidence import holds
+    from rag.question import analyse
+
+    assert analyse("Which scores higher, Falcon or Tern?").parts[0].kind == "compare"
+    assert not holds("how_many", "It translates from one language to another.", "How many languages?")
+    assert holds("how_many", "It speaks two languages.", "How many languages?")
+    # "Qwen and Baichuan ... competitive performance in various benchmarks" compares neither with the other
+    assert chat.ask("Which scores higher on benchmarks, Baichuan or Qwen?").refused

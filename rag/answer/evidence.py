@@ -22,7 +22,10 @@ _NUMBER_WORDS = (
     r"dozens|half|twice|double|triple|tenfold"
 )
 # "one of the most downloaded" counts nothing.
-_NUMBER = re.compile(rf"\d[\d,.]*|\b({_NUMBER_WORDS})\b(?<!\bone)|\bone\b(?! of\b)", re.I)
+# "one of them", "from one language to another" count nothing
+_NUMBER = re.compile(
+    rf"\d[\d,.]*|\b({_NUMBER_WORDS})\b(?<!\bone)|\bone\b(?! of\b)(?!\s+[\w\-]+\s+(?:to|or)\s+another\b)", re.I
+)
 _MONEY = re.compile(
     r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(%|percent|per cent)|\b(million|billion|trillion|thousand)\b|"
     r"\b(dollars?|euros?|yuan|rmb|usd|pounds)\b",
@@ -37,14 +40,15 @@ _MONEY_CUE = re.compile(
 # A comparison is answered by a comparative: "ten times larger", "more than", "unlike", "compared with".
 _COMPARATIVE = re.compile(
     r"\bthan\b|\b\w+fold\b|\btimes (larger|smaller|bigger|more|less|faster|slower)\b|\bcompared (to|with)\b|"
-    r"\b(outperform\w*|surpass\w*|outpac\w*|ahead of)\b|"
-    r"\b(differs? (significantly |sharply |markedly )?from|unlike|in contrast (to|with)|contrasts? with|whereas)\b",
+    r"\b(outperform\w*|surpass\w*|outpac\w*|ahead of)\b",
     re.I,
 )
-# A comparison by one word only ("an updated version", "higher-resolution images"): an answer, but a weaker one.
+# A comparison by one word only ("an updated version", "higher-resolution images") or by a contrast ("unlike X",
+# "differs from"): an answer, but a weaker one.
 _COMPARATIVE_WORD = re.compile(
     r"\b(higher|lower|larger|smaller|bigger|faster|slower|better|worse|fewer|greater|stronger|weaker|cheaper|newer|"
-    r"older|updated|improved|upgraded|enhanced)\b",
+    r"older|updated|improved|upgraded|enhanced)\b|"
+    r"\b(differs? (significantly |sharply |markedly )?from|unlike|in contrast (to|with)|contrasts? with|whereas)\b",
     re.I,
 )
 _TIME_UNIT = r"(?:second|minute|hour|day|week|month|year|decade|quarter)s?"
