@@ -76,7 +76,13 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             r"\b(all|every|each) (the )?(\w+ ){0,3}(mentioned|named|quoted|cited|listed|discussed)\b"
         ),
     ),
-    ("duration", re.compile(r"\bhow long\b|\bhow many (days|weeks|months|years|hours)\b|\bfor how long\b")),
+    (
+        "duration",
+        re.compile(
+            r"\bhow long\b|\bhow many (days|weeks|months|years|hours)\b|\bfor how long\b|\bhow much time\b|"
+            r"\bover what (period|span|time)\b|\bhow soon\b"
+        ),
+    ),
     (
         "compare",
         re.compile(
@@ -556,6 +562,7 @@ _EXTENT = re.compile(
 _MONEY_NOUNS = frozenset(
     sparse.terms("price prices cost costs revenue revenues valuation salary budget funding profit")
 )
+_SPAN_WORDS = frozenset(sparse.terms("time period span stretch"))
 _CURRENCY_WORDS = frozenset(sparse.terms("money cash dollar dollars euro euros sum amount"))
 _DATE_NOUNS = frozenset(sparse.terms("date year month day publication released launch"))
 
@@ -625,6 +632,8 @@ def _part(
     kind = _refine(asked, focus, text)
     if kind == "how_much":  # "how much money": a sum of money is what a currency figure is; no word need say so
         focus = [t for t in focus if t not in _CURRENCY_WORDS]
+    if kind == "duration":  # "how much time", "over what period": a span of time is what a duration is
+        focus = [t for t in focus if t not in _SPAN_WORDS]
     gathers = [*focus, *_categories(text)] if kind == "list" else []  # what a list is a list of
     # ... which the asked noun says when there is one: "what focus areas does it recommend for Western countries?"
     # lists areas, not countries
@@ -651,12 +660,16 @@ def _part(
         gathers=tuple(dict.fromkeys(gathers)),
         kinds=tuple(dict.fromkeys(g for g in kinds_from if kind == "list" and _NAMED_THINGS.match(g))),
         verb=next((t for t in sparse.terms(m.group(1)) if t not in FILLER), "") if (m := _WHO_VERB.match(text)) else "",
-        specific=next(iter(sparse.terms(m.group(1))), "") if (m := _SPECIFIC.search(text)) else "",
+        specific=next(iter(sparse.terms(m.group(1).split()[-1])), "") if (m := _SPECIFIC.search(text)) else "",
     )
 
 
 # "Which specific benchmarks ...?", "the exact license": asked for by name, which a mention of the kind does not give
-_SPECIFIC = re.compile(r"\b(?:specific|exact|particular|precise)\s+([a-z][\w\-]*)", re.I)
+_SPECIFIC = re.compile(
+    rf"\b(?:specific|exact|particular|precise)\s+((?:[\w\-]+\s+){{0,2}}?[a-z][\w\-]*)"
+    rf"(?=\s+(?:{_AUX_WORDS}|that|which|on|in|of|for|by|from|to|does|did)\b|\s*[?,.;]|\s*$)",
+    re.I,
+)
 
 
 # "Who runs ...?", "Who took over ...?": the doer of a verb is asked, and a sentence without the verb names no doer

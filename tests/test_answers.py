@@ -928,3 +928,33 @@ def test_a_choice_between_two_by_a_measure_is_a_comparison_and_one_to_another_co
     assert holds("how_many", "It speaks two languages.", "How many languages?")
     # "Qwen and Baichuan ... competitive performance in various benchmarks" compares neither with the other
     assert chat.ask("Which scores higher on benchmarks, Baichuan or Qwen?").refused
+
+
+def test_how_much_time_asks_for_a_span_which_a_count_of_months_gives(chat: Chat) -> None:
+    from rag.question import analyse
+
+    part = analyse("How much time passed between the two reports?").parts[0]
+    assert part.kind == "duration" and part.focus == ()
+    answer = chat.ask("How much time passed between the op-ed author's first report on China catching up and now?")
+    assert not answer.refused and "two months" in answer.answer, answer.answer
+
+
+def test_a_specific_thing_is_asked_by_its_head_noun_and_the_questions_own_name_is_no_instance(chat: Chat) -> None:
+    from rag.answer.evidence import names_one
+    from rag.question import analyse
+
+    assert analyse("Which specific open-source license is Kestrel under?").parts[0].specific == "licens"
+    question = "Which specific Huawei chips replace Nvidia?"
+    assert names_one("chip", "Whether or not Nvidia chips are banned", question) is False
+    assert names_one("chip", "the Ascend chips", question) is True
+
+
+def test_what_someones_job_is_is_answered_only_by_a_sentence_that_names_a_job(chat: Chat) -> None:
+    from rag.answer.evidence import asks_role
+
+    assert asks_role("What is his role?") and asks_role("What is Kai Wang's job title?")
+    assert not asks_role("What role does open source play?") and not asks_role("What is the title of the op-ed?")
+    answer = chat.ask("What is Kai Wang's job title?")  # "Kai Wang's insights about ..." names no job
+    assert answer.refused, answer.answer
+    answer = chat.ask("What is Tiezhen Wang's role?")
+    assert not answer.refused and "machine learning engineer" in answer.answer, answer.answer

@@ -138,6 +138,30 @@ _JOBS = (
     r"(?:engineer|lecturer|partner|analyst|professor|researcher|founder|co-founder|ceo|cto|director|executive|head|"
     r"scientist|fellow|official|president|chair|chairman|manager|editor|reporter|journalist|economist|adviser|advisor)"
 )
+_JOB = re.compile(
+    rf"\b{_JOBS}s?\b|\b(?:spokes\w+|minister|senator|secretary|officer|leader|investor|consultant)s?\b", re.I
+)
+# "What is his role?", "Kai Wang's job title": asked for a job, which a sentence about the person need not say
+_ASKS_ROLE = re.compile(
+    r"\b(?:role|job|position|occupation|profession|title)s?\b(?!\s+of\s+(?:the|that|this|his|her))", re.I
+)
+
+
+def asks_role(question: str) -> bool:
+    """Whether the question asks what someone's job is ("what is his role?", "Kai Wang's job title"), not the title
+    of an article or the role a thing plays."""
+    role = re.search(r"\bjob titles?\b", question, re.I) or (
+        _ASKS_ROLE.search(question) and not re.search(r"\btitles?\b", question, re.I)
+    )
+    person = re.search(r"\b(?:he|she|his|her)\b|[A-Z]\w+ [A-Z]\w+['’]s (?:\w+ )?(?:role|job|position|title)", question)
+    return bool(role and person)
+
+
+def names_a_job(text: str) -> bool:
+    """Whether the text says someone's job ("a machine learning engineer at Hugging Face", "partner at ...")."""
+    return bool(_JOB.search(text))
+
+
 _ENUMERATES = re.compile(
     r"\b(?:compan|firm|giant|lab|model|chatbot|platform|product|startup|manufacturer|maker|developer|rival|"
     r"competitor|partner|outlet|publication|institut|universit|organi[sz]ation|brand)\w*,?\s+(?:like|such as|including)"
@@ -304,7 +328,7 @@ def counts_otherwise(text: str, question: str) -> bool:
     return any(not set(sparse.terms(m.group(1))) & asked for m in _COUNT_OF.finditer(text))
 
 
-def names_one(stem: str, text: str) -> bool | None:
+def names_one(stem: str, text: str, question: str = "") -> bool | None:
     """Whether the text names a thing of the kind (a stemmed noun) where it mentions the kind: "the MMLU benchmark",
     "benchmarks such as MMLU", "license: Apache 2.0"; None when it never mentions the kind ("in several critical
     benchmarks" mentions it without naming one: False)."""
@@ -315,9 +339,13 @@ def names_one(stem: str, text: str) -> bool | None:
         mentioned = True
         before, after = text[: m.start()], text[m.end() :]
         prev = re.search(r"([A-Z][\w.\-]*)\s+$", before)
-        if prev and before[: prev.start()].strip() and not re.search(r"[.!?:“\"]\s*$", before[: prev.start()]):
-            return True  # "the MMLU benchmark" (not "Several benchmarks", which opens a sentence)
-        if re.match(r"\s*(?:,?\s*(?:such as|like|including|namely)\s+|:\s*|\s+)(?:the\s+)?[A-Z0-9]", after):
+        opens = prev is not None and (
+            not before[: prev.start()].strip() or bool(re.search(r"[.!?:“\"]\s*$", before[: prev.start()]))
+        )
+        if prev and not opens and prev.group(1) not in question:
+            return True  # "the MMLU benchmark" (not "Several benchmarks", which opens a sentence, nor the asked one's)
+        nxt = re.match(r"\s*(?:,?\s*(?:such as|like|including|namely)\s+|:\s*|\s+)(?:the\s+)?([A-Z0-9][\w.\-]*)", after)
+        if nxt and nxt.group(1) not in question:
             return True
     return False if mentioned else None
 

@@ -14,6 +14,7 @@ from rag.answer.evidence import (
     CONTRAST,
     Evidence,
     Scored,
+    asks_role,
     bare_name,
     candidate_sentences,
     counts_otherwise,
@@ -24,6 +25,7 @@ from rag.answer.evidence import (
     judge,
     leans,
     list_items,
+    names_a_job,
     names_one,
     overlap,
     part_weights,
@@ -343,7 +345,7 @@ class ExtractiveAnswerer:
         if part.specific and part.kind in ("which", "list", "who") and part.specific not in _SHAPES:
             # "Which specific benchmarks?": "in several critical benchmarks" mentions some and names none; a quote
             # without the word names one only if the articles call that name one ("the MMLU benchmark")
-            said = names_one(part.specific, quote)
+            said = names_one(part.specific, quote, part.text)
             if said is False:
                 return "kind named, none given"
             if said is None:
@@ -351,6 +353,8 @@ class ExtractiveAnswerer:
                 texts = list(dict.fromkeys(p.text for p in candidates))
                 if not typed_names(new_names, [part.specific], texts):
                     return "kind not named"
+        if part.kind in ("definition", "what", "which") and asks_role(part.text) and not names_a_job(quote):
+            return "no job named"  # "What is his role?": "Kai Wang's insights about ..." names none
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
             return None if is_byline(e.sentence.text) or bool(_WRITTEN_BY.search(e.sentence.text)) else "no byline"
         # "Which month ...?" is answered by "March 4": a date is its own unit (holds() checked the unit asked).
