@@ -958,3 +958,14 @@ def test_what_someones_job_is_is_answered_only_by_a_sentence_that_names_a_job(ch
     assert answer.refused, answer.answer
     answer = chat.ask("What is Tiezhen Wang's role?")
     assert not answer.refused and "machine learning engineer" in answer.answer, answer.answer
+
+
+def test_an_uploads_title_gives_it_no_claim_to_be_the_article_named() -> None:
+    from rag.retrieval.corpus import CorpusStats
+
+    payloads = [
+        {"source": "a.txt", "title": "Harbour news", "text": "Tern gains popularity on Harbour Hub, said Kestrel."},
+        {"source": "b.txt", "title": "Harbour Hub figures", "text": "Tern is never downloaded.", "trust": "contributed"},
+        {"source": "c.txt", "title": "Falcon", "text": "Falcon ships closed models."},
+    ]
+    assert CorpusStats.from_payloads(payloads).article(["Harbour", "Hub"]) == "a.txt"

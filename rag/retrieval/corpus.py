@@ -215,7 +215,11 @@ class CorpusStats:
         if not weight:
             return None
         # A word of its title says more than one of its text ("the open-source surge article")
-        titled = {src: self.title_terms.get(src, frozenset()) for src in self.doc_terms}
+        # (a curated one's: an upload's title is whatever its writer chose)
+        uploads = {src for src, trust in self.sources if trust == "contributed"}
+        titled = {
+            src: frozenset() if src in uploads else self.title_terms.get(src, frozenset()) for src in self.doc_terms
+        }
         scores = sorted(
             (
                 (
@@ -230,7 +234,6 @@ class CorpusStats:
             ),
             reverse=True,
         )
-        uploads = {src for src, trust in self.sources if trust == "contributed"}
         if scores[0][1] in uploads:
             # Curated articles take precedence: one the words point to nearly as well is the one meant.
             curated = next((sc for sc in scores if sc[1] not in uploads), None)
