@@ -965,7 +965,7 @@ def test_an_uploads_title_gives_it_no_claim_to_be_the_article_named() -> None:
 
     payloads = [
         {"source": "a.txt", "title": "Harbour news", "text": "Tern gains popularity on Harbour Hub, said Kestrel."},
-        {"source": "b.txt", "title": "Harbour Hub figures", "text": "Tern is never downloaded.", "trust": "contributed"},
+        {"source": "b.txt", "title": "Harbour Hub data", "text": "Tern is not downloaded.", "trust": "contributed"},
         {"source": "c.txt", "title": "Falcon", "text": "Falcon ships closed models."},
     ]
     assert CorpusStats.from_payloads(payloads).article(["Harbour", "Hub"]) == "a.txt"
