@@ -582,7 +582,7 @@ _NAMED_THINGS = re.compile(
     r"^(compan|firm|giant|lab|model|chatbot|bot|person|peopl|countr|nation|organi|startup|platform|product|"
     r"universit|cit(y|i)|brand|executive|researcher|analyst|expert|publication|outlet|newspaper|rival|competitor|"
     r"partner|investor|institut|agenc|government|manufacturer|maker|developer|leader|official|founder|ceo|site|"
-    r"website|benchmark|app|author|writer|journalist|reporter|chip|processor|gpu|tech)"
+    r"website|benchmark|apps?$|author|writer|journalist|reporter|chip|processor|gpu|tech)"
 )
 
 

@@ -969,3 +969,16 @@ def test_an_uploads_title_gives_it_no_claim_to_be_the_article_named() -> None:
         {"source": "c.txt", "title": "Falcon", "text": "Falcon ships closed models."},
     ]
     assert CorpusStats.from_payloads(payloads).article(["Harbour", "Hub"]) == "a.txt"
+
+
+def test_a_name_that_opens_a_sentence_is_kept_when_it_runs_on_or_speaks() -> None:
+    from rag.answer.evidence import proper_names
+    from rag.question import analyse
+
+    proper = frozenset({"chinese", "china"})
+    assert proper_names("Yahoo News Singapore echoes the urgency.", proper) == ["Yahoo News Singapore"]
+    assert proper_names("Forbes emphasizes that the leap is real.", proper) == ["Forbes"]
+    assert proper_names("The Chinese government acts.", proper) == ["Chinese"]
+    assert proper_names("Despite China's progress, it lags.", proper) == ["China's"]
+    # "approaches" are ideas, not apps
+    assert not analyse("What two approaches did Chinese firms adopt?").parts[0].items_named

@@ -129,6 +129,7 @@ def _new(found: Sequence[str], asked: str) -> bool:
 
 # Where a person is named as such: speaking ("said Tiezhen Wang", "Isford added", "according to Triolo") or by a
 # job ("Xin Sun, senior lecturer at ...").
+_REPORTS = r"(?:reports|reported|emphasizes|emphasises|echoes|echoed|highlights|stresses|warns|claims|states|notes)"
 _SAYS = (
     r"(?:said|says|added|adds|mentioned|remarked|explained|noted|notes|told|argued|argues|pointed out|stated|"
     r"warned|wrote|"
@@ -288,7 +289,18 @@ def proper_names(text: str, proper: frozenset[str] = frozenset()) -> list[str]:
         if first and m.start() == first.start(1):
             head, _, rest = name.partition(" ")
             bare = re.sub(r"['’]s$", "", head)
-            if bare.lower() not in proper and not unknown_word(bare):
+            # "Yahoo News Singapore echoes ...": an opening word that runs on into capitalized words no name of their
+            # own ("News") is part of one name; "The Chinese government", "Despite China’s": not so
+            nxt = re.sub(r"['’]s$", "", rest.split()[0]).lower() if rest else ""
+            runs_into = (
+                bool(nxt)
+                and nxt not in proper
+                and not is_demonym(rest.split()[0])
+                and head.lower() not in (sparse.stopwords())
+            )
+            # "Forbes emphasizes that ...": an opening word that says something is a speaker's name
+            speaks = not rest and bool(re.match(rf"\s+(?:{_SAYS}|{_REPORTS})\b", text[m.end() :], re.I))
+            if bare.lower() not in proper and not unknown_word(bare) and not runs_into and not speaks:
                 if not rest:
                     continue
                 name = rest.strip()
