@@ -679,6 +679,14 @@ def test_a_list_of_a_kind_gathers_first_the_names_the_text_calls_that_kind() -> 
     assert typed_names(found, ["rival"], texts) == {"osprey", "harrier"}  # and what is listed with them
     # not "AI" inside a longer name; a name that says its kind is one
     assert typed_names(found, ["institut"], texts) == {"human-centered ai institute", "kestrel labs"}
+    # a company is known by what it makes and puts out, a country is not
+    made = [
+        "Osprey GPUs power it.",
+        "Harrier, far behind, having unveiled its model last week.",
+        "Norway’s models",
+        "Norwegian labs",
+    ]
+    assert typed_names(["Osprey", "Harrier", "Kenya"], ["compani"], made) == {"osprey", "harrier"}
     # set apart after a phrase about the kind: "the newest model in the Falcon line, the Falcon-4."
     assert typed_names(["Falcon-4"], ["model"], ["Kestrel shipped the newest model in the Falcon line, the Falcon-4."])
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from rag.cite import Sentence
 from rag.errors import FootnoteError
-from rag.question import TYPED, Part, is_demonym, relation_group
+from rag.question import TYPED, Part, is_demonym, names_its_place, relation_group
 from rag.retrieval import sparse
 from rag.text import MONTHS, WEEKDAYS, sentence_spans
 
@@ -243,6 +243,16 @@ def typed_names(found: Iterable[str], kinds: Sequence[str], texts: Sequence[str]
         re.I,
     )
     listed = re.compile(r"^,?\s+(?:and|or)\s+|\s+(?:and|or)\s+$")  # "Qwen and Baichuan"
+    # A company is also known by what it does: it makes things ("Nvidia GPUs", "Meta’s Llama 2 model") and puts them
+    # out ("Baidu ... having unveiled its multimodal model"); a country does neither in these words.
+    companies = bool({"compan", "firm"} & set(_kind_words(kinds)))
+    maker = re.compile(
+        r"\x00\s+(?:GPUs?|chips?|processors?|servers?)\b|"  # Nvidia GPUs
+        r"\x00[^.;]{0,80}\b(?:unveiled|released|launched|introduced|rolled out)\s+its\b|"  # Baidu ... unveiled its
+        r"\x00['’]s\s+(?:[\w\-.]+\s+){0,3}(?:models?|chatbots?|chips?|GPUs?|products?)\b",  # Meta’s Llama 2 model
+        re.I,
+    )
+    peoples = {w for t in texts for w in re.findall(r"\b[A-Z][a-z]+\b", t) if is_demonym(w)}
     out: set[str] = set()
     spots: list[tuple[str, str, str]] = []  # (name, text before, text after) of each whole occurrence
     for text in texts:
@@ -251,6 +261,13 @@ def typed_names(found: Iterable[str], kinds: Sequence[str], texts: Sequence[str]
         for name in wanted:
             for m in re.finditer(rf"(?<![\w\-]){re.escape(name)}(?![\w\-])", low):
                 before, after = text[max(0, m.start() - 120) : m.start()], text[m.end() : m.end() + 120]
+                if (
+                    companies
+                    and name not in out
+                    and maker.search(f"{before}\x00{after}")
+                    and not any(names_its_place(p, [name]) for p in peoples)
+                ):
+                    out.add(name)
                 if re.match(r"['’]s\b", after) or any(
                     longer != name
                     and name in longer
