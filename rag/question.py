@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from rag.retrieval import sparse
@@ -156,11 +156,19 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
 
 _QWORD = rf"(?:what|who|whom|whose|when|where|which|how|why|{_AUX_WORDS})"
 # "What is X and who made it?" -> two parts; "X, and how ..." too. Not inside a summary request.
-_PART_SPLIT = re.compile(rf"(?:,\s*(?:and|but|also)?|;|\band\b|\bplus\b|\balso\b)\s+(?={_QWORD}\b)", re.I)
+_PART_SPLIT = re.compile(
+    rf"(?:,\s*(?:and|but|also)?|;|\band\b|\bplus\b|\balso\b)\s+(?=(?:(?:on|in|at|from|to|with|by|for)\s+)?{_QWORD}\b)",
+    re.I,
+)
 _HAS_QWORD = re.compile(rf"\b{_QWORD}\b|\b(list|name|summari[sz]e|describe|explain|tell)\b", re.I)
 _FOCUS = re.compile(
-    r"^\s*(?:and\s+|also\s+)?(?:what|which|how many|how much)\s+((?:[\w\-]+\s+){0,3}?)"
-    rf"(?=(?:{_AUX_WORDS})\b)",
+    r"^\s*(?:and\s+|also\s+)?(?:(?:on|in|at|from|to|with|by|for|of)\s+)?(?:what|which|how many|how much)\s+"
+    rf"((?:[\w\-]+\s+){{0,3}}?)(?=(?:{_AUX_WORDS})\b)",
+    re.I,
+)
+# "... and on which benchmarks?": a trailing part that is only the asked noun
+_FOCUS_END = re.compile(
+    r"^\s*(?:and\s+|also\s+)?(?:on|in|at|from|to|with|by|for|of)\s+(?:what|which)\s+((?:[\w\-]+\s*){1,3})[?.!]?\s*$",
     re.I,
 )
 _CALLED = re.compile(r"\bcalled\b|\bname of\b|\bnamed what\b|\bwhat is it called\b", re.I)
@@ -526,7 +534,7 @@ def _categories(text: str) -> list[str]:
 
 def _focus(text: str) -> list[str]:
     """The asked attribute: the noun after "how many"/"how much", or the words between "what/which" and the verb."""
-    m = _FOCUS.search(text)
+    m = _FOCUS.search(text) or _FOCUS_END.search(text)
     words = m.group(1) if m else ""
     if not words and (c := _COUNTED.search(text)):
         words = c.group(1)
@@ -569,7 +577,7 @@ _DATE_NOUNS = frozenset(sparse.terms("date year month day publication released l
 
 _PLURAL_ASK = re.compile(
     r"^\s*(?:and\s+)?(?:which|what)\s+(?:(?!(?:are|were|is|was|do|does|did|should|can|could|would|will|have|has|"
-    r"might|may|must)\b)\w+\s+){0,3}?(\w+s|people)\s+"
+    r"might|may|must)\b)[\w\-]+\s+){0,3}?(\w+s|people)\s+"
     r"(?:are|were|have|has|did|do|does|get|got|is|was|can|could|would|will|should|might|may)\b|"
     r"^\s*(?:and\s+)?what\s+(?:are|were)\s+(?:the|some)\s+(?:\w+\s+)?(\w+s)\b|"
     r"^\s*who\s+(?:are|were)\b",
@@ -755,6 +763,12 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
             first = parts[0]
             terms = [*first.terms, *first.subject]
             parts.append(_part(text, [t for t in terms if t not in first.focus], list(first.names), reference))
+    # "What exact scores did it get, and on which benchmarks?": the later part asks for specific ones too
+    if any(p.specific for p in parts):
+        parts = [
+            replace(p, specific=p.focus[-1]) if not p.specific and p.kind in ("which", "list") and p.focus else p
+            for p in parts
+        ]
     # "Who wrote the arms race article, and who is quoted in the piece on Qwen's popularity?": two articles, no one
     # article to keep to
     own_refs = {tuple(r) for p in split_parts(q) if (r := article_reference(p))}

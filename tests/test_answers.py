@@ -990,3 +990,19 @@ def test_a_name_that_opens_a_sentence_is_kept_when_it_runs_on_or_speaks() -> Non
     assert proper_names("Despite China's progress, it lags.", proper) == ["China's"]
     # "approaches" are ideas, not apps
     assert not analyse("What two approaches did Chinese firms adopt?").parts[0].items_named
+
+
+def test_a_trailing_part_that_opens_with_a_preposition_is_its_own_part_and_asks_for_its_noun() -> None:
+    from rag.question import analyse
+
+    parts = analyse("What can Kestrel-7B process, and on which platforms is it out?").parts
+    assert [p.kind for p in parts] == ["what", "which"] and parts[1].focus == ("platform",)
+    # "exact" in one part asks the other for specific ones too
+    exact = analyse("What exact scores did Kestrel get, and on which benchmarks?").parts
+    assert exact[1].specific == "benchmark"
+    assert analyse("Which big-name companies is Kestrel teaming up with?").parts[0].kind == "list"
+
+
+def test_a_list_of_an_articles_ideas_takes_sentences_that_word_them_otherwise(chat: Chat) -> None:
+    answer = chat.ask("What worries or downsides does the Omni article bring up?")  # "concerns", "pitfalls"
+    assert not answer.refused and "privacy" in answer.answer, answer.answer

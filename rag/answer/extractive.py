@@ -61,6 +61,7 @@ LIST_PER_SOURCE = 3
 LIST_CUTOFF = 0.2  # a list takes quotes down to this share of the best one's score
 IDEAS_CUTOFF = 0.4  # ... a list of ideas, from another article than the best quote's
 LIST_ITEM_DENSE = 0.25  # a sentence naming new things answers a list of named things at this cosine
+ARTICLE_IDEA_DENSE = 0.25  # ... a sentence of the article asked about answers a list of its ideas at this cosine
 LIST_RUN = 6  # sentences that go on with a quote: a colon's labelled lines, or leaning ones after a list's item
 SUMMARY_SENTENCES = 6
 SUMMARY_PER_ARTICLE = 3  # when summarizing several articles
@@ -342,13 +343,14 @@ class ExtractiveAnswerer:
             return "owner missing"
         if part.author and request.article is not None and source != request.article:
             return "another article's byline"  # "Who wrote the Qwen2-VL op-ed?" is not answered by another's
-        if part.specific and part.kind in ("which", "list", "who") and part.specific not in _SHAPES:
+        asked_for = part.specific
+        if asked_for and part.kind in ("which", "list", "who") and asked_for not in _SHAPES:
             # "Which specific benchmarks?": "in several critical benchmarks" mentions some and names none; a quote
             # without the word names one only if the articles call that name one ("the MMLU benchmark")
-            said = names_one(part.specific, quote, part.text)
+            said = names_one(asked_for, quote, part.text)
             if said is False:
                 return "kind named, none given"
-            if said is None:
+            if said is None and part.specific:
                 new_names = [n for n in proper_names(quote) if n not in part.text]
                 texts = list(dict.fromkeys(p.text for p in candidates))
                 if not typed_names(new_names, [part.specific], texts):
@@ -394,6 +396,10 @@ class ExtractiveAnswerer:
         # question's words; a sentence that names new things near the question's meaning is an item. Asked for
         # nothing but the kind ("Which people are mentioned in the articles?"), any sentence naming one is.
         if part.items_named and (e.dense >= LIST_ITEM_DENSE or _only_kind(part)) and _new_items(part, e, request):
+            return None
+        # "What worries does the Omni article bring up?": within the article asked about, a sentence near the list's
+        # meaning is one of its ideas though it words them otherwise ("concerns regarding privacy", "pitfalls")
+        if part.kind == "list" and not part.items_named and source == request.article and e.dense >= ARTICLE_IDEA_DENSE:
             return None
         return "low support"
 
