@@ -67,7 +67,7 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "list",
         re.compile(
-            r"^\s*(list|name|enumerate)\b|\b(which|what) (\w+ ){0,3}(are|were|get|gets|got|is|was) "
+            r"^\s*(list|name|enumerate)\b|\b(which|what) (\w+ ){0,5}(are|were|get|gets|got|is|was) "
             r"(mentioned|named(?! (?:the|as|a|an|to)\b)|listed|discussed|cited|covered|referenced|quoted)\b|"
             # "which companies show up ...", not "which leaderboard did Qwen models show up on"
             rf"\b(which|what) ((?!(?:{_AUX_WORDS})\b)\w+ ){{0,3}}(\w+s|people) "
@@ -508,7 +508,11 @@ _WHAT_IS = re.compile(
     r"([\w\-]+(?:\s+[\w\-]+){0,2}?)(?=\s+(?:of|for|in|on|at|right|now|last|this|that|to|by)\b|\s*\?|\s*$)",
     re.I,
 )
-_LIST_OF = re.compile(r"^\s*(?:list|name|enumerate)\s+(?:the\s+|all\s+(?:the\s+)?)?([\w\-]+)", re.I)
+# "List the Chinese AI companies ...": up to the plural noun the list is of
+_LIST_OF = re.compile(
+    r"^\s*(?:list|name|enumerate)\s+(?:the\s+|all\s+(?:the\s+)?)?((?:[\w\-]+\s+){0,3}?(?:[\w\-]+s|people)\b|[\w\-]+)",
+    re.I,
+)
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+([A-Za-z][\w\-]*)", re.I)
 
 
@@ -625,6 +629,12 @@ _SUMMARY_WORDS = frozenset(
 )
 
 
+_ASIDE = re.compile(
+    r"\b(?i:besides|apart from|aside from|other than|except(?: for)?|excluding|beyond)\s+"
+    r"((?:[A-Z][\w\-.’']*(?:\s+|,\s*)?){1,4})"
+)
+
+
 def _part(
     text: str, borrowed_terms: Sequence[str], borrowed_names: Sequence[str], reference: Sequence[str] = ()
 ) -> Part:
@@ -635,7 +645,9 @@ def _part(
         for t in dict.fromkeys(sparse.terms(text))
         if t not in FILLER and t not in ref_terms and not (asked == "summary" and t in _SUMMARY_WORDS)
     ]
-    own_names = [n for n in names(text) if n not in reference]
+    # "Besides Alibaba, which companies ...?": what is set aside is not what the answer must be about
+    aside = " ".join(m.group(1) for m in _ASIDE.finditer(text))
+    own_names = [n for n in names(text) if n not in reference and n not in aside]
     focus = [t for t in _focus(text) if t not in ref_terms]
     kind = _refine(asked, focus, text)
     if kind == "how_much":  # "how much money": a sum of money is what a currency figure is; no word need say so
@@ -681,7 +693,11 @@ _SPECIFIC = re.compile(
 
 
 # "Who runs ...?", "Who took over ...?": the doer of a verb is asked, and a sentence without the verb names no doer
-_WHO_VERB = re.compile(rf"^\s*(?:and\s+)?who\s+(?!(?:{_AUX_WORDS}|else)\b)([a-z]+)\b", re.I)
+_WHO_VERB = re.compile(
+    rf"^\s*(?:and\s+)?who\s+(?:(?:needs?|has|have|wants?|plans?|tries|tried|ought|hopes?|aims?)\s+to\s+)?"
+    rf"(?!(?:{_AUX_WORDS}|else)\b)([a-z]+)\b",
+    re.I,
+)
 
 
 def _subject_of(text: str, reference: Sequence[str] = ()) -> tuple[list[str], list[str]]:
@@ -699,9 +715,26 @@ def last_answer(history: Sequence[Turn]) -> str:
     return re.sub(r"\s*\[\d+\]", "", said).strip()
 
 
+_LEAD_CLAUSE = re.compile(
+    rf"^\s*((?:according to|per|in|from|based on|besides|apart from|aside from|other than|except(?: for)?|beyond)"
+    rf"\s+[^,?]{{1,60}}),\s*((?:{_QWORD}|list|name)\b.*?)\s*([?.!]*)\s*$",
+    re.I,
+)
+
+
+def _lead_clause_last(question: str) -> str:
+    """ "Besides Alibaba, which companies ...?" asked as "Which companies ..., besides Alibaba?": what is asked comes
+    first, as every question's analysis expects."""
+    m = _LEAD_CLAUSE.match(question)
+    if not m:
+        return question
+    clause, rest, end = m.groups()
+    return f"{rest[0].upper()}{rest[1:]}, {clause[0].lower()}{clause[1:]}{end}"
+
+
 def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
     """Type, parts, focus and subject of a question; a follow-up resolved against the earlier questions."""
-    q = question.strip()
+    q = _lead_clause_last(question.strip())
     earlier = tuple(t.content for t in history if t.role == "user")
     follow_up = bool(earlier) and is_follow_up(q)
     standalone = q

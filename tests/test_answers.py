@@ -1006,3 +1006,15 @@ def test_a_trailing_part_that_opens_with_a_preposition_is_its_own_part_and_asks_
 def test_a_list_of_an_articles_ideas_takes_sentences_that_word_them_otherwise(chat: Chat) -> None:
     answer = chat.ask("What worries or downsides does the Omni article bring up?")  # "concerns", "pitfalls"
     assert not answer.refused and "privacy" in answer.answer, answer.answer
+
+
+def test_a_leading_clause_is_read_after_what_is_asked_and_what_is_set_aside_is_not_required() -> None:
+    from rag.question import analyse
+
+    besides = analyse("Besides Kestrel, which tech companies get a mention?")
+    assert besides.question == "Which tech companies get a mention, besides Kestrel?"
+    assert besides.parts[0].kind == "list" and "Kestrel" not in besides.parts[0].names
+    assert analyse("List the Nordic AI companies the articles mention.").parts[0].kinds == ("compani",)
+    assert analyse("Which other AI models or chatbots are named in the articles?").parts[0].kind == "list"
+    # "who needs to strike a balance" asks who strikes it
+    assert analyse("According to the harbour piece, who needs to strike a balance?").parts[0].verb == "strike"
