@@ -246,7 +246,8 @@ class Analysis:
 _ALL_ARTICLES = re.compile(
     r"\b(?:(?:all|each|every)(?: the)?(?: (?:two|three|four|five|six|seven|eight|several))?|"
     r"the (?:two|three|four|five|six|seven|eight|several))(?: of the)? (?:articles|sources|pieces|stories|documents)\b|"
-    r"\bacross (the|all|these|those) (articles|sources|pieces|stories)\b|\b(the|these|those) articles\b",
+    r"\bacross (the|all|these|those) (articles|sources|pieces|stories)\b|"
+    r"\b(the|these|those) (articles|pieces|stories)\b",
     re.I,
 )
 

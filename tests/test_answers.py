@@ -1018,3 +1018,11 @@ def test_a_leading_clause_is_read_after_what_is_asked_and_what_is_set_aside_is_n
     assert analyse("Which other AI models or chatbots are named in the articles?").parts[0].kind == "list"
     # "who needs to strike a balance" asks who strikes it
     assert analyse("According to the harbour piece, who needs to strike a balance?").parts[0].verb == "strike"
+
+
+def test_the_pieces_and_the_stories_mean_all_the_articles() -> None:
+    from rag.question import analyse
+
+    assert analyse("What do the pieces say about Hugging Face?").all_articles
+    assert analyse("What do the stories say about Kestrel?").all_articles
+    assert not analyse("What does the Omni piece say about Kestrel?").all_articles
