@@ -316,7 +316,12 @@ def proper_names(text: str, proper: frozenset[str] = frozenset()) -> list[str]:
                 and head.lower() not in (sparse.stopwords())
             )
             # "Forbes emphasizes that ...": an opening word that says something is a speaker's name
-            speaks = not rest and bool(re.match(rf"\s+(?:{_SAYS}|{_REPORTS})\b", text[m.end() :], re.I))
+            speaks = (
+                not rest
+                and not re.search(r"['’]", head)  # "We’re told ..."
+                and head.lower() not in sparse.stopwords()
+                and bool(re.match(rf"\s+(?:{_SAYS}|{_REPORTS})\b", text[m.end() :], re.I))
+            )
             if bare.lower() not in proper and not unknown_word(bare) and not runs_into and not speaks:
                 if not rest:
                     continue
