@@ -747,13 +747,20 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
         if ellipsis and previous:
             # "What about DeepSeek?" asks the previous question again about something else.
             new_subject = ellipsis.group(1)
-            prev_names = names(previous)
+            reference = article_reference(previous)
+            prev_names = [n for n in names(previous) if n not in reference]
+            # in the place of the earlier subject (where it reads as a name), the others dropped
             replaced = previous
-            for n in prev_names:
-                replaced = replaced.replace(n, "", 1)
-            standalone = f"{new_subject} {replaced}".strip() if prev_names else f"{previous} {new_subject}"
-            resolved = tuple(_part(p, [], []) for p in split_parts(standalone))
-            return Analysis(q, standalone, resolved, follow_up=True, earlier=earlier)
+            for i, n in enumerate(prev_names):
+                name = rf"{re.escape(n)}(?:\s+\d[\w.]*)?(?![\w\-])"  # "Llama 2"
+                if i == 0:
+                    replaced = re.sub(name, lambda _: new_subject, replaced, count=1)
+                else:
+                    joined = r"\s*(?:\bvs\.?|\bversus|\band|\bor|\bcompared (?:to|with))?\s*"
+                    replaced = re.sub(joined + name, "", replaced, count=1)
+            standalone = re.sub(r"\s+", " ", replaced).strip() if prev_names else f"{previous} {new_subject}"
+            resolved = tuple(_part(p, [], [], reference) for p in split_parts(standalone))
+            return Analysis(q, standalone, resolved, follow_up=True, earlier=earlier, article=tuple(reference))
         bare = _BARE.match(q)
         prev_focus = _FOCUS.search(previous) or _COUNTED.search(previous)
         if bare and prev_focus and not _AUX.search(bare.group(2)):

@@ -1026,3 +1026,14 @@ def test_the_pieces_and_the_stories_mean_all_the_articles() -> None:
     assert analyse("What do the pieces say about Hugging Face?").all_articles
     assert analyse("What do the stories say about Kestrel?").all_articles
     assert not analyse("What does the Omni piece say about Kestrel?").all_articles
+
+
+def test_what_about_x_asks_the_last_question_again_with_x_in_the_earlier_subjects_place() -> None:
+    from rag.question import analyse
+
+    history = [Turn("user", "What does the chip export piece say about Nvidia?"), Turn("assistant", "...")]
+    again = analyse("What about Blackwell?", history)
+    assert again.standalone == "What does the chip export piece say about Blackwell?"
+    assert again.article == ("chip", "export") and again.parts[0].names == ("Blackwell",)
+    pair = analyse("What about DeepSeek?", [Turn("user", "How big is Llama 2 vs Qwen-VL?"), Turn("assistant", "...")])
+    assert pair.standalone == "How big is DeepSeek?"
