@@ -1037,3 +1037,10 @@ def test_what_about_x_asks_the_last_question_again_with_x_in_the_earlier_subject
     assert again.article == ("chip", "export") and again.parts[0].names == ("Blackwell",)
     pair = analyse("What about DeepSeek?", [Turn("user", "How big is Llama 2 vs Qwen-VL?"), Turn("assistant", "...")])
     assert pair.standalone == "How big is DeepSeek?"
+
+
+def test_a_summary_starts_from_the_lead_only_when_the_lead_names_what_the_article_is_about(chat: Chat) -> None:
+    # the Omni article opens "As major tech companies scramble ...": no name, so its key sentences lead instead
+    answer = chat.ask("Give me the key points of the Omni article.")
+    assert "Qwen2.5-Omni-7B" in answer.answer, answer.answer
+    assert not answer.answer.startswith("As major tech companies"), answer.answer

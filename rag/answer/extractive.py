@@ -67,6 +67,7 @@ SUMMARY_SENTENCES = 6
 SUMMARY_PER_ARTICLE = 3  # when summarizing several articles
 TOPIC_SHARE = 0.6  # a summary of what the articles say about a topic keeps those that say this much of the most
 SUMMARY_DIVERSITY = 0.75  # how much a key sentence's likeness to those already taken counts against it
+LEAD_BONUS = 0.3  # a summary starts from an article's lead when it names what the article is about
 DENSE_WEIGHT = 0.5
 OTHER_THAN_TOP = 0.9  # a sentence from another article than the retrieval's best
 RANK_NUDGE = 0.05  # what the retrieval rank of a sentence's passage adds to its score (divided by that rank)
@@ -670,7 +671,7 @@ class ExtractiveAnswerer:
                     + 0.5 * float(v @ qv if qv is not None else 0)
                 )
             else:
-                score = float(v @ centroid) + (0.3 if pos == 0 else 0.0)  # the lead states what the article is about
+                score = float(v @ centroid) + (LEAD_BONUS if pos == 0 and proper_names(s.sentence.text) else 0.0)
             scores.append((score, pos, s))
         # Key points, not one point said six ways: each next pick is discounted by its likeness to those taken.
         top: list[tuple[float, int, Scored]] = []
