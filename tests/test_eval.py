@@ -23,12 +23,12 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.9,
     },
-    "footnote-tune.jsonl": {  # 333 questions: tune/x* (164 written from the articles as probes) added since
-        "hit_at_1": 0.87,
+    "footnote-tune.jsonl": {  # 612 questions: x* (164) and y/z/v/w1* (279) written from the articles as probes
+        "hit_at_1": 0.88,
         "fact_recall": 0.84,
-        "citation_precision": 0.85,
-        "citation_recall": 0.94,
-        "refusal_accuracy": 0.79,
+        "citation_precision": 0.90,
+        "citation_recall": 0.95,
+        "refusal_accuracy": 0.86,
     },
     "footnote-test.jsonl": {
         "hit_at_1": 0.9,
@@ -40,7 +40,7 @@ FLOORS = {
 }
 CEILINGS = {
     "dev.jsonl": {"false_refusal_rate": 0.05},
-    "footnote-tune.jsonl": {"false_refusal_rate": 0.04},
+    "footnote-tune.jsonl": {"false_refusal_rate": 0.03},
     "footnote-test.jsonl": {"false_refusal_rate": 0.09},
 }
 ZERO = {"quotes_outside_lines": 0.0, "dangling_markers": 0.0, "stream_mismatches": 0.0}
