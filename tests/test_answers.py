@@ -1045,3 +1045,16 @@ def test_a_summary_starts_from_the_lead_only_when_the_lead_names_what_the_articl
     answer = chat.ask("Summarize the open-source surge article for me.")
     assert not answer.refused and "landscape is undergoing a significant shift" not in answer.answer, answer.answer
     assert "closing the gap" in answer.answer, answer.answer
+
+
+def test_what_someone_thinks_is_answered_in_their_own_quoted_words(chat: Chat) -> None:
+    from rag.answer.evidence import in_their_words, opinion_of
+
+    assert opinion_of("And what does she think it comes down to?", ("Grace", "Isford")) == "Isford"
+    assert opinion_of("What did Triolo say about chips?", ()) == "Triolo"
+    assert in_their_words("Isford", "“We’ve seen it,” Grace Isford, partner at Lux Capital, mentioned.")
+    assert not in_their_words("Isford", "The race is on, and the consequences will reverberate.")
+    history = [Turn("user", "What does Grace Isford do?")]
+    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    answer = chat.ask("And what does she think the race ultimately comes down to?", history)
+    assert "what these models are used for" in answer.answer, answer.answer

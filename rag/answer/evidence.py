@@ -148,6 +148,37 @@ _ASKS_ROLE = re.compile(
 )
 
 
+# "What does she think ...?", "What did Triolo say about ...?": asked for someone's own words
+_OPINION = re.compile(
+    r"\b(?i:what|how)\s+(?i:does|did|do)\s+((?i:he|she)|[A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+)?)\s+(?:\w+\s+)?"
+    r"(?:think|thinks|say|says|believe|argue|claim|feel|suggest|predict|warn|see|expect)\b"
+)
+
+
+def opinion_of(question: str, borrowed: Sequence[str]) -> str | None:
+    """The surname of the person whose words are asked for ("she": the person the conversation named), if any."""
+    m = _OPINION.search(question)
+    if not m:
+        return None
+    who = m.group(1)
+    if who.lower() in ("he", "she"):
+        return borrowed[-1].split()[-1] if borrowed else None  # "Grace Isford" (or its pieces): Isford
+    return who.split()[-1]
+
+
+def in_their_words(surname: str, text: str) -> bool:
+    """Whether the text gives the person's words: "..., Isford pointed out", "said Tiezhen Wang", "according to"."""
+    n = re.escape(surname)
+    return bool(
+        re.search(
+            rf"\b{n}\b[’']?(?:,[^,.;“”]{{1,80}},)?,?\s+(?:\w+\s+)?(?:{_SAYS}|{_REPORTS})\b|\b(?:{_SAYS})\b,?\s+(?:[\w\-]+\s+){{0,3}}{n}\b|"
+            rf"\baccording to\s+(?:[\w\-]+\s+){{0,2}}{n}\b",
+            text,
+            re.I,
+        )
+    )
+
+
 def asks_role(question: str) -> bool:
     """Whether the question asks what someone's job is ("what is his role?", "Kai Wang's job title"), not the title
     of an article or the role a thing plays."""

@@ -20,6 +20,7 @@ from rag.answer.evidence import (
     counts_otherwise,
     describes,
     explicit_comparison,
+    in_their_words,
     is_answer_like,
     is_byline,
     judge,
@@ -27,6 +28,7 @@ from rag.answer.evidence import (
     list_items,
     names_a_job,
     names_one,
+    opinion_of,
     overlap,
     part_weights,
     proper_names,
@@ -356,6 +358,11 @@ class ExtractiveAnswerer:
                 texts = list(dict.fromkeys(p.text for p in candidates))
                 if not typed_names(new_names, [part.specific], texts):
                     return "kind not named"
+        speaker = opinion_of(part.text, part.names)
+        if speaker and _is_speaker(speaker, candidates):
+            if not in_their_words(speaker, quote):
+                return "not their words"  # "What does she think ...?": a sentence she is not quoted in says nothing
+            return None  # ... and what she is quoted saying is her answer, however she words it
         if part.kind in ("definition", "what", "which") and asks_role(part.text) and not names_a_job(quote):
             return "no job named"  # "What is his role?": "Kai Wang's insights about ..." names none
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
@@ -725,6 +732,11 @@ def _rehome(picked: list[Evidence], candidates: Sequence[Passage]) -> list[Evide
         if same is not None:
             out[i] = replace(here, passage_no=nxt.passage_no, sentence=same)
     return out
+
+
+def _is_speaker(surname: str, candidates: Sequence[Passage]) -> bool:
+    """Whether the articles quote the person at all (an organisation "says" in other ways, if ever)."""
+    return any(in_their_words(surname, p.text) for p in candidates)
 
 
 def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], float]) -> bool:
