@@ -687,6 +687,9 @@ def test_a_list_of_a_kind_gathers_first_the_names_the_text_calls_that_kind() -> 
         "Norwegian labs",
     ]
     assert typed_names(["Osprey", "Harrier", "Kenya"], ["compani"], made) == {"osprey", "harrier"}
+    # a source is known by its reporting or its address
+    said = ["Harbour Daily echoes the urgency.", "Tidewatch.org provides a comparison.", "Gull Labs built it."]
+    assert typed_names(["Harbour Daily", "Tidewatch", "Gull Labs"], ["outlet"], said) == {"harbour daily", "tidewatch"}
     # set apart after a phrase about the kind: "the newest model in the Falcon line, the Falcon-4."
     assert typed_names(["Falcon-4"], ["model"], ["Kestrel shipped the newest model in the Falcon line, the Falcon-4."])
 

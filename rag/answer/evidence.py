@@ -283,6 +283,9 @@ def typed_names(found: Iterable[str], kinds: Sequence[str], texts: Sequence[str]
         r"\x00['’]s\s+(?:[\w\-.]+\s+){0,3}(?:models?|chatbots?|chips?|GPUs?|products?)\b",  # Meta’s Llama 2 model
         re.I,
     )
+    # ... and a source is known by what it does: it reports ("Yahoo News Singapore echoes the urgency")
+    sources = bool({"outlet", "site", "publica"} & set(_kind_words(kinds)))
+    reporter = re.compile(rf"\x00\s+(?:{_REPORTS}|{_SAYS})\b|\baccording to\s+(?:the\s+)?\x00", re.I)
     peoples = {w for t in texts for w in re.findall(r"\b[A-Z][a-z]+\b", t) if is_demonym(w)}
     out: set[str] = set()
     spots: list[tuple[str, str, str]] = []  # (name, text before, text after) of each whole occurrence
@@ -299,6 +302,12 @@ def typed_names(found: Iterable[str], kinds: Sequence[str], texts: Sequence[str]
                     and not any(names_its_place(p, [name]) for p in peoples)
                 ):
                     out.add(name)
+                if (
+                    sources
+                    and name not in out
+                    and (reporter.search(f"{before}\x00{after}") or re.match(r"\.(?:com|org|net|io|ai|news)\b", after))
+                ):
+                    out.add(name)  # ... or by its address (UnderstandingAI.org)
                 if re.match(r"['’]s\b", after) or any(
                     longer != name
                     and name in longer

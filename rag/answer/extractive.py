@@ -514,6 +514,7 @@ class ExtractiveAnswerer:
             return set(ws) <= asked | sparse.stopwords() or any(names_its_place(w, ws) for w in capitals)
 
         by_kind = list(ok)
+        is_typed: dict[int, bool] = {}
         if kinds and not people:
             # The articles call some names things of the asked kind ("the R1 model"): the list is of those ...
             names_of = [list_items(e.sentence.text, proper) for e in ok]
@@ -521,12 +522,15 @@ class ExtractiveAnswerer:
             typed = typed_names(found, kinds, list(dict.fromkeys(p.text for p in candidates)))
             # ... and come first; then any other sentence that names something new, as before.
             first = [bool(typed and {bare_name(n) for n in ns} & typed) for ns in names_of]
+            is_typed = {id(e): f for e, f in zip(ok, first, strict=True)}
             by_kind = [e for e, f in zip(ok, first, strict=True) if f] + [
                 e for e, f in zip(ok, first, strict=True) if not f
             ]
         for e in by_kind:
             src = candidates[e.passage_no - 1].source
             cutoff = LIST_CUTOFF if named_items or src == candidates[ok[0].passage_no - 1].source else IDEAS_CUTOFF
+            if is_typed.get(id(e)):
+                cutoff = 0.0  # a sentence naming a thing of the asked kind names an item, however it ranks
             if taken.get(src, 0) >= per_source or e.score < best * cutoff:
                 continue
             if curated_leads and candidates[e.passage_no - 1].trust == "contributed":
