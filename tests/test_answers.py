@@ -1061,3 +1061,11 @@ def test_what_someone_thinks_is_answered_in_their_own_quoted_words(chat: Chat) -
     history.append(Turn("assistant", chat.ask(history[0].content).answer))
     answer = chat.ask("And what does she think the race ultimately comes down to?", history)
     assert "what these models are used for" in answer.answer, answer.answer
+
+
+def test_a_sentence_that_refers_back_to_the_named_model_answers_how_it_is_described(chat: Chat) -> None:
+    # "Alibaba touts their latest model as “the perfect foundation for developing agile ... AI agents”", in the
+    # article that names Qwen2.5-Omni-7B: "their latest model" is it
+    answer = chat.ask("How does Alibaba describe Qwen2.5-Omni-7B as a base for AI agents?")
+    assert "perfect foundation" in answer.answer, answer.answer
+    assert chat.ask("Where did Alibaba unveil Qwen2.5-Omni-7B?").refused  # a place is named, never referred to

@@ -568,11 +568,16 @@ def judge(
     trust_weight: float,
     dense_weight: float,
     proper: frozenset[str] = frozenset(),
+    named_nearby: Sequence[str] = (),
 ) -> Evidence:
-    """How well one sentence answers one part."""
+    """How well one sentence answers one part (named_nearby: the part's names its article gives, which a sentence
+    may refer to as "their latest model" where what is asked is a description, not a name, date or figure)."""
     quote = f"{scored.lead.text} {scored.sentence.text}" if scored.lead else scored.sentence.text
     # "This movement is fueled by ...": the sentence it leans on names what "this" is, so both count.
     support = overlap(weights, quote)
+    if named_nearby and part.kind not in TYPED and _REFERS.search(quote):
+        # "Alibaba touts their latest model as ...", in the article that names Qwen2.5-Omni-7B: the model is meant
+        support = max(support, overlap(weights, f"{quote} {' '.join(named_nearby)}") * NEAR_CREDIT)
     lexical = support
     # Ranked by its meaning in context ("For instance, it can translate a hospital sign" is about the models the
     # sentence before names); whether it answers is judged on its own meaning (Evidence.dense), so a topical
@@ -617,6 +622,14 @@ def judge(
         scored.lead,
         scored.dense,
     )
+
+
+# A thing named before, referred to again: "their latest model", "the new chatbot", "the company"
+_REFERS = re.compile(
+    r"\b(?:its|their|the|this|that)\s+(?:(?:latest|new|newest|recent|flagship|own)\s+)?"
+    r"(?:model|models|chatbot|product|system|company|firm|tool|platform|release|offering)\b",
+    re.I,
+)
 
 
 # A sentence opening with these turns to another thought than the one before it.

@@ -253,6 +253,16 @@ class ExtractiveAnswerer:
             * (OTHER_THAN_BEFORE if previous and p.source not in previous else 1.0)
             for i, p in enumerate(request.candidates)
         }
+        # the part's names each article gives (a sentence there may say "their latest model" for one)
+        own_names = [n for n in part.names if n in part.text]
+        named_in = (
+            {
+                src: [n for n in own_names if any(_has_name(n, p) for p in request.candidates if p.source == src)]
+                for src in {p.source for p in request.candidates}
+            }
+            if own_names
+            else {}
+        )
         out = [
             judge(
                 part,
@@ -264,6 +274,7 @@ class ExtractiveAnswerer:
                 trust_weight=weight[s.passage_no],
                 dense_weight=DENSE_WEIGHT if qv is not None else 0.0,
                 proper=request.corpus.proper if request.corpus is not None else frozenset(),
+                named_nearby=named_in.get(request.candidates[s.passage_no - 1].source, ()),
             )
             for s in scored
         ]
