@@ -1069,3 +1069,11 @@ def test_a_sentence_that_refers_back_to_the_named_model_answers_how_it_is_descri
     answer = chat.ask("How does Alibaba describe Qwen2.5-Omni-7B as a base for AI agents?")
     assert "perfect foundation" in answer.answer, answer.answer
     assert chat.ask("Where did Alibaba unveil Qwen2.5-Omni-7B?").refused  # a place is named, never referred to
+
+
+def test_a_span_counted_back_from_now_says_when() -> None:
+    from rag.answer.evidence import holds
+
+    question = "When did the author first write about it?"
+    assert holds("when", "Almost two months to the day since I first reported on it, things changed.", question)
+    assert not holds("when", "I first reported on it, and things changed.", question)

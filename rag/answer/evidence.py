@@ -63,7 +63,7 @@ _DURATION = re.compile(
 _DATE = re.compile(
     rf"\b(1[89]\d\d|20\d\d)\b|\b({MONTHS})\b|\b({WEEKDAYS})\b|"
     r"\b(last|this|next|earlier this|later this|early|late) (year|month|week|spring|summer|autumn|fall|winter)\b|"
-    r"\b\w+ (days?|weeks?|months?|years?) (ago|earlier|later|before|after)\b|\bago\b",
+    r"\b\w+ (days?|weeks?|months?|years?) (?:to the day )?(ago|earlier|later|before|after|since)\b|\bago\b",
     re.I,
 )
 # Actors named by role, two or more coordinated ("governments, industry leaders, and researchers").
