@@ -30,18 +30,18 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.86,
     },
-    "footnote-test.jsonl": {
+    "footnote-test.jsonl": {  # 175 questions: t* (102) and h* (73, a fresh writer's, added unread)
         "hit_at_1": 0.9,
-        "fact_recall": 0.72,
-        "citation_precision": 0.92,
-        "citation_recall": 0.86,
-        "refusal_accuracy": 0.78,
+        "fact_recall": 0.73,
+        "citation_precision": 0.9,
+        "citation_recall": 0.91,
+        "refusal_accuracy": 0.73,
     },
 }
 CEILINGS = {
     "dev.jsonl": {"false_refusal_rate": 0.05},
     "footnote-tune.jsonl": {"false_refusal_rate": 0.03},
-    "footnote-test.jsonl": {"false_refusal_rate": 0.09},
+    "footnote-test.jsonl": {"false_refusal_rate": 0.07},
 }
 ZERO = {"quotes_outside_lines": 0.0, "dangling_markers": 0.0, "stream_mismatches": 0.0}
 
