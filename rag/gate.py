@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.question import FILLER, Analysis, demonyms, name_terms, names, names_its_place, place_aliases, relation_group
+from rag.names import demonyms, name_terms, names, names_its_place, place_aliases
+from rag.question import FILLER, Analysis, relation_group
 from rag.retrieval import sparse
 from rag.retrieval.corpus import CorpusStats, name_forms, name_pieces, squash
 from rag.types import Passage

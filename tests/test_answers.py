@@ -536,7 +536,7 @@ def test_who_is_answered_by_actors_named_by_role() -> None:
 
 
 def test_months_weekdays_and_ordinals_are_when_a_question_asks_not_names_to_find() -> None:
-    from rag.question import names
+    from rag.names import names
 
     asked = "Which event is Nvidia hosting in Dover, Delaware, from August 15th to August 18th on a Tuesday?"
     assert names(asked) == ["Nvidia", "Dover", "Delaware"]
@@ -570,7 +570,7 @@ def test_a_sentence_with_the_questions_own_figure_ranks_above_one_without() -> N
 
 def test_a_peoples_word_is_found_where_the_text_names_its_place() -> None:
     from rag.answer.extractive import _has_name
-    from rag.question import place_stems
+    from rag.names import place_stems
     from rag.types import Passage
 
     text = "Masisi threatened to send 20,000 elephants from Botswana to Germany."
@@ -874,7 +874,7 @@ def test_the_asked_type_is_read_past_an_attribution_and_a_compared_object(questi
 
 
 def test_a_country_asked_by_another_of_its_names_is_the_one_the_articles_name(chat: Chat) -> None:
-    from rag.question import names_an_alias
+    from rag.names import names_an_alias
 
     assert names_an_alias("America", "the United States leads") and names_an_alias("America", "the U.S. leads")
     assert not names_an_alias("America", "let us lead")

@@ -9,7 +9,8 @@ from functools import lru_cache
 
 from rag.cite import Sentence
 from rag.errors import FootnoteError
-from rag.question import TYPED, Part, is_demonym, names_its_place, relation_group
+from rag.names import is_demonym, names_its_place
+from rag.question import TYPED, Part, relation_group
 from rag.retrieval import sparse
 from rag.text import MONTHS, WEEKDAYS, sentence_spans
 

@@ -38,7 +38,8 @@ from rag.answer.evidence import (
 )
 from rag.answer.sections import line_of, section_asked
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
-from rag.question import TYPED, Analysis, Part, name_terms, names_an_alias, names_its_place, relation_groups
+from rag.names import name_terms, names_an_alias, names_its_place
+from rag.question import TYPED, Analysis, Part, relation_groups
 from rag.retrieval import sparse
 from rag.retrieval.corpus import acronyms, name_forms, name_pieces, squash
 from rag.text import sentence_spans

@@ -1,0 +1,116 @@
+"""Names in text: which words name something, how a name occurs as terms, and a people's word's place.
+
+Used by the question analysis, the gate and the answerers alike ("Baidu", "Qwen2.5-Omni-7B", "Chinese": China).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rag.retrieval import sparse
+from rag.text import MONTHS, WEEKDAYS
+
+_TOKEN = re.compile(r"[\w’'][\w.\-’']*")
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "prof", "sir", "madam"})
+_DEMONYM = re.compile(r"(?:ese|ian|ean|ican|ish|ern)$")
+
+
+def is_demonym(word: str) -> bool:
+    """Whether a capitalized word is a people's ("Chinese", "Western"; not "Tern"): it describes, it names no one
+    thing."""
+    return bool(_DEMONYM.search(word[2:]))
+
+
+_DEMONYM_ENDS = ("n", "an", "ian", "ean", "ese", "ish", "i")
+
+
+def place_stems(word: str) -> set[str]:
+    """How the place a people's word is of may begin: "Botswanan" -> "botswana", "Korean" -> "korea", "Japanese" ->
+    "japan", "Iraqi" -> "iraq" (empty for words that are not one capitalized word)."""
+    if not (word[:1].isupper() and word[1:].islower()):
+        return set()  # "GPT-5", "Qwen3": a name, not a people's
+    low = word.lower()
+    return {low[: -len(e)] for e in _DEMONYM_ENDS if low.endswith(e) and len(low) - len(e) >= 4}
+
+
+def names_its_place(word: str, names: Iterable[str]) -> bool:
+    """Whether one of names (lowercased) is the place a people's word is of ("Botswanan": "botswana's")."""
+    stems = tuple(place_stems(word))
+    return bool(stems) and any(n.startswith(stems) for n in names)
+
+
+# One country, several names: news text says "the United States" or "the U.S." where a user asks about "America"
+_PLACE_ALIASES = (
+    ("America", "United States", "U.S.", "US", "USA", "U.S.A."),
+    ("Britain", "Great Britain", "United Kingdom", "UK", "U.K."),
+)
+
+
+def place_aliases(name: str) -> tuple[str, ...]:
+    """The other names of a country ("America": "United States", "U.S.", ...); empty for any other name."""
+    for forms in _PLACE_ALIASES:
+        if name in forms:
+            return tuple(f for f in forms if f != name)
+    return ()
+
+
+def names_an_alias(name: str, text: str) -> bool:
+    """Whether the text names the country by another of its names (as written: "US", not "us")."""
+    return any(re.search(rf"(?<![\w.]){re.escape(a)}(?![\w])", text) for a in place_aliases(name))
+
+
+def demonyms(text: str) -> list[str]:
+    """Capitalized words that describe rather than name ("Japanese", "Korean"), mid-sentence: names() leaves them
+    out, but one the corpus never uses still says the question is about something it does not cover."""
+    out = []
+    for m in re.finditer(r"(?<=[\w,] )([A-Z][a-z]+)\b", text):
+        if _DEMONYM.search(m.group(1)):
+            out.append(m.group(1))
+    return out
+
+
+def names(text: str) -> list[str]:
+    """Words that name something, once each: capitalized mid-sentence, inner capitals, or with a digit."""
+    out: list[str] = []
+    sentence_start = True
+    for m in _TOKEN.finditer(text):
+        word = re.sub(r"['’]s$", "", m.group(0)).strip(".-’'")
+        first = sentence_start
+        sentence_start = m.group(0).endswith((".", "?", "!"))
+        if not word or not any(c.isupper() or c.isdigit() for c in word):
+            continue
+        if not any(c.isalpha() for c in word) or word.lower() in _HONORIFICS:
+            continue  # "2.5" in "Qwen 2.5" names nothing alone; "Mr" names no one
+        inner = any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
+        if first and not inner:
+            continue
+        ws = sparse.words(word)
+        if not ws or ws[0] in sparse.stopwords() or word in out:
+            continue
+        if not inner and _DEMONYM.search(word):
+            continue  # "Chinese", "American", "Western" describe; they name no one thing to look for
+        if _CALENDAR.match(word):
+            continue  # "August", "Tuesday", "15th", "under-16s", "1990s": when or who, the attribute, not a name
+        out.append(word)
+    return out
+
+
+_CALENDAR = re.compile(
+    rf"^(?:{MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|{WEEKDAYS})$|"
+    r"^\d+(?:st|nd|rd|th|s)$|^(?:under|over|above|below)-\d+s?$",
+)
+
+
+def name_terms(name: str) -> list[list[str]]:
+    """Ways a name can occur as terms: whole ("qwen2.5-omni"), or all its parts bar bare numbers ("top", "ten")."""
+    ts = sparse.terms(name)
+    if not ts:
+        return []
+    whole = [ts[0]]
+    # "top-10" may be written "top ten": its word parts stand in, but "Qwen-VL" is not "Qwen" and "VL" apart.
+    if len(ts) > 1 and any(t.isdigit() for t in ts[1:]):
+        parts = [t for t in ts[1:] if not t.isdigit()]
+        if parts:
+            return [whole, parts]
+    return [whole]
