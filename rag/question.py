@@ -342,13 +342,9 @@ def relation_groups(term: str) -> set[int]:
     return {i for i, starts in enumerate((*RELATED, *RELATION_ONLY)) if term.startswith(starts)}
 
 
-_ATTRIBUTION = re.compile(r"^\s*(?:according to|per|in|from|based on)\s+[^,?]{1,60},\s*")
-
-
 def kind_of(text: str) -> Kind:
-    """The asked type of one part."""
-    # "According to the arms race piece, does ...?": where to look comes first, what is asked after it
-    low = _ATTRIBUTION.sub("", text.lower())
+    """The asked type of one part (a leading clause already read last: see _lead_clause_last)."""
+    low = text.lower()
     for kind, pattern in _KINDS:
         if pattern.search(low):
             return kind
@@ -612,15 +608,15 @@ def last_answer(history: Sequence[Turn]) -> str:
 
 
 _LEAD_CLAUSE = re.compile(
-    rf"^\s*((?:according to|per|in|from|based on|besides|apart from|aside from|other than|except(?: for)?|beyond)"
-    rf"\s+[^,?]{{1,60}}),\s*((?:{_QWORD}|list|name)\b.*?)\s*([?.!]*)\s*$",
+    r"^\s*((?:according to|per|in|from|based on|besides|apart from|aside from|other than|except(?: for)?|beyond)"
+    r"\s+(?![^,?]*\b(?:what|which|who|whom|how|why|when|where)\b)[^,?]{1,60}),\s*(\w.*?)\s*([?.!]*)\s*$",
     re.I,
 )
 
 
 def _lead_clause_last(question: str) -> str:
     """ "Besides Alibaba, which companies ...?" asked as "Which companies ..., besides Alibaba?": what is asked comes
-    first, as every question's analysis expects."""
+    first, as every question's analysis expects ("In what ways …, according to Manuel?" has no leading clause)."""
     m = _LEAD_CLAUSE.match(question)
     if not m:
         return question

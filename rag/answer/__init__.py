@@ -34,6 +34,11 @@ class AnswerRequest:
         return self.candidates[: self.top_k]
 
     @cached_property
+    def candidate_texts(self) -> tuple[str, ...]:
+        """Each candidate's text once (chunks of one document may repeat in the ranking)."""
+        return tuple(dict.fromkeys(p.text for p in self.candidates))
+
+    @cached_property
     def quoted_sources(self) -> frozenset[str]:
         """The candidates' sources whose sentences the last answer of the conversation quoted (found once)."""
         last = next((t.content for t in reversed(self.history) if t.role == "assistant"), "")

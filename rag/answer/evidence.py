@@ -136,6 +136,8 @@ _SAYS = (
     r"warned|wrote|"
     r"writes|observed|commented|believes|thinks|cautioned|emphasized|emphasised|highlighted)"
 )
+# what a speaker or a source does in news text: says, or reports
+_SPEAKS = rf"(?:{_SAYS}|{_REPORTS})"
 _JOBS = (
     r"(?:engineer|lecturer|partner|analyst|professor|researcher|founder|co-founder|ceo|cto|director|executive|head|"
     r"scientist|fellow|official|president|chair|chairman|manager|editor|reporter|journalist|economist|adviser|advisor)"
@@ -172,7 +174,7 @@ def in_their_words(surname: str, text: str) -> bool:
     n = re.escape(surname)
     return bool(
         re.search(
-            rf"\b{n}\b[’']?(?:,[^,.;“”]{{1,80}},)?,?\s+(?:\w+\s+)?(?:{_SAYS}|{_REPORTS})\b|\b(?:{_SAYS})\b,?\s+(?:[\w\-]+\s+){{0,3}}{n}\b|"
+            rf"\b{n}\b[’']?(?:,[^,.;“”]{{1,80}},)?,?\s+(?:\w+\s+)?{_SPEAKS}\b|\b(?:{_SAYS})\b,?\s+(?:[\w\-]+\s+){{0,3}}{n}\b|"
             rf"\baccording to\s+(?:[\w\-]+\s+){{0,2}}{n}\b",
             text,
             re.I,
@@ -286,7 +288,7 @@ def typed_names(found: Iterable[str], kinds: Sequence[str], texts: Sequence[str]
     )
     # ... and a source is known by what it does: it reports ("Yahoo News Singapore echoes the urgency")
     sources = bool({"outlet", "site", "publica"} & set(_kind_words(kinds)))
-    reporter = re.compile(rf"\x00\s+(?:{_REPORTS}|{_SAYS})\b|\baccording to\s+(?:the\s+)?\x00", re.I)
+    reporter = re.compile(rf"\x00\s+{_SPEAKS}\b|\baccording to\s+(?:the\s+)?\x00", re.I)
     peoples = {w for t in texts for w in re.findall(r"\b[A-Z][a-z]+\b", t) if is_demonym(w)}
     out: set[str] = set()
     spots: list[tuple[str, str, str]] = []  # (name, text before, text after) of each whole occurrence
@@ -361,7 +363,7 @@ def proper_names(text: str, proper: frozenset[str] = frozenset()) -> list[str]:
                 not rest
                 and not re.search(r"['’]", head)  # "We’re told ..."
                 and head.lower() not in sparse.stopwords()
-                and bool(re.match(rf"\s+(?:{_SAYS}|{_REPORTS})\b", text[m.end() :], re.I))
+                and bool(re.match(rf"\s+{_SPEAKS}\b", text[m.end() :], re.I))
             )
             if bare.lower() not in proper and not unknown_word(bare) and not runs_into and not speaks:
                 if not rest:

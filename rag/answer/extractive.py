@@ -6,6 +6,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -358,20 +359,18 @@ class ExtractiveAnswerer:
             return "owner missing"
         if part.author and request.article is not None and source != request.article:
             return "another article's byline"  # "Who wrote the Qwen2-VL op-ed?" is not answered by another's
-        asked_for = part.specific
-        if asked_for and part.kind in ("which", "list", "who") and asked_for not in _SHAPES:
+        if part.specific and part.kind in ("which", "list", "who") and part.specific not in _SHAPES:
             # "Which specific benchmarks?": "in several critical benchmarks" mentions some and names none; a quote
             # without the word names one only if the articles call that name one ("the MMLU benchmark")
-            said = names_one(asked_for, quote, part.text)
+            said = names_one(part.specific, quote, part.text)
             if said is False:
                 return "kind named, none given"
-            if said is None and part.specific:
+            if said is None:
                 new_names = [n for n in proper_names(quote) if n not in part.text]
-                texts = list(dict.fromkeys(p.text for p in candidates))
-                if not typed_names(new_names, [part.specific], texts):
+                if not typed_names(new_names, [part.specific], request.candidate_texts):
                     return "kind not named"
         speaker = opinion_of(part.text, part.names)
-        if speaker and _is_speaker(speaker, candidates):
+        if speaker and _is_speaker(speaker, request.candidate_texts):
             if not in_their_words(speaker, quote):
                 return "not their words"  # "What does she think ...?": a sentence she is not quoted in says nothing
             return None  # ... and what she is quoted saying is her answer, however she words it
@@ -526,7 +525,7 @@ class ExtractiveAnswerer:
             return set(ws) <= asked | sparse.stopwords() or any(names_its_place(w, ws) for w in capitals)
 
         by_kind = list(ok)
-        is_typed: dict[int, bool] = {}
+        typed_ids: set[int] = set()
         if kinds and not people:
             # The articles call some names things of the asked kind ("the R1 model"): the list is of those ...
             names_of = [list_items(e.sentence.text, proper) for e in ok]
@@ -534,14 +533,14 @@ class ExtractiveAnswerer:
             typed = typed_names(found, kinds, list(dict.fromkeys(p.text for p in candidates)))
             # ... and come first; then any other sentence that names something new, as before.
             first = [bool(typed and {bare_name(n) for n in ns} & typed) for ns in names_of]
-            is_typed = {id(e): f for e, f in zip(ok, first, strict=True)}
+            typed_ids = {id(e) for e, f in zip(ok, first, strict=True) if f}
             by_kind = [e for e, f in zip(ok, first, strict=True) if f] + [
                 e for e, f in zip(ok, first, strict=True) if not f
             ]
         for e in by_kind:
             src = candidates[e.passage_no - 1].source
             cutoff = LIST_CUTOFF if named_items or src == candidates[ok[0].passage_no - 1].source else IDEAS_CUTOFF
-            if is_typed.get(id(e)):
+            if id(e) in typed_ids:
                 cutoff = 0.0  # a sentence naming a thing of the asked kind names an item, however it ranks
             if taken.get(src, 0) >= per_source or e.score < best * cutoff:
                 continue
@@ -750,9 +749,11 @@ def _rehome(picked: list[Evidence], candidates: Sequence[Passage]) -> list[Evide
     return out
 
 
-def _is_speaker(surname: str, candidates: Sequence[Passage]) -> bool:
-    """Whether the articles quote the person at all (an organisation "says" in other ways, if ever)."""
-    return any(in_their_words(surname, p.text) for p in candidates)
+@lru_cache(maxsize=256)
+def _is_speaker(surname: str, texts: tuple[str, ...]) -> bool:
+    """Whether the articles quote the person at all (an organisation "says" in other ways, if ever): asked once a
+    question, not for every sentence judged."""
+    return any(in_their_words(surname, t) for t in texts)
 
 
 def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], float]) -> bool:
