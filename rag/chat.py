@@ -155,12 +155,17 @@ class Chat:
         return answer
 
     def _candidates(
-        self, analysis: Analysis, pool: list[Passage], corpus: CorpusStats, article: str | None
+        self,
+        analysis: Analysis,
+        pool: list[Passage],
+        corpus: CorpusStats,
+        article: str | None,
+        articles: Sequence[str] = (),
     ) -> list[Passage]:
-        """The pool, plus whole articles for a summary or a named article, and article heads for "who wrote"."""
+        """The pool, plus whole articles for a summary or the named article(s), and article heads for "who wrote"."""
         wanted: list[tuple[str, bool]] = []  # (source, whole document?)
-        if article is not None:
-            wanted = [(article, True)]
+        if article is not None or articles:
+            wanted = [(a, True) for a in (article,) if a is not None] + [(a, True) for a in articles]
         elif analysis.kind == "summary":
             sources = [s for s, trust in corpus.sources if trust == "curated"] if analysis.all_articles else []
             if not sources:
@@ -184,7 +189,7 @@ class Chat:
             for p in self.retriever.document(source):
                 if (whole or p.chunk_index == 0) and (p.source, p.chunk_index) not in have:
                     extra.append(p)
-        if analysis.kind == "summary" or article is not None:
+        if analysis.kind == "summary" or article is not None or articles:
             # A summary or a named article is read whole, in the order asked: it leads the candidates.
             docs = [p for s, _ in wanted for p in [*pool, *extra] if p.source == s]
             return docs + [p for p in pool if p not in docs]
@@ -247,9 +252,15 @@ class Chat:
             return
         # "across the articles about X" gathers from all of them: no single article to keep to.
         article = corpus.article(analysis.article) if analysis.article and not analysis.all_articles else None
-        candidates = self._candidates(analysis, pool, corpus, article)
+        # "How do the Qwen-VL article and the Omni commentary treat ...?": two articles, each answered on its own
+        sides = tuple(dict.fromkeys(a for words in analysis.sides if (a := corpus.article(words)) is not None))
+        articles = sides if len(sides) > 1 and not analysis.all_articles else ()
+        if articles:
+            article = None
+        candidates = self._candidates(analysis, pool, corpus, article, articles)
         request = AnswerRequest(
             article=article,
+            articles=articles,
             analysis=analysis,
             candidates=candidates,
             top_k=k,

@@ -89,7 +89,7 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             # "Which site compares X with Y?" asks for the site: the asker's noun is what compares, not the asked
             # ("Which website put together the comparison ...?" too)
             rf"^(?!\s*(?:and\s+)?(?:(?:which|what)\s+(?!(?:{_AUX_WORDS})\b)[\w\-]+\s|who\b))"
-            r".*\b(vs\.?|versus|compared?|comparison|compares|difference between|differ|differs)\b|"
+            r".*\b(vs\.?|versus|compared?|comparison|compares|difference between|differ|differs|contrast)\b|"
             r"\b(bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less|fewer)\b[^?]*"
             r"\bthan\b(?!\s*[$€£]?\d)|"  # "recalled more than 114,000 cars" is a count, not a comparison
             # "Which scores higher, Baichuan or Qwen?": a choice between two by a measure
@@ -230,6 +230,9 @@ class Analysis:
     # they say where to look, not what to find.
     article: tuple[str, ...] = ()
     restates: bool = False  # asks about the previous answer itself ("who made that point?")
+    # What the question sets side by side, each as the words that name it: every place it names an article, and
+    # each name a comparison compares. Where these point at two or more articles, each is answered on its own.
+    sides: tuple[tuple[str, ...], ...] = ()
 
     @property
     def kind(self) -> Kind:
@@ -251,10 +254,14 @@ _ALL_ARTICLES = re.compile(
 )
 
 
-_ARTICLE_NOUN = r"(?:article|articles|piece|op-?ed|story|report|post|column|essay|write-?up)"
+_ARTICLE_NOUN = r"(?:article|articles|piece|op-?ed|story|report|post|column|essay|write-?up|commentary|editorial)"
+# Who wrote one ("the Qwen2.5-Omni commentator", "the Qwen2-VL author") names the article as well
+_WRITER_NOUN = r"(?:author|writer|commentator|columnist)"
 _REF_PATTERNS = [
     re.compile(
-        rf"\b(?:the|this|that)\s+((?:(?!(?:the|this|that|of)\b)[\w\-.’'“”\"]+\s+){{1,4}}?){_ARTICLE_NOUN}\b", re.I
+        rf"\b(?:the|this|that)\s+((?:(?!(?:the|this|that|of)\b)[\w\-.’'“”\"]+\s+){{1,4}}?)"
+        rf"(?:{_ARTICLE_NOUN}|{_WRITER_NOUN})\b",
+        re.I,
     ),
     re.compile(
         rf"\b{_ARTICLE_NOUN}\s+(?:about|on|by|from|covering)\s+([\w\-.’'“”\"]+(?:\s+[\w\-.’'“”\"]+){{0,5}}?)"
@@ -272,16 +279,24 @@ _REF_PATTERNS = [
 _ANOTHER = re.compile(r"\b(?:earlier|previous|prior|older|original|first|other)\b", re.I)
 
 
-def article_reference(question: str) -> list[str]:
-    """The words of the question that name an article (its site, author, title or topic), not what is asked."""
-    out: list[str] = []
+def article_references(question: str) -> list[tuple[str, ...]]:
+    """Each place the question names an article (its site, author, title or topic), as that place's words, in the
+    order written: "the Qwen-VL article and the Omni commentary" names two."""
+    found: list[tuple[int, tuple[str, ...]]] = []
     for pattern in _REF_PATTERNS:
         for m in pattern.finditer(question):
             if _ANOTHER.search(m.group(1)):
                 continue  # "the author's earlier article" is one the articles mention, not one of them
             words = (re.sub(r"['’]s$", "", w).strip(".") for w in re.findall(r"[\w\-.’']+", m.group(1)))
-            out.extend(w for w in words if w and w.lower() not in ("the", "a", "an", "of"))
-    return list(dict.fromkeys(out))
+            kept = tuple(w for w in words if w and w.lower() not in ("the", "a", "an", "of"))
+            if kept:
+                found.append((m.start(1), kept))
+    return list(dict.fromkeys(words for _, words in sorted(found)))
+
+
+def article_reference(question: str) -> list[str]:
+    """The words of the question that name an article (its site, author, title or topic), not what is asked."""
+    return list(dict.fromkeys(w for words in article_references(question) for w in words))
 
 
 # Verbs news text uses interchangeably for one relation, by their starts: asked "who was quoted", the article says
@@ -706,4 +721,15 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
     own_refs = {tuple(r) for p in split_parts(q) if (r := article_reference(p))}
     if len(own_refs) > 1:
         reference = []
-    return Analysis(q, standalone, tuple(parts), follow_up=follow_up, earlier=earlier, article=tuple(reference))
+    sides = article_references(q) if len(parts) == 1 else []
+    if len(parts) == 1 and parts[0].kind == "compare":
+        sides += [(n,) for n in parts[0].names if n in parts[0].text and n not in reference]
+    return Analysis(
+        q,
+        standalone,
+        tuple(parts),
+        follow_up=follow_up,
+        earlier=earlier,
+        article=tuple(reference),
+        sides=tuple(dict.fromkeys(sides)),
+    )

@@ -1077,3 +1077,27 @@ def test_a_span_counted_back_from_now_says_when() -> None:
     question = "When did the author first write about it?"
     assert holds("when", "Almost two months to the day since I first reported on it, things changed.", question)
     assert not holds("when", "I first reported on it, and things changed.", question)
+
+
+def test_each_place_a_question_names_an_article_is_a_side_of_its_own() -> None:
+    from rag.question import analyse, article_references
+
+    question = "Compare how the Qwen-VL article and the Qwen2.5-Omni-7B commentary treat visually impaired users."
+    assert article_references(question) == [("Qwen-VL",), ("Qwen2.5-Omni-7B",)]
+    assert analyse(question).sides[:2] == (("Qwen-VL",), ("Qwen2.5-Omni-7B",))
+    assert article_references("What does the Qwen2-VL author recommend?") == [("Qwen2-VL",)]
+    assert analyse("Contrast Qwen-VL with Qwen2.5-Omni-7B.").kind == "compare"
+
+
+def test_two_articles_set_side_by_side_are_answered_a_paragraph_each_from_their_own_text(chat: Chat) -> None:
+    answer = chat.ask(
+        "Compare how the Qwen-VL article and the Qwen2.5-Omni-7B commentary treat the benefits of Alibaba's AI "
+        "for visually impaired users."
+    )
+    assert not answer.refused
+    paragraphs = answer.answer.split("\n\n")
+    assert len(paragraphs) == 2, answer.answer
+    assert "read the labels aloud" in paragraphs[0] and "audio descriptions" in paragraphs[1], answer.answer
+    sources = [c.source for c in answer.citations]
+    assert sources[0].startswith("000_") and sources[-1].startswith("002_") and len(set(sources)) == 2
+    assert_citations_verifiable(answer)

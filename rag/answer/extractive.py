@@ -66,6 +66,8 @@ LIST_CUTOFF = 0.2  # a list takes quotes down to this share of the best one's sc
 IDEAS_CUTOFF = 0.4  # ... a list of ideas, from another article than the best quote's
 LIST_ITEM_DENSE = 0.25  # a sentence naming new things answers a list of named things at this cosine
 ARTICLE_IDEA_DENSE = 0.25  # ... a sentence of the article asked about answers a list of its ideas at this cosine
+SIDE_DENSE = 0.3  # ... and a sentence of one of the articles a question sets side by side answers its side
+SIDE_MAX = 2  # quotes per article set side by side
 LIST_RUN = 6  # sentences that go on with a quote: a colon's labelled lines, or leaning ones after a list's item
 SUMMARY_SENTENCES = 6
 SUMMARY_PER_ARTICLE = 3  # when summarizing several articles
@@ -175,18 +177,25 @@ class ExtractiveAnswerer:
         quoted: set[tuple[int, int]] = set()
         set_aside: Passage | None = None
         for i, part in enumerate(request.analysis.parts):
-            ranked = self.rank(part, request)
-            picked = self.pick(part, ranked, request)
-            if i == 0:
-                set_aside = _overruled_upload(ranked, picked, request.candidates)
-            fresh = [e for e in picked if (e.passage_no, e.sentence.start) not in quoted]
+            if request.articles:
+                # Articles set side by side: each answers the part from its own text, a paragraph each.
+                per_article = [self._pick_in(part, request, src) for src in request.articles]
+                picked = [e for side in per_article for e in side]
+            else:
+                ranked = self.rank(part, request)
+                picked = self.pick(part, ranked, request)
+                per_article = [picked]
+                if i == 0:
+                    set_aside = _overruled_upload(ranked, picked, request.candidates)
             if not picked:
                 missing.append(_missing(part))
                 paragraphs.append(f"The articles don't say {_missing(part)}.")
                 continue
-            quoted.update((e.passage_no, e.sentence.start) for e in picked)
-            if fresh:
-                paragraphs.append(render(fresh))
+            for side in per_article:
+                fresh = [e for e in side if (e.passage_no, e.sentence.start) not in quoted]
+                quoted.update((e.passage_no, e.sentence.start) for e in side)
+                if fresh:
+                    paragraphs.append(render(fresh))
         if not missing or len(missing) < len(request.analysis.parts):
             if set_aside is not None:
                 yield Notice(
@@ -197,6 +206,25 @@ class ExtractiveAnswerer:
             yield "\n\n".join(p for p in paragraphs if p)
             return
         yield Refusal("; ".join(missing))
+
+    def _pick_in(self, part: Part, request: AnswerRequest, source: str) -> list[Evidence]:
+        """The part answered from one article's own sentences alone; the words that name the articles set side by
+        side say where to look, not what to find."""
+        within = replace(request, article=source)
+        corpus = request.corpus
+        naming = [w for words in request.analysis.sides if corpus and corpus.article(words) for w in words]
+        if naming:
+            gone = {t for w in naming for t in sparse.terms(w)}
+            part = replace(
+                part,
+                # each side is described on its own: "how do A and B differ" asks what each says
+                kind="what" if part.kind == "compare" else part.kind,
+                terms=tuple(t for t in part.terms if t not in gone),
+                focus=tuple(t for t in part.focus if t not in gone),
+                names=tuple(n for n in part.names if n not in naming),
+            )
+        ranked = [e for e in self.rank(part, within) if request.candidates[e.passage_no - 1].source == source]
+        return self.pick(part, ranked, within)[:SIDE_MAX]
 
     # -- evidence --------------------------------------------------------------------------------------------
     def _part_vector(self, part: Part, request: AnswerRequest) -> np.ndarray | None:
@@ -420,6 +448,9 @@ class ExtractiveAnswerer:
         # meaning is one of its ideas though it words them otherwise ("concerns regarding privacy", "pitfalls")
         if part.kind == "list" and not part.items_named and source == request.article and e.dense >= ARTICLE_IDEA_DENSE:
             return None
+        # "How do the Qwen-VL article and the Omni piece treat ...?": each side's article answers in its own words
+        if request.articles and source == request.article and e.dense >= SIDE_DENSE:
+            return None
         return "low support"
 
     def pick(self, part: Part, ranked: Sequence[Evidence], request: AnswerRequest) -> list[Evidence]:
@@ -630,11 +661,13 @@ class ExtractiveAnswerer:
             sources = sources[:1]
         if request.article is not None:
             sources = [request.article]
+        elif request.articles:  # "summarize the Qwen-VL article and the Omni piece"
+            sources = list(request.articles)
         qv = _unit(request.query_vector) if request.query_vector is not None and self._embed else None
         # "the main points about chips in ...": a summary with a topic ranks by the topic as much as by centrality.
         part = request.analysis.parts[0]
         topic = part_weights(part, request.corpus.idf if request.corpus else (lambda t: 1.0)) if part.terms else {}
-        if topic and len(sources) > 1:
+        if topic and len(sources) > 1 and not request.articles:
             # "what the articles say about chip exports": the articles that discuss it, not every article
             said = {src: _most_said(topic, src, request.candidates) for src in sources}
             most = max(said.values())
