@@ -56,11 +56,14 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(
             r"\b(summari[sz]e|summary|sum up|recap|main (points?|ideas?|takeaways?|arguments?|message|thesis)|"
             r"key (points?|takeaways?|ideas?|messages?|arguments?)|takeaways|highlights|overview|gist|tl;?dr|"
-            r"in a (few|couple of) sentences|what (is|are|was) the (article|articles|piece|pieces|story|stories) "
+            r"in a (few|couple of) sentences|overall (stance|argument|takeaway|message|view|tone)|takeaway|"
+            r"what (is|are|was|were) (the|these|those) (article|articles|piece|pieces|story|stories) "
             r"(about|saying))\b|"
             r"\bwhat(?: is| was|'s|’s) (the|this|that) ([\w\-.’'“”\"]+ ){0,6}"
-            r"(article|piece|op-?ed|story|report|post|column|essay) (mainly |mostly |really )?about\b|"
-            r"\bwhat does (the|this|that) [^?]*\b(article|piece|op-?ed|story|report|post|column|essay)\b[^?]* "
+            r"(article|piece|op-?ed|story|report|post|column|essay|commentary|editorial) (mainly |mostly |really )?"
+            r"about\b|"
+            r"\bwhat does (the|this|that) [^?]*\b(article|piece|op-?ed|story|report|post|column|essay|commentary)\b"
+            r"[^?]* "
             r"(argue|claim|contend|conclude)\b"
         ),
     ),
@@ -73,6 +76,7 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             rf"\b(which|what) ((?!(?:{_AUX_WORDS})\b)\w+ ){{0,3}}(\w+s|people) "
             r"(appear|appears|appeared|feature|featured|come up|show up)\b|"
             r"\bacross (the|all|these|those) (articles|sources|pieces|stories)\b|"
+            r"\bacross all(?: of)? (these|those|them)\b|"
             r"\b(all|every|each) (the )?(\w+ ){0,3}(mentioned|named|quoted|cited|listed|discussed)\b"
         ),
     ),
@@ -249,6 +253,7 @@ _ALL_ARTICLES = re.compile(
     r"\b(?:(?:all|each|every)(?: the)?(?: (?:two|three|four|five|six|seven|eight|several))?|"
     r"the (?:two|three|four|five|six|seven|eight|several))(?: of the)? (?:articles|sources|pieces|stories|documents)\b|"
     r"\bacross (the|all|these|those) (articles|sources|pieces|stories)\b|"
+    r"\bacross all(?: of)? (these|those|them)\b|"
     r"\b(the|these|those) (articles|pieces|stories)\b",
     re.I,
 )
@@ -273,6 +278,13 @@ _REF_PATTERNS = [
         r"(?=[,?.;]|$|\s+(?:and|what|how|is|are|does|did)\b)"
     ),
     re.compile(rf"\b([A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+){{0,2}})[’']s\s+(?:\w+\s+)?{_ARTICLE_NOUN}\b"),
+    # by what it says: "the article saying China often outpaces American counterparts"
+    re.compile(
+        # (not the asked verb: "what does the article say about ...", "which article says ...")
+        rf"\b{_ARTICLE_NOUN}\s+(?:saying|claiming|arguing|reporting|(?:that|which)\s+(?:says|claims|argues|reports))"
+        r"\s+(?!about\b)(?:that\s+)?([\w\-.’'“”\"]+(?:\s+[\w\-.’'“”\"]+){1,9}?)(?=\s*[,?.;]|\s*$)",
+        re.I,
+    ),
 ]
 
 

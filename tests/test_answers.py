@@ -1101,3 +1101,26 @@ def test_two_articles_set_side_by_side_are_answered_a_paragraph_each_from_their_
     sources = [c.source for c in answer.citations]
     assert sources[0].startswith("000_") and sources[-1].startswith("002_") and len(set(sources)) == 2
     assert_citations_verifiable(answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what are these articles about",
+        "whats the overall takeaway on china vs the us in ai across all of these?",
+    ],
+)
+def test_asking_what_all_the_articles_are_about_is_a_summary_of_all_of_them(question: str) -> None:
+    from rag.question import analyse
+
+    analysis = analyse(question)
+    assert analysis.kind == "summary" and analysis.all_articles
+
+
+def test_an_article_is_named_by_what_it_says_but_not_by_what_is_asked_of_it() -> None:
+    from rag.question import article_references
+
+    claim = "Name the experts quoted in the article saying China often outpaces American counterparts."
+    assert article_references(claim) == [("China", "often", "outpaces", "American", "counterparts")]
+    assert article_references("Which article says Llama 2 is ten times larger than Qwen-VL?") == []
+    assert article_references("What does the Omni article say about the competitive landscape?") == [("Omni",)]
