@@ -198,6 +198,7 @@ _STATEMENT = re.compile(
     r"\bsaid (that|this|it|so)\b|\bwho said\b",
     re.I,
 )
+FRAGMENT_WORDS = 4
 _ELLIPSIS = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.I)
 
 
@@ -381,7 +382,13 @@ def kind_of(text: str) -> Kind:
 def is_follow_up(question: str) -> bool:
     """Whether the question leans on earlier turns (pronouns, 'and ...', 'what about', or very few content words)."""
     content = [t for t in sparse.terms(question) if t not in FILLER]
-    return bool(_FOLLOW_UP.search(question)) or len(set(content)) <= 1
+    if bool(_FOLLOW_UP.search(question)) or len(set(content)) <= 1:
+        return True
+    # A fragment without a verb or a name of its own ("Over what time span?", "Which exact date?") goes on from the
+    # question before it
+    return (
+        len(re.findall(r"[\w’'\-]+", question)) <= FRAGMENT_WORDS and not _AUX.search(question) and not names(question)
+    )
 
 
 # The pair is what the question asks about, right after its question word and verb: "Where do A and B work?"
@@ -554,6 +561,19 @@ _ASIDE = re.compile(
 )
 
 
+# Phrasal verbs that news text says in one word: "when did it come out?" asks when it was released
+_PHRASAL = (
+    (re.compile(r"\b(?:came|come|comes|coming) out\b", re.I), "released"),
+    (re.compile(r"\bput(?:s|ting)? out\b", re.I), "released"),
+)
+
+
+def _one_word_verbs(text: str) -> str:
+    for pattern, verb in _PHRASAL:
+        text = pattern.sub(verb, text)
+    return text
+
+
 def _part(
     text: str, borrowed_terms: Sequence[str], borrowed_names: Sequence[str], reference: Sequence[str] = ()
 ) -> Part:
@@ -561,7 +581,7 @@ def _part(
     asked = kind_of(text)
     own = [
         t
-        for t in dict.fromkeys(sparse.terms(text))
+        for t in dict.fromkeys(sparse.terms(_one_word_verbs(text)))
         if t not in FILLER and t not in ref_terms and not (asked == "summary" and t in _SUMMARY_WORDS)
     ]
     # "Besides Alibaba, which companies ...?": what is set aside is not what the answer must be about
@@ -573,6 +593,7 @@ def _part(
         focus = [t for t in focus if t not in _CURRENCY_WORDS]
     if kind == "duration":  # "how much time", "over what period": a span of time is what a duration is
         focus = [t for t in focus if t not in _SPAN_WORDS]
+        own = [t for t in own if t != "long"]  # "how long": the asked type, not a word to find
     gathers = [*focus, *_categories(text)] if kind == "list" else []  # what a list is a list of
     # ... which the asked noun says when there is one: "what focus areas does it recommend for Western countries?"
     # lists areas, not countries
@@ -598,7 +619,9 @@ def _part(
         items_people=kind == "list" and any(_PEOPLE.match(f) for f in kinds_from),
         gathers=tuple(dict.fromkeys(gathers)),
         kinds=tuple(dict.fromkeys(g for g in kinds_from if kind == "list" and _NAMED_THINGS.match(g))),
-        verb=next((t for t in sparse.terms(m.group(1)) if t not in FILLER), "") if (m := _WHO_VERB.match(text)) else "",
+        verb=next((t for t in sparse.terms(m.group(1)) if t not in FILLER), "")
+        if (m := _WHO_VERB.match(_one_word_verbs(text)))
+        else "",
         specific=next(iter(sparse.terms(m.group(1).split()[-1])), "") if (m := _SPECIFIC.search(text)) else "",
     )
 

@@ -1124,3 +1124,23 @@ def test_an_article_is_named_by_what_it_says_but_not_by_what_is_asked_of_it() ->
     assert article_references(claim) == [("China", "often", "outpaces", "American", "counterparts")]
     assert article_references("Which article says Llama 2 is ten times larger than Qwen-VL?") == []
     assert article_references("What does the Omni article say about the competitive landscape?") == [("Omni",)]
+
+
+def test_a_fragment_without_verb_or_name_goes_on_from_the_question_before(chat: Chat) -> None:
+    from rag.question import analyse, is_follow_up
+
+    assert is_follow_up("Over what time span?") and not is_follow_up("Who is Tiezhen Wang?")
+    history = [Turn("user", "How much is Alibaba Cloud planning to invest in AI and cloud computing?")]
+    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    assert analyse("Over what time span?", history).follow_up
+    answer = chat.ask("Over what time span?", history)
+    assert not answer.refused and "three years" in answer.answer, answer.answer
+
+
+def test_a_phrasal_verb_asks_for_the_relation_news_text_names_in_one_word(chat: Chat) -> None:
+    from rag.question import analyse
+
+    part = analyse("Who put out Qwen-VL and Qwen-VL-Chat?").parts[0]
+    assert part.verb == "releas" and "releas" in part.terms
+    assert "long" not in analyse("How long did it take?").parts[0].terms  # "how long" is the asked type
+    assert "Alibaba" in chat.ask("Who put out Qwen-VL and Qwen-VL-Chat?").answer
