@@ -44,7 +44,7 @@ FILLER = frozenset(
         "what which who whom whose how why when where does did do say says said tell told mention mentioned "
         "according article articles piece story call called name named describe explain give list kind kinds "
         "type types happen way ways thing things much many summarize summarise summary main point points key "
-        "overview briefly short op-ed piece essay column gist sum"
+        "overview briefly short op-ed piece essay column gist sum specific exact particular"
     )
 )
 
@@ -167,7 +167,7 @@ _PART_SPLIT = re.compile(
 _HAS_QWORD = re.compile(rf"\b{_QWORD}\b|\b(list|name|summari[sz]e|describe|explain|tell)\b", re.I)
 _FOCUS = re.compile(
     r"^\s*(?:and\s+|also\s+)?(?:(?:on|in|at|from|to|with|by|for|of)\s+)?(?:what|which|how many|how much)\s+"
-    rf"((?:[\w\-]+\s+){{0,3}}?)(?=(?:{_AUX_WORDS})\b)",
+    rf"((?:[\w\-]+\s+){{0,4}}?)(?=(?:{_AUX_WORDS})\b)",
     re.I,
 )
 # "... and on which benchmarks?": a trailing part that is only the asked noun
@@ -457,7 +457,18 @@ def _categories(text: str) -> list[str]:
     out = []
     for m in _CATEGORY.finditer(text):
         for word in (m.group(1) or m.group(2)).split():
-            if word.lower() not in ("articles", "article", "sources", "pieces", "stories", "documents", "is", "was"):
+            if word.lower() not in (
+                "articles",
+                "article",
+                "sources",
+                "pieces",
+                "stories",
+                "documents",
+                "is",
+                "was",
+                "does",
+                "has",
+            ):
                 out.extend(sparse.terms(word))
     return out
 
@@ -520,8 +531,13 @@ _NAMED_THINGS = re.compile(
     r"^(compan|firm|giant|lab|model|chatbot|bot|person|peopl|countr|nation|organi|startup|platform|product|"
     r"universit|cit(y|i)|brand|executive|researcher|analyst|expert|publication|outlet|newspaper|rival|competitor|"
     r"partner|investor|institut|agenc|government|manufacturer|maker|developer|leader|official|founder|ceo|site|"
-    r"website|benchmark|apps?$|author|writer|journalist|reporter|chip|processor|gpu|tech)"
+    r"website|benchmark|apps?$|author|writer|journalist|reporter|chip|processor|gpu|tech|licen)"
 )
+
+
+def is_named_kind(stem: str) -> bool:
+    """Whether a stemmed noun is a kind of thing that has names (companies, models, benchmarks), not of ideas."""
+    return bool(_NAMED_THINGS.match(stem))
 
 
 def _refine(kind: Kind, focus: Sequence[str], text: str) -> Kind:

@@ -1144,3 +1144,14 @@ def test_a_phrasal_verb_asks_for_the_relation_news_text_names_in_one_word(chat: 
     assert part.verb == "releas" and "releas" in part.terms
     assert "long" not in analyse("How long did it take?").parts[0].terms  # "how long" is the asked type
     assert "Alibaba" in chat.ask("Who put out Qwen-VL and Qwen-VL-Chat?").answer
+
+
+def test_specific_ideas_are_answered_by_the_ideas_and_specific_named_things_only_by_a_name(chat: Chat) -> None:
+    from rag.question import analyse, is_named_kind
+
+    question = "What specific areas of focus does the Qwen2-VL author recommend for Western nations?"
+    part = analyse(question).parts[0]
+    assert part.focus == ("area", "focus") and "doe" not in part.gathers and not part.items_named
+    assert not is_named_kind("area") and is_named_kind("licens") and is_named_kind("benchmark")
+    assert "fundamental AI research" in chat.ask(question).answer
+    assert chat.ask("Which specific license is Qwen released under?").refused  # "licensing model" names none

@@ -40,7 +40,7 @@ from rag.answer.evidence import (
 from rag.answer.sections import line_of, section_asked
 from rag.cite import MARKER_LIKE, Sentence, sentences_of
 from rag.names import name_terms, names_an_alias, names_its_place
-from rag.question import TYPED, Analysis, Part, relation_groups
+from rag.question import TYPED, Analysis, Part, is_named_kind, relation_groups
 from rag.retrieval import sparse
 from rag.retrieval.corpus import acronyms, name_forms, name_pieces, squash
 from rag.text import sentence_spans
@@ -387,7 +387,12 @@ class ExtractiveAnswerer:
             return "owner missing"
         if part.author and request.article is not None and source != request.article:
             return "another article's byline"  # "Who wrote the Qwen2-VL op-ed?" is not answered by another's
-        if part.specific and part.kind in ("which", "list", "who") and part.specific not in _SHAPES:
+        if (
+            part.specific
+            and part.kind in ("which", "list", "who")
+            and part.specific not in _SHAPES
+            and is_named_kind(part.specific)  # "what specific areas": ideas, which no name answers
+        ):
             # "Which specific benchmarks?": "in several critical benchmarks" mentions some and names none; a quote
             # without the word names one only if the articles call that name one ("the MMLU benchmark")
             said = names_one(part.specific, quote, part.text)
