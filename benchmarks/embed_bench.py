@@ -4,7 +4,7 @@
   and how often a question's nearest chunk is the same as with torch;
 - ingest throughput: the seed chunks repeated to about --texts texts, embed_documents in batches of 64, chunks/s
   (each embedder --rounds times, interleaved, best round; ratios to torch);
-- query embed: embed_query over the eval questions, p50/p95 ms (questions run in fp32 at either ONNX precision);
+- query embed: embed_query over the eval questions, p50/p95 ms (questions run at the embedder's precision);
 - import + construct: a cold process importing rag.retrieval.embeddings and building the embedder, median of
   --cold runs, with the modules it loaded (torch or not).
 

@@ -189,10 +189,9 @@ class OnnxMiniLMEmbedder:
                 self.path.with_name(name).unlink(missing_ok=True)
             self.path = onnx_model.ensure_onnx(model_dir, root, precision)
             self._session = session(self.path)
-        # Questions (and the sentences an answer is chosen from) always run in fp32: int8 moves a short text's
-        # vector more than a chunk's, and a question is one text, not a corpus.
-        fp32 = self.path.with_name(onnx_model.FILES["fp32"])
-        self._query_session = self._session if self.path == fp32 else session(fp32)
+        # Questions (and the sentences an answer is chosen from) run at the documents' precision: int8 embeds a
+        # question in ~1.5 ms against ~4 ms in fp32 here, and keeps every eval set's hit@1 and fact recall within
+        # 0.01 of fp32 (README, "The embedder").
         self._inputs = {i.name for i in self._session.get_inputs()}
 
     def _run(self, rows: list[list[int]], session: Any) -> np.ndarray:
@@ -209,10 +208,9 @@ class OnnxMiniLMEmbedder:
         pooled = np.einsum("bsd,bs->bd", hidden, weights) / np.clip(weights.sum(1, keepdims=True), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
-    def embed_array(self, texts: Sequence[str], *, queries: bool = False) -> np.ndarray:
-        """Vectors as an (n, dim) float32 array; texts of like length are batched together, order kept.
-        Documents run at the configured precision, queries in fp32."""
-        session = self._query_session if queries else self._session
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors as an (n, dim) float32 array; texts of like length are batched together, order kept."""
+        session = self._session
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
@@ -231,14 +229,14 @@ class OnnxMiniLMEmbedder:
         return self.embed_array(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        """The vector for one question, normalized (fp32)."""
+        """The vector for one question, normalized."""
         return self.embed_queries([text])[0]
 
     def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
-        """Vectors for texts compared with stored chunks (questions, an answer's candidate sentences): fp32."""
+        """Vectors for texts compared with stored chunks (questions, an answer's candidate sentences)."""
         if not texts:
             return []
-        return self.embed_array(texts, queries=True).tolist()
+        return self.embed_array(texts).tolist()
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word pieces of each text without [CLS]/[SEP], not truncated."""
