@@ -263,6 +263,7 @@ _ALL_ARTICLES = re.compile(
 _ARTICLE_NOUN = r"(?:article|articles|piece|op-?ed|story|report|post|column|essay|write-?up|commentary|editorial)"
 # Who wrote one ("the Qwen2.5-Omni commentator", "the Qwen2-VL author") names the article as well
 _WRITER_NOUN = r"(?:author|writer|commentator|columnist)"
+_WRITER_OF = re.compile(rf"\b(?:{_WRITER_NOUN}|commentary|editorial|essay|column|write-?up)\b", re.I)  # not verbs
 _REF_PATTERNS = [
     re.compile(
         rf"\b(?:the|this|that)\s+((?:(?!(?:the|this|that|of)\b)[\w\-.’'“”\"]+\s+){{1,4}}?)"
@@ -594,6 +595,9 @@ def _part(
     text: str, borrowed_terms: Sequence[str], borrowed_names: Sequence[str], reference: Sequence[str] = ()
 ) -> Part:
     ref_terms = {t for w in reference for t in sparse.terms(w)}
+    # "the author of the Omni commentary", "the Qwen2-VL writer": the named article and who wrote it say where to
+    # look, not what to find
+    ref_terms |= {t for m in _WRITER_OF.finditer(text) for t in sparse.terms(m.group(0))} if reference else set()
     asked = kind_of(text)
     own = [
         t

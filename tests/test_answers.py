@@ -1155,3 +1155,12 @@ def test_specific_ideas_are_answered_by_the_ideas_and_specific_named_things_only
     assert not is_named_kind("area") and is_named_kind("licens") and is_named_kind("benchmark")
     assert "fundamental AI research" in chat.ask(question).answer
     assert chat.ask("Which specific license is Qwen released under?").refused  # "licensing model" names none
+
+
+def test_the_named_articles_writer_says_where_to_look_not_what_to_find() -> None:
+    from rag.question import analyse
+
+    part = analyse("Why is the author of the Qwen2.5-Omni-7B commentary skeptical of Alibaba's push?").parts[0]
+    assert "author" not in part.terms and "commentari" not in part.terms and "skeptic" in part.terms
+    assert analyse("Who is the author of the Qwen2-VL piece?").parts[0].author
+    assert "report" in analyse("What does the South China Morning Post report?").parts[0].terms  # a verb there
