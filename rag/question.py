@@ -14,6 +14,7 @@ from typing import Literal
 
 from rag.names import is_demonym, names
 from rag.retrieval import sparse
+from rag.text import sentence_spans
 from rag.types import Turn
 
 Kind = Literal[
@@ -199,6 +200,13 @@ _STATEMENT = re.compile(
     re.I,
 )
 FRAGMENT_WORDS = 4
+# What a "which"/"who" question's answer named, pointed back at
+_ANSWERED_THING = re.compile(
+    r"\b(?:that|this|the same)\s+(?:company|firm|model|person|man|woman|lab|startup|chatbot|organi[sz]ation|"
+    r"expert|analyst|engineer|partner|outlet|publication|site|website)\b",
+    re.I,
+)
+_ANSWERED_PERSON = re.compile(r"\b(?:he|she|him|her|his)\b", re.I)
 _ELLIPSIS = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.I)
 
 
@@ -751,6 +759,22 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
             if ns or ts:
                 borrowed_terms, borrowed_names, mentioned = ts, ns, names(prev)
                 break
+        # "Which US model is ten times larger? ... How did Alibaba and that company work together?": what a "which"
+        # or "who" question asked for is named in its answer, and "that company", "he" point at it (not "she"
+        # after "Who is Grace Isford?", where she is named)
+        asked = _lead_clause_last(earlier[-1])
+        if re.match(r"\s*(?:and\s+)?(?:which|who)\b", asked, re.I) and (
+            _ANSWERED_THING.search(q) or (_ANSWERED_PERSON.search(q) and not names(asked))
+        ):
+            raw = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+            # the sentence that answered: its first quote's last (any before it is what that one leans on)
+            quote = re.split(r"\[\d+\]", raw, maxsplit=1)[0]
+            spans = sentence_spans(quote)
+            said = quote[spans[-1][0] : spans[-1][1]] if spans else ""
+            found = [n for n in names(said) if n not in mentioned and n not in names(earlier[-1]) and n not in q]
+            borrowed_names = [*borrowed_names, *found]
+            borrowed_terms = [*borrowed_terms, *(t for n in found for t in sparse.terms(n) if t not in borrowed_terms)]
+            mentioned = [*mentioned, *found]
         extra = [n for n in mentioned if n not in q] or [t for t in borrowed_terms if t not in q][:6]
         standalone = " ".join([q, *extra]) if extra else q
     reference = article_reference(q)

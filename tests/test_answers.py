@@ -1164,3 +1164,16 @@ def test_the_named_articles_writer_says_where_to_look_not_what_to_find() -> None
     assert "author" not in part.terms and "commentari" not in part.terms and "skeptic" in part.terms
     assert analyse("Who is the author of the Qwen2-VL piece?").parts[0].author
     assert "report" in analyse("What does the South China Morning Post report?").parts[0].terms  # a verb there
+
+
+def test_that_company_after_a_which_question_is_the_one_its_answer_named(chat: Chat) -> None:
+    from rag.question import analyse
+
+    first = "According to Franklin Manuel, which US open-source model is ten times larger than Alibaba's new models?"
+    history = [Turn("user", first), Turn("assistant", chat.ask(first).answer)]
+    follow = "How did Alibaba and that company work together on it?"
+    assert "Meta" in analyse(follow, history).parts[0].names
+    assert "available in China" in chat.ask(follow, history).answer
+    # "she" after "Who is Grace Isford?" is Grace Isford, not a name her answer adds
+    who = [Turn("user", "Who is Grace Isford?"), Turn("assistant", chat.ask("Who is Grace Isford?").answer)]
+    assert "Lux Capital" not in analyse("What did she say about Nvidia chip bans?", who).parts[0].names
