@@ -17,6 +17,7 @@ from rag.cite import MarkerStream, cite
 from rag.config import Settings
 from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
+from rag.names import restore_case
 from rag.question import Analysis, analyse, last_answer
 from rag.retrieval.corpus import CorpusStats
 from rag.retrieval.embeddings import Embedder, embedder_from_settings
@@ -139,7 +140,11 @@ class Chat:
         return self.retriever.retrieve(query, top_k=top_k or self.top_k, corpus=self.corpus()).passages
 
     def analyse(self, question: str, history: Sequence[Turn] = ()) -> Analysis:
-        """The question analysed, a follow-up made to stand alone by the answerer."""
+        """The question analysed, a follow-up made to stand alone by the answerer. Names typed in lower case are
+        read as the articles spell them ("kai wang": Kai Wang)."""
+        spellings = self.corpus().spellings
+        question = restore_case(question, spellings)
+        history = [Turn(t.role, restore_case(t.content, spellings)) if t.role == "user" else t for t in history]
         analysis = analyse(question, history)
         if analysis.follow_up:
             analysis = replace(analysis, standalone=self.answerer.condense(analysis, history))

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 
 from rag.retrieval import sparse
+from rag.retrieval.stopwords import GLASGOW
 from rag.text import MONTHS, WEEKDAYS
 
 _TOKEN = re.compile(r"[\w’'][\w.\-’']*")
@@ -114,3 +115,17 @@ def name_terms(name: str) -> list[list[str]]:
         if parts:
             return [whole, parts]
     return [whole]
+
+
+def restore_case(text: str, spellings: dict[str, str]) -> str:
+    """A question typed in lower case with its names spelled as the articles spell them ("what company does kai
+    wang work for" -> "... Kai Wang ..."). Words the user capitalized, stopwords and words of two letters ("us") are
+    left as typed."""
+
+    def spell(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if word != word.lower() or len(word) <= 2 or word in GLASGOW:
+            return word
+        return spellings.get(word, word)
+
+    return re.sub(r"[A-Za-z][\w\-.]*[\w]|[A-Za-z]", spell, text)

@@ -1177,3 +1177,24 @@ def test_that_company_after_a_which_question_is_the_one_its_answer_named(chat: C
     # "she" after "Who is Grace Isford?" is Grace Isford, not a name her answer adds
     who = [Turn("user", "Who is Grace Isford?"), Turn("assistant", chat.ask("Who is Grace Isford?").answer)]
     assert "Lux Capital" not in analyse("What did she say about Nvidia chip bans?", who).parts[0].names
+
+
+def test_names_typed_in_lower_case_are_read_as_the_articles_spell_them() -> None:
+    from rag.names import restore_case
+    from rag.retrieval.corpus import CorpusStats
+
+    stats = CorpusStats.from_texts(
+        [
+            "The model was built by Alibaba and praised by Tiezhen Wang, an engineer at Hugging Face.",
+            "Analysts at Alibaba say Tiezhen Wang is right; the open-source model is popular with us.",
+            "China AI Rivals US: Open Source Models Surge",
+        ]
+    )
+    assert stats.spellings["alibaba"] == "Alibaba" and stats.spellings["wang"] == "Wang"
+    assert "source" not in stats.spellings and "open" not in stats.spellings  # a headline's, and "open-source"
+    assert stats.n == 3  # the counts of spellings are not the corpus's size
+    typed = "what does tiezhen wang say about alibaba and us, and is it open source?"
+    assert restore_case(typed, stats.spellings) == (
+        "what does Tiezhen Wang say about Alibaba and us, and is it open source?"
+    )
+    assert restore_case("What does ALIBABA say?", stats.spellings) == "What does ALIBABA say?"  # as the user typed

@@ -15,6 +15,7 @@ from rag.retrieval import sparse
 
 # A word not at a sentence's start (after a lowercase word or a comma), possessive dropped.
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Za-z][\w\-]*)(?:['’]s)?\b")
+_LOWER_WORD = re.compile(r"(?<![\w’'])[a-z][a-z0-9]*(?![\w’'])")
 # A run of capitalized words, small words allowed inside ("Frequently Asked Questions", "Department of Commerce").
 _TITLE_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|the|for|on|in|to|about|&)[ \t]+)?[A-Z][a-z]+)+")
 _SMALL = frozenset({"of", "and", "the", "for", "on", "in", "to", "about", "&"})
@@ -85,6 +86,7 @@ class CorpusStats:
     acronyms: frozenset[str] = frozenset()  # initials of capitalized phrases ("faq"), see acronyms()
     forms: tuple[str, ...] = ()  # sorted squashed name forms ("llama2", "gpt4v"), see name_forms()
     title_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # each document's title's terms
+    spellings: dict[str, str] = field(default_factory=dict)  # a name's usual spelling, by its lowercase ("AI", "Baidu")
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> CorpusStats:
@@ -104,6 +106,8 @@ class CorpusStats:
         terms_of: dict[str, set[str]] = {}
         titles_of: dict[str, set[str]] = {}
         capitalized: Counter[str] = Counter()
+        spelled: Counter[str] = Counter()
+        lower_anywhere: set[str] = set()
         lowercase: Counter[str] = Counter()
         initials: set[str] = set()
         forms: set[str] = set()
@@ -116,6 +120,14 @@ class CorpusStats:
             for m in _MID_SENTENCE_WORD.finditer(text):
                 w = m.group(1)
                 (capitalized if w[0].isupper() else lowercase)[w.lower()] += 1
+            for line in text.splitlines():
+                words = line.split()
+                if sum(w[:1].isupper() for w in words) > len(words) / 2:
+                    continue  # a headline capitalizes every word ("Open Source Models Surge"): not a name's spelling
+                for m in _MID_SENTENCE_WORD.finditer(line):
+                    if m.group(1)[0].isupper():
+                        spelled[m.group(1)] += 1
+            lower_anywhere.update(_LOWER_WORD.findall(text))  # "open" in "open-source" too
             df.update(ts)
             if p.get("trust") == "contributed":
                 contributed = True
@@ -133,6 +145,11 @@ class CorpusStats:
             src for src, vs in versions.items() if len(vs) != 1 or next(iter(vs))[1] not in (None, points[src])
         )
         compounds = sorted(t for t in df if "-" in t or "." in t or "'" in t)
+        proper = frozenset(w for w, c in capitalized.items() if c > lowercase[w])
+        spellings: dict[str, str] = {}
+        for w, times in spelled.most_common():  # the most frequent spelling first; twice at least, never lower case
+            if w.lower() in proper and times >= 2 and w.lower() not in lower_anywhere:
+                spellings.setdefault(w.lower(), w)
         return cls(
             dict(df),
             n,
@@ -141,10 +158,11 @@ class CorpusStats:
             frozenset(curated) if contributed else None,
             tuple(sorted(trust_of.items())),
             {src: frozenset(ts) for src, ts in terms_of.items()},
-            frozenset(w for w, n in capitalized.items() if n > lowercase[w]),
+            proper,
             frozenset(initials),
             tuple(sorted(forms)),
             {src: frozenset(ts) for src, ts in titles_of.items()},
+            spellings,
         )
 
     def has(self, term: str) -> bool:
