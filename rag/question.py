@@ -448,6 +448,12 @@ _LIST_OF = re.compile(
     r"^\s*(?:list|name|enumerate)\s+(?:the\s+|all\s+(?:the\s+)?)?((?:[\w\-]+\s+){0,3}?(?:[\w\-]+s|people)\b|[\w\-]+)",
     re.I,
 )
+# A query without a question word opens with what it asks for: "price of X", "exact score vs Y"
+_HEAD_OF = re.compile(
+    rf"^\s*(?!(?:{_AUX_WORDS}|what|which|who|whom|whose|how|why|when|where|list|name|summari[sz]e|tell|give|"
+    r"describe|explain|compare|contrast)\b)((?:(?:exact|specific|total)\s+)?[a-z][\w\-]*)\s+(?:of|for|vs\.?|versus)\b",
+    re.I,
+)
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+([A-Za-z][\w\-]*)", re.I)
 
 
@@ -492,7 +498,11 @@ def _focus(text: str) -> list[str]:
         words = w.group(1)
     if not words and (ls := _LIST_OF.search(text)):
         words = ls.group(1)
-    focus = [t for t in sparse.terms(words) if t not in FILLER]
+    if not words and (h := _HEAD_OF.match(text)):
+        words = h.group(1)  # "price of qwen2.5-omni api", "exact score vs gpt-4v": a query's opening noun
+    # "how many parameters qwen2-vl have?": what is counted is not the thing named
+    named = {t for n in names(text) for t in sparse.terms(n)} if _COUNTED.search(text) else set()
+    focus = [t for t in sparse.terms(words) if t not in FILLER and t not in named]
     if not focus and _COUNTED.search(text) and (owned := _OWNED.search(text)):
         # "How much did Alibaba Cloud's revenue grow?": the measured thing is what the name owns
         focus = [t for t in sparse.terms(owned.group(1)) if t not in FILLER]

@@ -1198,3 +1198,23 @@ def test_names_typed_in_lower_case_are_read_as_the_articles_spell_them() -> None
         "what does Tiezhen Wang say about Alibaba and us, and is it open source?"
     )
     assert restore_case("What does ALIBABA say?", stats.spellings) == "What does ALIBABA say?"  # as the user typed
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "focus"),
+    [
+        ("how many parameters qwen2-vl have?", "how_many", ("paramet",)),  # the counted thing, not the named one
+        ("price of qwen2.5-omni api", "how_much", ("price",)),  # a query opens with what it asks for
+        ("Which Hugging Face ranking did Qwen models appear in?", "how_many", ("hug", "face", "rank")),
+    ],
+)
+def test_the_asked_attribute_of_terse_and_broken_questions(question: str, kind: str, focus: tuple[str, ...]) -> None:
+    from rag.question import analyse
+
+    part = analyse(question).parts[0]
+    assert (part.kind, part.focus) == (kind, focus)
+
+
+def test_a_figure_the_articles_never_give_is_refused_however_the_question_is_typed(chat: Chat) -> None:
+    for question in ("how many parameters qwen2-vl have?", "price of qwen2.5-omni api"):
+        assert chat.ask(question).refused, question
