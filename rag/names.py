@@ -41,11 +41,15 @@ def names_its_place(word: str, names: Iterable[str]) -> bool:
     return bool(stems) and any(n.startswith(stems) for n in names)
 
 
-# One country, several names: news text says "the United States" or "the U.S." where a user asks about "America"
+# One country, several names: news text says "the United States" or "the U.S." where a user asks about "America",
+# and a capital stands for its government ("Has Beijing put rules in place?")
 _PLACE_ALIASES = (
-    ("America", "United States", "U.S.", "US", "USA", "U.S.A."),
+    ("America", "United States", "U.S.", "US", "USA", "U.S.A.", "Washington"),
     ("Britain", "Great Britain", "United Kingdom", "UK", "U.K."),
+    ("China", "PRC", "Beijing"),
 )
+# A capital named for its country's government: its words are the country's ("Has Beijing put rules in place?")
+CAPITALS = {"Beijing": "China", "Washington": "United States"}
 
 
 def place_aliases(name: str) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from rag.names import is_demonym, names
+from rag.names import CAPITALS, is_demonym, names
 from rag.retrieval import sparse
 from rag.text import sentence_spans
 from rag.types import Turn
@@ -604,8 +604,11 @@ _PHRASAL = (
 
 
 def _one_word_verbs(text: str) -> str:
+    """The text with phrasal verbs in one word and a capital named for its country ("Beijing": China)."""
     for pattern, verb in _PHRASAL:
         text = pattern.sub(verb, text)
+    for capital, country in CAPITALS.items():
+        text = re.sub(rf"\b{capital}\b", country, text)
     return text
 
 

@@ -1218,3 +1218,9 @@ def test_the_asked_attribute_of_terse_and_broken_questions(question: str, kind: 
 def test_a_figure_the_articles_never_give_is_refused_however_the_question_is_typed(chat: Chat) -> None:
     for question in ("how many parameters qwen2-vl have?", "price of qwen2.5-omni api"):
         assert chat.ask(question).refused, question
+
+
+def test_a_capital_named_for_its_government_is_its_country(chat: Chat) -> None:
+    answer = chat.ask("Has Beijing put rules in place for AI development, according to the arms race piece?")
+    assert "comprehensive regulations" in answer.answer, answer.answer
+    assert "restricting China’s access" in chat.ask("Has Washington limited China's access to top-end chips?").answer
