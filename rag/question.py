@@ -292,7 +292,7 @@ _REF_PATTERNS = [
     re.compile(
         # (not the asked verb: "what does the article say about ...", "which article says ...")
         rf"\b{_ARTICLE_NOUN}\s+(?:saying|claiming|arguing|reporting|(?:that|which)\s+(?:says|claims|argues|reports))"
-        r"\s+(?!about\b)(?:that\s+)?([\w\-.’'“”\"]+(?:\s+[\w\-.’'“”\"]+){1,9}?)(?=\s*[,?.;]|\s*$)",
+        r"\s+(?!about\b)(?:that\s+)?([\w\-.’'“”\"]+(?:\s+[\w\-.’'“”\"]+){1,14}?)(?=\s*[,?.;]|\s*$)",
         re.I,
     ),
 ]

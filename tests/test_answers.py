@@ -1224,3 +1224,17 @@ def test_a_capital_named_for_its_government_is_its_country(chat: Chat) -> None:
     answer = chat.ask("Has Beijing put rules in place for AI development, according to the arms race piece?")
     assert "comprehensive regulations" in answer.answer, answer.answer
     assert "restricting China’s access" in chat.ask("Has Washington limited China's access to top-end chips?").answer
+
+
+def test_when_is_answered_by_a_date_not_by_the_verb_may() -> None:
+    from rag.answer.evidence import holds
+
+    assert holds("when", "Alibaba launched it in May.", "When did Alibaba launch it?")
+    assert not holds("when", "Partnerships may enhance Alibaba's market penetration.", "When did they sign?")
+
+
+def test_the_name_asked_for_is_the_owners_where_the_quote_names_the_owner(chat: Chat) -> None:
+    assert chat.ask("What is the name of the model Baidu released?").refused  # the articles never name it
+    assert "R1" in chat.ask("Which DeepSeek model's unveiling is tied to the 'DeepSeek moment'?").answer
+    byline = chat.ask("Who wrote the article claiming China took the lead in key AI benchmarks two months on?")
+    assert byline.refused or "Franklin Manuel" not in byline.answer  # that article carries no byline

@@ -62,7 +62,8 @@ _DURATION = re.compile(
     re.I,
 )
 _DATE = re.compile(
-    rf"\b(1[89]\d\d|20\d\d)\b|\b({MONTHS})\b|\b({WEEKDAYS})\b|"
+    # a month or weekday is capitalized: "may" is a verb ("(?-i:...)")
+    rf"\b(1[89]\d\d|20\d\d)\b|\b(?-i:({MONTHS}))\b|\b(?-i:({WEEKDAYS}))\b|"
     r"\b(last|this|next|earlier this|later this|early|late) (year|month|week|spring|summer|autumn|fall|winter)\b|"
     r"\b\w+ (days?|weeks?|months?|years?) (?:to the day )?(ago|earlier|later|before|after|since)\b|\bago\b",
     re.I,
@@ -85,7 +86,8 @@ _PLACE = re.compile(
 _CAPITALIZED = re.compile(r"\b[A-Z](?:[\w\-’']|\.(?=\d))*(?:\s+[A-Z](?:[\w\-’']|\.(?=\d))*)*")  # "Qwen2.5-Omni-7B"
 _FIRST_WORD = re.compile(r"^[\W]*([A-Z][\w\-’']*)")
 # A product's name: inner capitals or digits (Qwen2-VL, GPT-4V, iPhone), not an all-capitals acronym (LLM, GPUs).
-_PRODUCT = re.compile(r"\b(?=[\w\-.]*[a-z])(?=[\w\-.]*(?:\d|[a-z][A-Z]))[A-Za-z][\w\-.]*\w")
+# ... or a capital or three and a number: "R1", "H100", "V3"
+_PRODUCT = re.compile(r"\b(?=[\w\-.]*[a-z])(?=[\w\-.]*(?:\d|[a-z][A-Z]))[A-Za-z][\w\-.]*\w|\b[A-Z]{1,3}\d{1,4}[a-z]?\b")
 # A sentence opening with these leans on the one before it.
 _LEANS = re.compile(
     r"^(for (instance|example)|however|but|and|also|moreover|furthermore|meanwhile|still|yet|thus|therefore|hence|"

@@ -385,6 +385,8 @@ class ExtractiveAnswerer:
         near = [p for p in same if abs(p.chunk_index - at.chunk_index) <= 1]
         if part.kind in TYPED and not part.author and not all(any(_has_name(n, p) for p in near) for n in owners):
             return "owner missing"
+        if part.named and owners and not all(_names_in(n, quote) for n in owners):
+            return "owner not in the quote"  # "the name of the model Baidu released": Baidu's, said where it is named
         if part.author and request.article is not None and source != request.article:
             return "another article's byline"  # "Who wrote the Qwen2-VL op-ed?" is not answered by another's
         if (
@@ -788,6 +790,12 @@ def _rehome(picked: list[Evidence], candidates: Sequence[Passage]) -> list[Evide
 
 
 @lru_cache(maxsize=256)
+def _names_in(name: str, text: str) -> bool:
+    """Whether the text itself names the name, in any of the ways it may be written as terms."""
+    have = sparse.term_set(text)
+    return any(all(t in have for t in way) for way in name_terms(name))
+
+
 def _is_speaker(surname: str, texts: tuple[str, ...]) -> bool:
     """Whether the articles quote the person at all (an organisation "says" in other ways, if ever): asked once a
     question, not for every sentence judged."""
