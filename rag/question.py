@@ -176,6 +176,11 @@ _FOCUS_END = re.compile(
     r"^\s*(?:and\s+|also\s+)?(?:on|in|at|from|to|with|by|for|of)\s+(?:what|which)\s+((?:[\w\-]+\s*){1,3})[?.!]?\s*$",
     re.I,
 )
+# "which car company Alibaba partner with?" (no "does"): the asked noun runs to the name or pronoun after it
+_FOCUS_BARE = re.compile(
+    r"^\s*(?:and\s+|also\s+)?(?:which|what)\s+((?:[a-z][\w\-]*\s+){0,2}?[a-z][\w\-]*)\s+"
+    r"(?=[A-Z]|(?:it|its|they|their|he|she|this|that|these|those)\b)",
+)
 _CALLED = re.compile(r"\bcalled\b|\bname of\b|\bnamed what\b|\bwhat is it called\b", re.I)
 # What a name is asked for: "the name of the NFL team ...", "what is Baidu's new model called?"
 _NAMED_THING = re.compile(
@@ -490,7 +495,7 @@ def _categories(text: str) -> list[str]:
 
 def _focus(text: str) -> list[str]:
     """The asked attribute: the noun after "how many"/"how much", or the words between "what/which" and the verb."""
-    m = _FOCUS.search(text) or _FOCUS_END.search(text)
+    m = _FOCUS.search(text) or _FOCUS_END.search(text) or _FOCUS_BARE.search(text)
     words = m.group(1) if m else ""
     if not words and (c := _COUNTED.search(text)):
         words = c.group(1)
