@@ -1239,3 +1239,13 @@ def test_the_name_asked_for_is_the_owners_where_the_quote_names_the_owner(chat: 
     assert "R1" in chat.ask("Which DeepSeek model's unveiling is tied to the 'DeepSeek moment'?").answer
     byline = chat.ask("Who wrote the article claiming China took the lead in key AI benchmarks two months on?")
     assert byline.refused or "Franklin Manuel" not in byline.answer  # that article carries no byline
+
+
+def test_what_the_articles_say_about_a_topic_is_a_summary_of_it_article_by_article(chat: Chat) -> None:
+    from rag.question import analyse
+
+    assert analyse("What do the articles say about Meta's Llama 2?").kind == "summary"
+    assert analyse("How do the articles portray the AI rivalry?").kind == "summary"
+    assert analyse("What do the articles say the West should do?").kind != "summary"  # a question about what they say
+    answer = chat.ask("What do the articles say about Meta's Llama 2?")
+    assert {c.source[:3] for c in answer.citations} >= {"000", "004"}, answer.answer
