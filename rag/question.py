@@ -60,8 +60,9 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             r"in a (few|couple of) sentences|overall (stance|argument|takeaway|message|view|tone)|takeaway|"
             # "what do the articles say about X", "how do the articles portray X": what they say, article by article
             r"what do (the|these|those|all the|all|all of the) (\w+ )?(articles|pieces|stories) (say|report|argue|"
-            r"conclude) (overall|about|on|regarding)|how do (the|these|those) (\w+ )?(articles|pieces|stories) (portray|describe|characteri[sz]e|"
-            r"frame|cover|see)|taken together|"
+            r"conclude) (overall|about|on|regarding)|"
+            r"how do (the|these|those) (\w+ )?(articles|pieces|stories) (portray|describe|characteri[sz]e|frame|cover|"
+            r"see)|taken together|"
             r"what (is|are|was|were) (the|these|those) (article|articles|piece|pieces|story|stories) "
             r"(about|saying))\b|"
             r"\bwhat(?: is| was|'s|’s) (the|this|that) ([\w\-.’'“”\"]+ ){0,6}"
