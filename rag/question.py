@@ -424,7 +424,16 @@ def _distribute(part: str) -> list[str]:
         return [part]
     if any(is_demonym(w) for w in (m.group(1), m.group(2))):
         return [part]
+    if _TOGETHER.search(part[m.end() :]):
+        return [part]  # "When did Apple and Alibaba sign their agreement?": one thing the two did together
     return [part[: m.start()] + name + part[m.end() :] for name in (m.group(1), m.group(2))]
+
+
+_TOGETHER = re.compile(
+    r"\b(?:their|together|jointly|each other|one another|both)\b|"
+    r"\b(?:agree|partner|team|collaborat|sign|merg|meet|met)\w*\s+(?:with|on|up)\b",
+    re.I,
+)
 
 
 def split_parts(question: str) -> list[str]:

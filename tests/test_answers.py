@@ -1249,3 +1249,18 @@ def test_what_the_articles_say_about_a_topic_is_a_summary_of_it_article_by_artic
     assert analyse("What do the articles say the West should do?").kind != "summary"  # a question about what they say
     answer = chat.ask("What do the articles say about Meta's Llama 2?")
     assert {c.source[:3] for c in answer.citations} >= {"000", "004"}, answer.answer
+
+
+def test_two_names_that_did_one_thing_together_are_one_part() -> None:
+    from rag.question import analyse
+
+    joint = analyse("When did Apple and Alibaba sign their agreement to integrate AI into iPhones?")
+    assert len(joint.parts) == 1
+    assert len(analyse("Where do Grace Isford and Xin Sun work?").parts) == 2  # the same asked of each
+
+
+def test_a_name_every_article_carries_tells_no_answer_apart(chat: Chat) -> None:
+    corpus = chat.corpus()
+    assert corpus.everywhere("AI") and corpus.everywhere("China") and not corpus.everywhere("Alibaba")
+    # the Alibaba-Meta agreement is no answer to when Apple signed (the articles never say)
+    assert chat.ask("When did Apple and Alibaba sign their agreement to integrate AI into iPhones?").refused

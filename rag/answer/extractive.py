@@ -353,6 +353,8 @@ class ExtractiveAnswerer:
         own = [n for n in part.names if n in part.text]
         if _POINTS_BACK.search(part.text) and (not own or (request.analysis.follow_up and _PERSON.search(part.text))):
             own += [n for n in part.names if n not in own]
+        if request.corpus is not None:  # "AI" in a library about AI tells no answer from another
+            own = [n for n in own if not request.corpus.everywhere(n)]
         # A typed answer (a date, a figure, a founder) is about the named thing only where the passage names it:
         # elsewhere in the article it may be another thing's date.
         # Unless the quote itself holds the asked relation ("releasing its models on ...").

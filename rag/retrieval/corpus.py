@@ -16,6 +16,8 @@ from rag.retrieval import sparse
 # A word not at a sentence's start (after a lowercase word or a comma), possessive dropped.
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Za-z][\w\-]*)(?:['’]s)?\b")
 _LOWER_WORD = re.compile(r"(?<![\w’'])[a-z][a-z0-9]*(?![\w’'])")
+EVERYWHERE_SHARE = 0.95  # a name this share of the curated documents carry tells none of them apart ...
+EVERYWHERE_MIN_DOCS = 3  # ... once there are this many
 # A run of capitalized words, small words allowed inside ("Frequently Asked Questions", "Department of Commerce").
 _TITLE_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|the|for|on|in|to|about|&)[ \t]+)?[A-Z][a-z]+)+")
 _SMALL = frozenset({"of", "and", "the", "for", "on", "in", "to", "about", "&"})
@@ -164,6 +166,16 @@ class CorpusStats:
             {src: frozenset(ts) for src, ts in titles_of.items()},
             spellings,
         )
+
+    def everywhere(self, name: str) -> bool:
+        """Whether nearly every curated document names it ("AI", "China" in a library about China's AI): such a
+        name tells no passage from another."""
+        terms = sparse.terms(name)
+        uploads = {src for src, trust in self.sources if trust == "contributed"}
+        docs = [ts for src, ts in self.doc_terms.items() if src not in uploads]
+        if not terms or len(docs) < EVERYWHERE_MIN_DOCS:
+            return False
+        return sum(1 for ts in docs if all(t in ts for t in terms)) >= EVERYWHERE_SHARE * len(docs)
 
     def has(self, term: str) -> bool:
         """Whether the term occurs anywhere, whole or as the start of a longer name (qwen2.5-omni-7b)."""
