@@ -337,6 +337,8 @@ RELATED = (
     ("say", "said", "tell", "told", "quot", "added", "noted", "accord", "remark", "argue", "explain", "warn"),
     ("releas", "launch", "unveil", "debut", "introduc", "announc", "rolled"),
     ("invest", "spend", "spent", "fund", "pour"),
+    # "how does Alibaba pitch it?": "Alibaba touts their latest model as ..."
+    ("pitch", "tout", "promot", "advertis", "hail", "billed", "showcas"),
     # "where does she work?": news text says "partner at Lux Capital", "engineer at Hugging Face"
     (
         "work",

@@ -1264,3 +1264,9 @@ def test_a_name_every_article_carries_tells_no_answer_apart(chat: Chat) -> None:
     assert corpus.everywhere("AI") and corpus.everywhere("China") and not corpus.everywhere("Alibaba")
     # the Alibaba-Meta agreement is no answer to when Apple signed (the articles never say)
     assert chat.ask("When did Apple and Alibaba sign their agreement to integrate AI into iPhones?").refused
+
+
+def test_pitching_a_product_is_the_relation_news_text_calls_touting() -> None:
+    from rag.question import relation_group
+
+    assert relation_group("pitch") is not None and relation_group("pitch") == relation_group("tout")
