@@ -139,10 +139,10 @@ class Chat:
         """Hybrid retrieval for a query, as `footnote search` and /v1/search show it."""
         return self.retriever.retrieve(query, top_k=top_k or self.top_k, corpus=self.corpus()).passages
 
-    def analyse(self, question: str, history: Sequence[Turn] = ()) -> Analysis:
+    def analyse(self, question: str, history: Sequence[Turn] = (), corpus: CorpusStats | None = None) -> Analysis:
         """The question analysed, a follow-up made to stand alone by the answerer. Names typed in lower case are
         read as the articles spell them ("kai wang": Kai Wang)."""
-        spellings = self.corpus().spellings
+        spellings = (corpus or self.corpus()).spellings
         question = restore_case(question, spellings)
         history = [Turn(t.role, restore_case(t.content, spellings)) if t.role == "user" else t for t in history]
         analysis = analyse(question, history)
@@ -229,7 +229,7 @@ class Chat:
         k = top_k or self.top_k
         timings: dict[str, float] = {}
         corpus = self.corpus()
-        analysis = self.analyse(q, history)
+        analysis = self.analyse(q, history, corpus)
         t1 = time.perf_counter()
         timings["analyse"] = (t1 - t0) * 1000
         # Curated articles take precedence over uploads, except on names only uploads mention.

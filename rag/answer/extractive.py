@@ -791,13 +791,13 @@ def _rehome(picked: list[Evidence], candidates: Sequence[Passage]) -> list[Evide
     return out
 
 
-@lru_cache(maxsize=256)
 def _names_in(name: str, text: str) -> bool:
     """Whether the text itself names the name, in any of the ways it may be written as terms."""
     have = sparse.term_set(text)
     return any(all(t in have for t in way) for way in name_terms(name))
 
 
+@lru_cache(maxsize=256)
 def _is_speaker(surname: str, texts: tuple[str, ...]) -> bool:
     """Whether the articles quote the person at all (an organisation "says" in other ways, if ever): asked once a
     question, not for every sentence judged."""

@@ -89,6 +89,7 @@ class CorpusStats:
     forms: tuple[str, ...] = ()  # sorted squashed name forms ("llama2", "gpt4v"), see name_forms()
     title_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # each document's title's terms
     spellings: dict[str, str] = field(default_factory=dict)  # a name's usual spelling, by its lowercase ("AI", "Baidu")
+    _everywhere: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)  # everywhere(), found once
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> CorpusStats:
@@ -170,12 +171,15 @@ class CorpusStats:
     def everywhere(self, name: str) -> bool:
         """Whether nearly every curated document names it ("AI", "China" in a library about China's AI): such a
         name tells no passage from another."""
+        if name in self._everywhere:
+            return self._everywhere[name]
         terms = sparse.terms(name)
         uploads = {src for src, trust in self.sources if trust == "contributed"}
         docs = [ts for src, ts in self.doc_terms.items() if src not in uploads]
-        if not terms or len(docs) < EVERYWHERE_MIN_DOCS:
-            return False
-        return sum(1 for ts in docs if all(t in ts for t in terms)) >= EVERYWHERE_SHARE * len(docs)
+        found = bool(terms) and len(docs) >= EVERYWHERE_MIN_DOCS
+        found = found and sum(1 for ts in docs if all(t in ts for t in terms)) >= EVERYWHERE_SHARE * len(docs)
+        self._everywhere[name] = found
+        return found
 
     def has(self, term: str) -> bool:
         """Whether the term occurs anywhere, whole or as the start of a longer name (qwen2.5-omni-7b)."""
