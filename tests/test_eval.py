@@ -23,17 +23,19 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.9,
     },
-    "footnote-tune.jsonl": {  # 612 questions: x* (164) and y/z/v/w1* (279) written from the articles as probes
-        "hit_at_1": 0.88,
-        "fact_recall": 0.84,
-        "citation_precision": 0.90,
+    # 965 questions: x* (164), y/z/v/w1* (279) and p12-p17_* (353, five fresh writers' sets) written from the articles
+    "footnote-tune.jsonl": {
+        "hit_at_1": 0.89,
+        "fact_recall": 0.83,
+        "citation_precision": 0.91,
         "citation_recall": 0.95,
-        "refusal_accuracy": 0.86,
+        "refusal_accuracy": 0.83,
     },
-    "footnote-test.jsonl": {  # 175 questions: t* (102) and h* (73, a fresh writer's, added unread)
-        "hit_at_1": 0.9,
-        "fact_recall": 0.73,
-        "citation_precision": 0.9,
+    # 246 questions: t* (102), h* (73) and p14_* (71): the last two fresh writers' sets, added unread
+    "footnote-test.jsonl": {
+        "hit_at_1": 0.91,
+        "fact_recall": 0.76,
+        "citation_precision": 0.91,
         "citation_recall": 0.91,
         "refusal_accuracy": 0.73,
     },
@@ -41,7 +43,7 @@ FLOORS = {
 CEILINGS = {
     "dev.jsonl": {"false_refusal_rate": 0.05},
     "footnote-tune.jsonl": {"false_refusal_rate": 0.03},
-    "footnote-test.jsonl": {"false_refusal_rate": 0.07},
+    "footnote-test.jsonl": {"false_refusal_rate": 0.06},
 }
 ZERO = {"quotes_outside_lines": 0.0, "dangling_markers": 0.0, "stream_mismatches": 0.0}
 
