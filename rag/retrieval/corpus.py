@@ -15,7 +15,6 @@ from rag.retrieval import sparse
 
 # A word not at a sentence's start (after a lowercase word or a comma), possessive dropped.
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Za-z][\w\-]*)(?:['’]s)?\b")
-_LOWER_WORD = re.compile(r"(?<![\w’'])[a-z][a-z0-9]*(?![\w’'])")
 EVERYWHERE_SHARE = 0.95  # a name this share of the curated documents carry tells none of them apart ...
 EVERYWHERE_MIN_DOCS = 3  # ... once there are this many
 # A run of capitalized words, small words allowed inside ("Frequently Asked Questions", "Department of Commerce").
@@ -110,7 +109,7 @@ class CorpusStats:
         titles_of: dict[str, set[str]] = {}
         capitalized: Counter[str] = Counter()
         spelled: Counter[str] = Counter()
-        lower_anywhere: set[str] = set()
+        lower_parts: Counter[str] = Counter()
         lowercase: Counter[str] = Counter()
         initials: set[str] = set()
         forms: set[str] = set()
@@ -120,17 +119,21 @@ class CorpusStats:
             ts = set(sparse.terms(text))
             initials |= acronyms(text)
             forms |= name_forms(text)
+            headline: dict[int, bool] = {}
             for m in _MID_SENTENCE_WORD.finditer(text):
                 w = m.group(1)
                 (capitalized if w[0].isupper() else lowercase)[w.lower()] += 1
-            for line in text.splitlines():
-                words = line.split()
-                if sum(w[:1].isupper() for w in words) > len(words) / 2:
-                    continue  # a headline capitalizes every word ("Open Source Models Surge"): not a name's spelling
-                for m in _MID_SENTENCE_WORD.finditer(line):
-                    if m.group(1)[0].isupper():
-                        spelled[m.group(1)] += 1
-            lower_anywhere.update(_LOWER_WORD.findall(text))  # "open" in "open-source" too
+                if not w[0].isupper():
+                    if "-" in w:  # "open" in "open-source" is written in lower case too
+                        lower_parts.update(w.lower().split("-"))
+                    continue
+                start = text.rfind("\n", 0, m.start()) + 1
+                if start not in headline:  # a headline capitalizes every word ("Open Source Models Surge")
+                    end = text.find("\n", start)
+                    words = text[start : end if end >= 0 else len(text)].split()
+                    headline[start] = sum(x[:1].isupper() for x in words) > len(words) / 2
+                if not headline[start]:
+                    spelled[w] += 1
             df.update(ts)
             if p.get("trust") == "contributed":
                 contributed = True
@@ -151,7 +154,7 @@ class CorpusStats:
         proper = frozenset(w for w, c in capitalized.items() if c > lowercase[w])
         spellings: dict[str, str] = {}
         for w, times in spelled.most_common():  # the most frequent spelling first; twice at least, never lower case
-            if w.lower() in proper and times >= 2 and w.lower() not in lower_anywhere:
+            if w.lower() in proper and times >= 2 and not lowercase[w.lower()] and not lower_parts[w.lower()]:
                 spellings.setdefault(w.lower(), w)
         return cls(
             dict(df),
