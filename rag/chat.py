@@ -257,8 +257,13 @@ class Chat:
             return
         # "across the articles about X" gathers from all of them: no single article to keep to.
         article = corpus.article(analysis.article) if analysis.article and not analysis.all_articles else None
-        # "How do the Qwen-VL article and the Omni commentary treat ...?": two articles, each answered on its own
-        sides = tuple(dict.fromkeys(a for words in analysis.sides if (a := corpus.article(words)) is not None))
+        if article in corpus.incomplete:
+            article = None  # a half-written document is not read (the next ingest completes it)
+        # "How do the Qwen-VL article and the Omni commentary treat ...?": two articles, each answered on its own;
+        # a name compared is a side where one article alone mentions it ("Qwen-VL vs Qwen2.5-Omni-7B")
+        found = [corpus.article(words) for words in analysis.sides]
+        found += [corpus.only_document(n) for n in analysis.compared]
+        sides = tuple(dict.fromkeys(a for a in found if a is not None and a not in corpus.incomplete))
         articles = sides if len(sides) > 1 and not analysis.all_articles else ()
         if articles:
             article = None

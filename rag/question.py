@@ -253,9 +253,10 @@ class Analysis:
     # they say where to look, not what to find.
     article: tuple[str, ...] = ()
     restates: bool = False  # asks about the previous answer itself ("who made that point?")
-    # What the question sets side by side, each as the words that name it: every place it names an article, and
-    # each name a comparison compares. Where these point at two or more articles, each is answered on its own.
+    # What the question sets side by side: every place it names an article (as the words that name it), and each
+    # name a comparison compares. Where these point at two or more articles, each is answered on its own.
     sides: tuple[tuple[str, ...], ...] = ()
+    compared: tuple[str, ...] = ()
 
     @property
     def kind(self) -> Kind:
@@ -834,9 +835,8 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
     own_refs = {tuple(r) for p in split_parts(q) if (r := article_reference(p))}
     if len(own_refs) > 1:
         reference = []
-    sides = article_references(q) if len(parts) == 1 else []
-    if len(parts) == 1 and parts[0].kind == "compare":
-        sides += [(n,) for n in parts[0].names if n in parts[0].text and n not in reference]
+    single = len(parts) == 1
+    compared = [n for n in parts[0].names if n in parts[0].text and n not in reference] if single else []
     return Analysis(
         q,
         standalone,
@@ -844,5 +844,6 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
         follow_up=follow_up,
         earlier=earlier,
         article=tuple(reference),
-        sides=tuple(dict.fromkeys(sides)),
+        sides=tuple(article_references(q)) if single else (),
+        compared=tuple(compared) if single and parts[0].kind == "compare" else (),
     )

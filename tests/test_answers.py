@@ -1084,7 +1084,8 @@ def test_each_place_a_question_names_an_article_is_a_side_of_its_own() -> None:
 
     question = "Compare how the Qwen-VL article and the Qwen2.5-Omni-7B commentary treat visually impaired users."
     assert article_references(question) == [("Qwen-VL",), ("Qwen2.5-Omni-7B",)]
-    assert analyse(question).sides[:2] == (("Qwen-VL",), ("Qwen2.5-Omni-7B",))
+    assert analyse(question).sides == (("Qwen-VL",), ("Qwen2.5-Omni-7B",))
+    assert analyse("How does Qwen-VL compare with Qwen2.5-Omni-7B?").compared == ("Qwen-VL", "Qwen2.5-Omni-7B")
     assert article_references("What does the Qwen2-VL author recommend?") == [("Qwen2-VL",)]
     assert analyse("Contrast Qwen-VL with Qwen2.5-Omni-7B.").kind == "compare"
 
@@ -1270,3 +1271,11 @@ def test_pitching_a_product_is_the_relation_news_text_calls_touting() -> None:
     from rag.question import relation_group
 
     assert relation_group("pitch") is not None and relation_group("pitch") == relation_group("tout")
+
+
+def test_a_name_compared_is_a_side_only_where_one_whole_article_alone_mentions_it(chat: Chat) -> None:
+    corpus = chat.corpus()
+    assert corpus.only_document("Qwen2.5-Omni-7B") == "002_f9dec77134c0a174.txt"
+    assert corpus.only_document("Llama 2") is None  # two articles mention it
+    answer = chat.ask("How big is Llama 2 compared to Qwen-VL?")  # one article answers: no side by side
+    assert "\n\n" not in answer.answer and answer.citations[0].source == "000_238b3d5c562b5a75.txt"

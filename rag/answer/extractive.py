@@ -213,6 +213,7 @@ class ExtractiveAnswerer:
         within = replace(request, article=source)
         corpus = request.corpus
         naming = [w for words in request.analysis.sides if corpus and corpus.article(words) for w in words]
+        naming += [n for n in request.analysis.compared if corpus and corpus.only_document(n)]
         if naming:
             gone = {t for w in naming for t in sparse.terms(w)}
             part = replace(

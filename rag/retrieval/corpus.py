@@ -171,6 +171,12 @@ class CorpusStats:
             spellings,
         )
 
+    def only_document(self, name: str) -> str | None:
+        """The one whole document that mentions the name ("Qwen2.5-Omni-7B"), if exactly one does."""
+        terms = sparse.terms(name)
+        having = [src for src, ts in self.doc_terms.items() if terms and all(t in ts for t in terms)]
+        return having[0] if len(having) == 1 and having[0] not in self.incomplete else None
+
     def everywhere(self, name: str) -> bool:
         """Whether nearly every curated document names it ("AI", "China" in a library about China's AI): such a
         name tells no passage from another."""
