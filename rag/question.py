@@ -622,6 +622,8 @@ _ASIDE = re.compile(
 _PHRASAL = (
     (re.compile(r"\b(?:came|come|comes|coming) out\b", re.I), "released"),
     (re.compile(r"\bput(?:s|ting)? out\b", re.I), "released"),
+    # "which carmaker is Alibaba partnering with?" asks about a collaboration, not a job ("partner at Lux Capital")
+    (re.compile(r"\bpartner(?:s|ed|ing)?\s+(?=with\b)|\bteam(?:s|ed|ing)?\s+up\s+(?=with\b)", re.I), "collaborating "),
 )
 
 

@@ -1279,3 +1279,11 @@ def test_a_name_compared_is_a_side_only_where_one_whole_article_alone_mentions_i
     assert corpus.only_document("Llama 2") is None  # two articles mention it
     answer = chat.ask("How big is Llama 2 compared to Qwen-VL?")  # one article answers: no side by side
     assert "\n\n" not in answer.answer and answer.citations[0].source == "000_238b3d5c562b5a75.txt"
+
+
+def test_partnering_with_is_a_collaboration_not_a_job(chat: Chat) -> None:
+    from rag.question import analyse
+
+    assert "collabor" in analyse("Which carmaker is Alibaba partnering with?").parts[0].terms
+    assert "partner" in analyse("Where is Grace Isford a partner?").parts[0].terms
+    assert "BMW" in chat.ask("which car company Alibaba partner with?").answer
