@@ -170,7 +170,7 @@ class Chat:
         """The pool, plus whole articles for a summary or the named article(s), and article heads for "who wrote"."""
         wanted: list[tuple[str, bool]] = []  # (source, whole document?)
         if article is not None or articles:
-            wanted = [(a, True) for a in (article,) if a is not None] + [(a, True) for a in articles]
+            wanted = [(a, True) for a in ([article] if article is not None else articles)]
         elif analysis.kind == "summary":
             sources = [s for s, trust in corpus.sources if trust == "curated"] if analysis.all_articles else []
             if not sources:
@@ -261,9 +261,10 @@ class Chat:
             article = None  # a half-written document is not read (the next ingest completes it)
         # "How do the Qwen-VL article and the Omni commentary treat ...?": two articles, each answered on its own;
         # a name compared is a side where one article alone mentions it ("Qwen-VL vs Qwen2.5-Omni-7B")
-        found = [corpus.article(words) for words in analysis.sides]
-        found += [corpus.only_document(n) for n in analysis.compared]
-        sides = tuple(dict.fromkeys(a for a in found if a is not None and a not in corpus.incomplete))
+        resolved = [(words, corpus.article(words)) for words in analysis.sides]
+        resolved += [((n,), corpus.only_document(n)) for n in analysis.compared]
+        found = [(words, a) for words, a in resolved if a is not None and a not in corpus.incomplete]
+        sides = tuple(dict.fromkeys(a for _, a in found))
         articles = sides if len(sides) > 1 and not analysis.all_articles else ()
         if articles:
             article = None
@@ -271,6 +272,7 @@ class Chat:
         request = AnswerRequest(
             article=article,
             articles=articles,
+            side_words=tuple(dict.fromkeys(w for words, _ in found for w in words)) if articles else (),
             analysis=analysis,
             candidates=candidates,
             top_k=k,

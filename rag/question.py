@@ -327,9 +327,11 @@ def article_references(question: str) -> list[tuple[str, ...]]:
     return list(dict.fromkeys(words for _, words in sorted(found)))
 
 
-def article_reference(question: str) -> list[str]:
-    """The words of the question that name an article (its site, author, title or topic), not what is asked."""
-    return list(dict.fromkeys(w for words in article_references(question) for w in words))
+def article_reference(question: str, places: Sequence[tuple[str, ...]] | None = None) -> list[str]:
+    """The words of the question that name an article (its site, author, title or topic), not what is asked
+    (places: its article_references(), when already found)."""
+    found = article_references(question) if places is None else places
+    return list(dict.fromkeys(w for words in found for w in words))
 
 
 # Verbs news text uses interchangeably for one relation, by their starts: asked "who was quoted", the article says
@@ -814,7 +816,8 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
             mentioned = [*mentioned, *found]
         extra = [n for n in mentioned if n not in q] or [t for t in borrowed_terms if t not in q][:6]
         standalone = " ".join([q, *extra]) if extra else q
-    reference = article_reference(q)
+    places = article_references(q)
+    reference = article_reference(q, places)
     if follow_up and not reference:
         # A conversation about one article stays on it: "Is it open source?" after "... in the arms race article?"
         reference = next((r for prev in reversed(earlier) if (r := article_reference(prev))), [])
@@ -846,6 +849,6 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
         follow_up=follow_up,
         earlier=earlier,
         article=tuple(reference),
-        sides=tuple(article_references(q)) if single else (),
+        sides=tuple(places) if single else (),
         compared=tuple(compared) if single and parts[0].kind == "compare" else (),
     )

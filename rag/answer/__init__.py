@@ -26,6 +26,7 @@ class AnswerRequest:
     contributed_weight: float = 1.0
     article: str | None = None  # the one document the question points at ("per the Omni piece"), if any
     articles: tuple[str, ...] = ()  # the documents a question sets side by side, each answered on its own
+    side_words: tuple[str, ...] = ()  # ... and the words that named them (where to look, not what to find)
     # A source's whole text as passages in document order (summaries, bylines); None when the store cannot say.
     document: Callable[[str], list[Passage]] | None = None
 

@@ -211,9 +211,7 @@ class ExtractiveAnswerer:
         """The part answered from one article's own sentences alone; the words that name the articles set side by
         side say where to look, not what to find."""
         within = replace(request, article=source)
-        corpus = request.corpus
-        naming = [w for words in request.analysis.sides if corpus and corpus.article(words) for w in words]
-        naming += [n for n in request.analysis.compared if corpus and corpus.only_document(n)]
+        naming = request.side_words
         if naming:
             gone = {t for w in naming for t in sparse.terms(w)}
             part = replace(
