@@ -348,6 +348,44 @@ def test_a_heading_of_names_alone_is_a_byline_not_a_section_to_summarize() -> No
     assert section_asked({"competit", "landscap", "omni"}, set(), [p]) == (3, 5)
 
 
+def test_a_section_is_named_by_the_words_of_its_heading_the_question_repeats() -> None:
+    from rag.answer.sections import section_asked
+    from rag.types import Passage
+
+    text = "Qwen Wins\nIt won.\nA Call to Action for the West\nAct now.\nLooking Ahead\nMore to come."
+    p = Passage("a.txt", "A", 0, 1, 6, 0, len(text), text, 1.0)
+    # capitalized, as a heading is typed, and with a stopword ("call") among its words
+    asked = "Give me the main points of the Call to Action section in the Qwen article."
+    assert section_asked({"action", "section"}, {"action"}, [p], asked) == (3, 4)
+    # without saying it wants a section, a heading's words in a question's topic do not name it
+    asked = "Summarize the Qwen article's call to action and what lies ahead"
+    assert section_asked({"qwen", "action", "lie", "ahead"}, set(), [p], asked) is None
+    # the title names the article, not a section of it
+    assert section_asked({"qwen"}, set(), [p], "Summarize the Qwen Wins section") is None
+
+
+def test_the_closing_paragraphs_are_the_articles_last_ones() -> None:
+    from rag.answer.sections import section_asked
+    from rag.types import Passage
+
+    text = "Title Here\nOne.\nTwo.\n\nThree.\nFour.\nFive."
+    p = Passage("a.txt", "A", 0, 1, 7, 0, len(text), text, 1.0)
+    assert section_asked({"close", "paragraph"}, set(), [p], "Summarize the closing paragraphs") == (5, 7)
+    assert section_asked({"final", "paragraph"}, set(), [p], "What does the final paragraph say?") == (7, 7)
+    assert section_asked({"open", "paragraph"}, set(), [p], "Sum up the opening paragraph") == (2, 2)
+
+
+def test_a_summary_of_a_section_named_in_title_case_quotes_its_lines(chat: Chat) -> None:
+    source = "001_7aaf47b449a52241.txt"
+    lines = (SEEDS / source).read_text(encoding="utf-8").split("\n")
+    heading = next(i for i, line in enumerate(lines, 1) if line.startswith("A Call to Action"))
+    end = next(i for i, line in enumerate(lines, 1) if line.startswith("Looking Ahead"))
+    answer = chat.ask("Give me the main points of the Call to Action section in the Qwen2-VL article.")
+    assert answer.citations and all(heading < c.start_line < end for c in answer.citations), answer.answer
+    assert "increase investments" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)
+
+
 def test_calls_to_share_or_subscribe_are_not_quoted_as_what_an_article_says(chat: Chat) -> None:
     answer = chat.ask("Summarize the Archyworldys article.")
     assert answer.citations

@@ -693,7 +693,8 @@ class ExtractiveAnswerer:
             section = None
             if len(sources) == 1:  # "summarize the FAQ section": the section its heading names, alone
                 names = {t for n in part.names for t in sparse.terms(n)}
-                section = section_asked(set(part.terms), names, [p for p in request.candidates if p.source == src])
+                own = [p for p in request.candidates if p.source == src]
+                section = section_asked(set(part.terms), names, own, part.text)
             picks = self._key_sentences(src, request.candidates, per_doc, qv, {} if section else topic, section)
             if picks:
                 paragraphs.append(render(picks))
