@@ -132,7 +132,9 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "who",
         re.compile(
-            r"^\s*(who|whom|whose)\b|\b(who|whom|whose)\b|\bby whom\b|\b(which|what) (company|companies|firm|firms|"
+            # "How could it help people who are visually impaired?": a "who" after another question word is relative
+            r"^\s*(who|whom|whose)\b|^(?!\s*(?:and\s+)?(?:how|what|why|when|where|which)\b).*\b(who|whom|whose)\b|"
+            r"\bby whom\b|\b(which|what) (company|companies|firm|firms|"
             r"person|people|lab|labs|organi[sz]ation|author|writer|journalist|reporter|analyst|analysts|executive)\b"
         ),
     ),
@@ -486,7 +488,7 @@ _CATEGORY = re.compile(r"\b(?:every|each|all(?: the)?|any)((?:\s+[\w\-]+){1,3})|
 # Named things that are people.
 _PEOPLE = re.compile(
     r"^(person|peopl|expert|analyst|researcher|executive|founder|ceo|author|writer|journalist|reporter|official|"
-    r"leader|scientist|professor|engineer|lectur|academ|investor|speaker|voic)"
+    r"leader|scientist|professor|engineer|lectur|academ|investor|speaker|voic|blogger|columnist|commentator|editor|spokes)"
 )
 
 

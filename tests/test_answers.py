@@ -1325,3 +1325,18 @@ def test_partnering_with_is_a_collaboration_not_a_job(chat: Chat) -> None:
     assert "collabor" in analyse("Which carmaker is Alibaba partnering with?").parts[0].terms
     assert "partner" in analyse("Where is Grace Isford a partner?").parts[0].terms
     assert "BMW" in chat.ask("which car company Alibaba partner with?").answer
+
+
+def test_a_who_after_another_question_word_opens_a_relative_clause_not_the_question() -> None:
+    from rag.question import analyse
+
+    assert analyse("How could Qwen2.5-Omni-7B help people who are visually impaired?").kind == "how"
+    assert analyse("Tell me who wrote the Qwen-VL article.").kind == "who"
+    # the name of a blogger is a person's: asked of a person, it needs one
+    assert analyse("What is the name of the blogger who wrote that China leads?").kind == "who"
+
+
+def test_how_a_model_helps_people_who_cannot_see_is_answered_by_what_it_does(chat: Chat) -> None:
+    answer = chat.ask("How could Qwen2.5-Omni-7B help people who are visually impaired?")
+    assert not answer.refused and "audio descriptions" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)
