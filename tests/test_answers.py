@@ -1340,3 +1340,24 @@ def test_how_a_model_helps_people_who_cannot_see_is_answered_by_what_it_does(cha
     answer = chat.ask("How could Qwen2.5-Omni-7B help people who are visually impaired?")
     assert not answer.refused and "audio descriptions" in answer.answer, answer.answer
     assert_citations_verifiable(answer)
+
+
+def test_the_number_in_a_models_name_is_not_a_figure() -> None:
+    from rag.answer.evidence import holds, numbers
+
+    assert numbers("models like Llama 2.") == []
+    assert numbers("GPT-4V, Qwen2-VL and Qwen2.5-Omni-7B") == []
+    assert numbers("$53 billion, 7.3 percent, a 352-65 vote, 72B parameters") == [
+        "53",
+        "billion",
+        "7.3",
+        "352-65",
+        "72B",
+    ]
+    sentence = "Qwen and Baichuan are competitive in various benchmarks, challenging models like Llama 2."
+    assert not holds("how_many", sentence, "What benchmark scores did Baichuan get?")
+
+
+def test_scores_the_articles_never_give_are_refused(chat: Chat) -> None:
+    answer = chat.ask("What benchmark scores did Baichuan get compared with Llama 2?")
+    assert answer.refused and not answer.citations, answer.answer

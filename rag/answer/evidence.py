@@ -24,8 +24,11 @@ _NUMBER_WORDS = (
 )
 # "one of the most downloaded" counts nothing.
 # "one of them", "from one language to another" count nothing
+# A figure stands alone: the digits of "GPT-4V" or "Qwen2-VL" name a model, and "2." ends a sentence.
 _NUMBER = re.compile(
-    rf"\d[\d,.]*|\b({_NUMBER_WORDS})\b(?<!\bone)|\bone\b(?! of\b)(?!\s+[\w\-]+\s+(?:to|or)\s+another\b)", re.I
+    r"(?<![\w\-.])\d(?:[\d,.]*\d)?(?:-\d(?:[\d,.]*\d)?)?(?:[KMBkmb]n?)?(?!\w|-(?-i:[A-Z0-9]))|"
+    rf"\b({_NUMBER_WORDS})\b(?<!\bone)|\bone\b(?! of\b)(?!\s+[\w\-]+\s+(?:to|or)\s+another\b)",
+    re.I,
 )
 _MONEY = re.compile(
     r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(%|percent|per cent)|\b(million|billion|trillion|thousand)\b|"
@@ -123,6 +126,18 @@ def leans(text: str) -> bool:
 def is_byline(line: str) -> bool:
     """A short line shaped like a person's name ("Franklin Manuel", "By Jane Q. Doe")."""
     return bool(_BYLINE.match(line.strip())) and len(line.split()) <= 5
+
+
+_NAMED_NUMBER = re.compile(r"\b[A-Z][\w\-]*\s$")
+
+
+def numbers(text: str) -> list[str]:
+    """The figures a text states, written in digits or words; not the short number of a name ("Llama 2")."""
+    return [
+        m.group(0)
+        for m in _NUMBER.finditer(text)
+        if not (m.group(0).isdigit() and len(m.group(0)) <= 2 and _NAMED_NUMBER.search(text, 0, m.start()))
+    ]
 
 
 def _new(found: Sequence[str], asked: str) -> bool:
@@ -445,10 +460,10 @@ def holds(
 ) -> bool:
     """Whether text holds an answer of the asked kind that the question does not already state."""
     if kind == "how_many":
-        return _new([m.group(0) for m in _NUMBER.finditer(text)], question)
+        return _new(numbers(text), question)
     if kind == "how_much":
         if not _MONEY_CUE.search(question):  # "passed by how much?": a margin, "352-65", not a sum of money
-            return _new([m.group(0) for m in _NUMBER.finditer(text)], question)
+            return _new(numbers(text), question)
         return _new([m.group(0) for m in _MONEY.finditer(text)], question)
     if kind == "duration":
         return _new([m.group(0) for m in _DURATION.finditer(text)], question)
