@@ -1361,3 +1361,11 @@ def test_the_number_in_a_models_name_is_not_a_figure() -> None:
 def test_scores_the_articles_never_give_are_refused(chat: Chat) -> None:
     answer = chat.ask("What benchmark scores did Baichuan get compared with Llama 2?")
     assert answer.refused and not answer.citations, answer.answer
+
+
+def test_who_made_a_named_thing_is_answered_only_where_the_quote_names_it(chat: Chat) -> None:
+    # the articles name Baichuan but never its maker; "AI development" near it is not who developed it
+    answer = chat.ask("Which company developed the Baichuan model?")
+    assert answer.refused and not answer.citations, answer.answer
+    answer = chat.ask("Which company developed the Qwen model?")
+    assert not answer.refused and "Alibaba" in answer.answer, answer.answer

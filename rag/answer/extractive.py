@@ -388,6 +388,15 @@ class ExtractiveAnswerer:
             return "owner missing"
         if part.named and owners and not all(_names_in(n, quote) for n in owners):
             return "owner not in the quote"  # "the name of the model Baidu released": Baidu's, said where it is named
+        if (
+            part.kind in ("who", "which")
+            and set(relation) & _MAKES
+            and own
+            and not all(_names_in(n, quote) for n in own)
+        ):
+            # "Which company developed the Baichuan model?": its maker is said where the thing is named, not by a
+            # sentence about "AI development" near it
+            return "made thing not in the quote"
         if part.author and request.article is not None and source != request.article:
             return "another article's byline"  # "Who wrote the Qwen2-VL op-ed?" is not answered by another's
         if (
