@@ -589,7 +589,7 @@ def _refine(kind: Kind, focus: Sequence[str], text: str) -> Kind:
     """A "what" question is typed by the attribute it asks for: "what's X's price" asks how much; "which companies
     have ..." and "who are ..." ask for several things: a list."""
     fs = set(focus)
-    if kind in ("compare", "which", "what") and fs & _MEASURE_NOUNS:
+    if kind in ("compare", "what") and fs & _MEASURE_NOUNS:
         return "how_many"  # "what score did X get compared with Y?", "what exact scores ...?" ask for figures
     m = _PLURAL_ASK.search(text)
     noun = m and (m.group(1) or m.group(2))
@@ -601,7 +601,7 @@ def _refine(kind: Kind, focus: Sequence[str], text: str) -> Kind:
         return "how_much"
     if fs & {"date", "year", "month", "day"}:
         return "when"
-    if fs & _MEASURE_NOUNS or _EXTENT.search(text):
+    if (kind != "which" and fs & _MEASURE_NOUNS) or _EXTENT.search(text):
         return "how_many"  # "what accuracy did it reach": a figure answers, a sentence about accuracy does not
     return kind
 

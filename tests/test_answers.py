@@ -1369,3 +1369,12 @@ def test_who_made_a_named_thing_is_answered_only_where_the_quote_names_it(chat: 
     assert answer.refused and not answer.citations, answer.answer
     answer = chat.ask("Which company developed the Qwen model?")
     assert not answer.refused and "Alibaba" in answer.answer, answer.answer
+
+
+def test_which_ranking_asks_for_a_ranking_not_a_figure(chat: Chat) -> None:
+    from rag.question import analyse
+
+    assert analyse("Which Hugging Face ranking did the Qwen2-VL author cite?").kind == "which"
+    assert analyse("What rank did Qwen reach?").kind == "how_many"  # a place in a ranking is a figure
+    answer = chat.ask("On which public ranking did Alibaba's Qwen models take three of the top ten places?")
+    assert not answer.refused and "Open LLM Leaderboard" in answer.answer, answer.answer
