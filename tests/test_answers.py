@@ -1244,7 +1244,7 @@ def test_names_typed_in_lower_case_are_read_as_the_articles_spell_them() -> None
     [
         ("how many parameters qwen2-vl have?", "how_many", ("paramet",)),  # the counted thing, not the named one
         ("price of qwen2.5-omni api", "how_much", ("price",)),  # a query opens with what it asks for
-        ("Which Hugging Face ranking did Qwen models appear in?", "how_many", ("hug", "face", "rank")),
+        ("Which Hugging Face ranking did Qwen models appear in?", "which", ("hug", "face", "rank")),  # names one
         ("which car company Alibaba partner with?", "which", ("car", "compani")),  # no "does": up to the name
     ],
 )

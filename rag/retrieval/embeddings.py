@@ -208,15 +208,16 @@ class OnnxMiniLMEmbedder:
         pooled = np.einsum("bsd,bs->bd", hidden, weights) / np.clip(weights.sum(1, keepdims=True), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
-    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors as an (n, dim) float32 array; texts of like length are batched together, order kept."""
+    def embed_array(self, texts: Sequence[str], *, alone: bool = False) -> np.ndarray:
+        """Vectors as an (n, dim) float32 array; texts of like length are batched together, order kept (alone:
+        each text runs by itself)."""
         session = self._session
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
         rows = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
         order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
-        rows_per_run = max(1, min(self.batch_size, self.RUN_ROWS))
+        rows_per_run = 1 if alone else max(1, min(self.batch_size, self.RUN_ROWS))
         for start in range(0, len(order), rows_per_run):
             part = order[start : start + rows_per_run]
             out[part] = self._run([rows[i] for i in part], session)
@@ -233,10 +234,15 @@ class OnnxMiniLMEmbedder:
         return self.embed_queries([text])[0]
 
     def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
-        """Vectors for texts compared with stored chunks (questions, an answer's candidate sentences)."""
+        """Vectors for texts compared with stored chunks (questions, an answer's candidate sentences).
+
+        In int8 each text runs alone: dynamic quantization scales a run's activations by the whole padded batch,
+        so a sentence embedded beside others moved by up to 0.03 in cosine, and an answer depended on which
+        questions had been asked before it (whose sentences were embedded with whom). About 1.5x the CPU time
+        of batches, once per sentence (they are cached)."""
         if not texts:
             return []
-        return self.embed_array(texts).tolist()
+        return self.embed_array(texts, alone=self.precision == "int8").tolist()
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word pieces of each text without [CLS]/[SEP], not truncated."""
