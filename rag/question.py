@@ -184,8 +184,15 @@ _FOCUS_END = re.compile(
     re.I,
 )
 # "which car company Alibaba partner with?" (no "does"): the asked noun runs to the name or pronoun after it
+# ... but not to a verb: "which firm make it?" asks for a firm
+_VERB_WORDS = (
+    r"make|makes|made|build|builds|built|develop|develops|developed|create|creates|created|own|owns|owned|"
+    r"release|releases|released|launch|launches|launched|use|uses|used|sell|sells|sold|offer|offers|have|has|had|"
+    r"beat|beats|work|works|say|says|said|partner|partners"
+)
+_BARE_VERB = rf"(?!(?:{_VERB_WORDS})\b)"
 _FOCUS_BARE = re.compile(
-    r"^\s*(?:and\s+|also\s+)?(?:which|what)\s+((?:[a-z][\w\-]*\s+){0,2}?[a-z][\w\-]*)\s+"
+    rf"^\s*(?:and\s+|also\s+)?(?:which|what)\s+((?:{_BARE_VERB}[a-z][\w\-]*\s+){{0,2}}?{_BARE_VERB}[a-z][\w\-]*)\s+"
     r"(?=[A-Z]|(?:it|its|they|their|he|she|this|that|these|those)\b)",
 )
 _CALLED = re.compile(r"\bcalled\b|\bname of\b|\bnamed what\b|\bwhat is it called\b", re.I)
@@ -714,10 +721,12 @@ _WHO_VERB = re.compile(
 def _subject_of(text: str, reference: Sequence[str] = ()) -> tuple[list[str], list[str]]:
     """Content terms and names of a question, for a later part or follow-up to borrow: not the words that named its
     article ("per the Omni article"), which say where to look, not what it was about."""
-    focus = set(_focus(text))
+    ns = [n for n in names(text) if n not in reference]
+    # what is asked is not borrowed, but what was named is, asked about or not ("What is Qwen2-VL?")
+    focus = set(_focus(text)) - {t for n in ns for t in sparse.terms(n)}
     ref_terms = {t for w in reference for t in sparse.terms(w)}
     ts = [t for t in dict.fromkeys(sparse.terms(text)) if t not in FILLER and t not in focus and t not in ref_terms]
-    return ts, [n for n in names(text) if n not in reference]
+    return ts, ns
 
 
 def last_answer(history: Sequence[Turn]) -> str:

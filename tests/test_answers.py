@@ -1378,3 +1378,20 @@ def test_which_ranking_asks_for_a_ranking_not_a_figure(chat: Chat) -> None:
     assert analyse("What rank did Qwen reach?").kind == "how_many"  # a place in a ranking is a figure
     answer = chat.ask("On which public ranking did Alibaba's Qwen models take three of the top ten places?")
     assert not answer.refused and "Open LLM Leaderboard" in answer.answer, answer.answer
+
+
+def test_who_makes_it_after_what_is_a_named_thing_asks_about_that_thing(chat: Chat) -> None:
+    # "What is Qwen2-VL?" asks about Qwen2-VL, and what it names is what "it" points back at
+    history = [Turn("user", "what is Qwen2-VL?")]
+    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    answer = chat.ask("who makes it?", history)
+    assert not answer.refused and "Alibaba" in answer.answer, answer.answer
+
+
+def test_a_verb_typed_without_its_ending_is_not_the_asked_noun(chat: Chat) -> None:
+    from rag.question import analyse
+
+    # "which company develop Baichuan?" asks for a company; "develop" is what it did, which the articles never say
+    assert "develop" not in analyse("which company develop Baichuan?").parts[0].focus
+    answer = chat.ask("which company develop Baichuan?")
+    assert answer.refused and not answer.citations, answer.answer
