@@ -1395,3 +1395,10 @@ def test_a_verb_typed_without_its_ending_is_not_the_asked_noun(chat: Chat) -> No
     assert "develop" not in analyse("which company develop Baichuan?").parts[0].focus
     answer = chat.ask("which company develop Baichuan?")
     assert answer.refused and not answer.citations, answer.answer
+
+
+def test_what_a_named_article_is_asked_is_ranked_by_the_ask_not_the_articles_name(chat: Chat) -> None:
+    # "Qwen2-VL" names the op-ed; sentences about Qwen2-VL's emergence say nothing of what the West should focus on
+    answer = chat.ask("What should the West focus on, per the author of the Qwen2-VL piece?")
+    assert not answer.refused and "fundamental AI research" in answer.answer, answer.answer
+    assert {c.source for c in answer.citations} == {"001_7aaf47b449a52241.txt"}

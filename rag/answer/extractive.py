@@ -234,6 +234,17 @@ class ExtractiveAnswerer:
         subject = " ".join(n for n in part.names if n not in part.text)
         return self._sentence_vectors([f"{part.text} {subject}".strip()])[0]
 
+    def _asked_in_article(self, part: Part, request: AnswerRequest) -> np.ndarray | None:
+        """What a question asks of the article it names, without the words that name it ("What should the West focus
+        on, per the author of the Qwen2-VL piece?": the West's focus, not Qwen2-VL), when that article is found."""
+        if self._embed is None or part.kind == "list" or not request.analysis.article:
+            return None
+        if request.article is None and not request.articles:
+            return None
+        naming = {w.lower() for w in request.analysis.article}
+        rest = " ".join(w for w in part.text.split() if w.strip(",.?!;:’'").lower() not in naming)
+        return self._sentence_vectors([rest])[0] if rest.strip() and rest != part.text else None
+
     def rank(self, part: Part, request: AnswerRequest) -> list[Evidence]:
         """Every answer-like sentence of the (unflagged) candidates, judged for this part, best first."""
         idf = request.corpus.idf if request.corpus is not None else (lambda t: 1.0)
@@ -265,6 +276,12 @@ class ExtractiveAnswerer:
             ]
             for i, c in zip(leaning, self._sentence_vectors(texts), strict=True):
                 scored[i] = replace(scored[i], context_dense=float(c @ qv))
+            rv = self._asked_in_article(part, request)
+            if rv is not None:
+                scored = [
+                    replace(s, context_dense=max(s.context_dense, float(v @ rv)))
+                    for s, v in zip(scored, vecs, strict=True)
+                ]
         # A follow-up asks for something new, unless it asks about the previous answer itself.
         said = (
             "" if request.analysis.restates else " ".join(t.content for t in request.history if t.role == "assistant")
