@@ -1402,3 +1402,9 @@ def test_what_a_named_article_is_asked_is_ranked_by_the_ask_not_the_articles_nam
     answer = chat.ask("What should the West focus on, per the author of the Qwen2-VL piece?")
     assert not answer.refused and "fundamental AI research" in answer.answer, answer.answer
     assert {c.source for c in answer.citations} == {"001_7aaf47b449a52241.txt"}
+
+
+def test_a_question_about_problems_takes_the_however_that_names_them(chat: Chat) -> None:
+    answer = chat.ask("How could putting AI on phones cause problems, according to the Omni piece?")
+    assert not answer.refused and "privacy and data security" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)

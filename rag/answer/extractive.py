@@ -530,8 +530,10 @@ class ExtractiveAnswerer:
         best = ok[0]
         picked = [best]
         follow = self._continuation(best, request.candidates)
-        if follow is not None and CONTRAST.match(follow.sentence.text):
-            follow = None  # "However, one cannot ignore the pitfalls": the next thought, not the rest of this one
+        if follow is not None and CONTRAST.match(follow.sentence.text) and not _DOWNSIDES.search(part.text):
+            # "However, one cannot ignore the pitfalls": the next thought, not the rest of this one, unless the
+            # downside is what was asked ("How could AI on phones cause problems?": "However, ... concerns")
+            follow = None
         if follow is not None:
             picked.append(follow)
             if runs_on(best.sentence.text, follow.sentence.text):  # "... implications:" with the lines it introduces
@@ -799,6 +801,13 @@ def _most_said(topic: dict[str, float], source: str, candidates: Sequence[Passag
         (overlap(topic, s.text) for p in candidates if p.source == source and not p.flags for s in sentences_of(p)),
         default=0.0,
     )
+
+
+_DOWNSIDES = re.compile(
+    r"\b(?:problems?|risks?|risky|concerns?|downsides?|dangers?|dangerous|drawbacks?|worr\w*|harms?|harmful|pitfalls?|"
+    r"challenges?|criticism|critic\w*|skeptic\w*|sceptic\w*|negatives?|threats?|disadvantages?|costs?|wrong)\b",
+    re.I,
+)
 
 
 def _rehome(picked: list[Evidence], candidates: Sequence[Passage]) -> list[Evidence]:
