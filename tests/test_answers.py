@@ -1408,3 +1408,11 @@ def test_a_question_about_problems_takes_the_however_that_names_them(chat: Chat)
     answer = chat.ask("How could putting AI on phones cause problems, according to the Omni piece?")
     assert not answer.refused and "privacy and data security" in answer.answer, answer.answer
     assert_citations_verifiable(answer)
+
+
+def test_a_list_is_answered_by_a_series_under_the_asked_verb(chat: Chat) -> None:
+    # "capable of processing text, images, audio, and even video": the input types, in no words of the question
+    answer = chat.ask("Which input types can Qwen2.5-Omni-7B process?")
+    assert not answer.refused, answer.answer
+    assert all(w in answer.answer for w in ("text", "images", "audio", "video")), answer.answer
+    assert {c.source for c in answer.citations} == {"002_f9dec77134c0a174.txt"}

@@ -478,6 +478,16 @@ class ExtractiveAnswerer:
         # nothing but the kind ("Which people are mentioned in the articles?"), any sentence naming one is.
         if part.items_named and (e.dense >= LIST_ITEM_DENSE or _only_kind(part)) and _new_items(part, e, request):
             return None
+        # "Which input types can Qwen2.5-Omni-7B process?": "capable of processing text, images, audio, and even
+        # video" lists them under the asked verb, in the thing's own article, without the question's nouns
+        if (
+            part.kind == "list"
+            and relation
+            and _SERIES.search(e.sentence.text)
+            and _holds_relation(relation, e.sentence.text, idf)
+            and all(_has_name(n, candidates[e.passage_no - 1]) for n in own)
+        ):
+            return None
         # "What worries does the Omni article bring up?": within the article asked about, a sentence near the list's
         # meaning is one of its ideas though it words them otherwise ("concerns regarding privacy", "pitfalls")
         if part.kind == "list" and not part.items_named and source == request.article and e.dense >= ARTICLE_IDEA_DENSE:
@@ -803,6 +813,8 @@ def _most_said(topic: dict[str, float], source: str, candidates: Sequence[Passag
     )
 
 
+# Three or more items in a series: "text, images, audio, and even video"
+_SERIES = re.compile(r"\b[\w\-]+(?:\s[\w\-]+)?,\s[\w\-]+(?:\s[\w\-]+)?,\s(?:and\s|or\s)?(?:even\s|also\s)?[\w\-]+")
 _DOWNSIDES = re.compile(
     r"\b(?:problems?|risks?|risky|concerns?|downsides?|dangers?|dangerous|drawbacks?|worr\w*|harms?|harmful|pitfalls?|"
     r"challenges?|criticism|critic\w*|skeptic\w*|sceptic\w*|negatives?|threats?|disadvantages?|costs?|wrong)\b",
