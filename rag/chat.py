@@ -186,6 +186,8 @@ class Chat:
             wanted = [(s, True) for s in curated]
         elif any(part.author for part in analysis.parts):
             wanted = [(s, False) for s in dict.fromkeys(p.source for p in pool[:3])]
+        elif any(part.publisher for part in analysis.parts):  # the site's name is in a line at the foot, often
+            wanted = [(s, True) for s in dict.fromkeys(p.source for p in pool[:3] if not p.flags)]
         if not wanted:
             return pool + self._neighbours(pool, corpus)
         have = {(p.source, p.chunk_index) for p in pool}

@@ -205,6 +205,13 @@ _NAMED_THING = re.compile(
 )
 # A name of these is a product's (with a digit or inner capitals: "Qwen2-VL", "GPT-4V"), not any capitalized word.
 _PRODUCT_NOUNS = re.compile(r"^(model|chatbot|bot|version|product|llm|system|assistant|series|chip|processor|gpu)")
+# "Which website published the piece ...?", "What outlet ran it?": the article's own site, not a source it cites
+_WHO_PUBLISHED = re.compile(
+    r"\b(?:which|what)\s+(?:news\s+)?(?:web\s?sites?|sites?|outlets?|publications?|publishers?|blogs?|newspapers?|"
+    r"magazines?)\b[^?]*?\b(?:published|publishes|publish|ran|runs|run|posted|posts|carried|carries|hosts|hosted)\b|"
+    r"\bwho\s+(?:published|publishes|ran|posted)\b|\bpublished\s+(?:by|on|in)\s+(?:which|what)\b",
+    re.I,
+)
 _WHO_WROTE = re.compile(r"\b(wrote|written|write|writes|author|authored|byline|writer|journalist|reporter)\b", re.I)
 _FOLLOW_UP = re.compile(
     r"^\s*(and|also|but|so|then|what about|how about|same for)\b|\b(it|its|it's|he|him|his|she|her|they|them|"
@@ -240,6 +247,7 @@ class Part:
     subject: tuple[str, ...] = ()  # terms borrowed from earlier parts or questions (what "it" is)
     names: tuple[str, ...] = ()  # named things the part mentions (its own or borrowed)
     author: bool = False  # asks who wrote something
+    publisher: bool = False  # asks which site or outlet published an article
     named: bool = False  # asks what something is called: a product's name answers, not any capitalized word
     items_named: bool = False  # a list of things that have names (companies, models, people), not of ideas
     items_people: bool = False  # ... and those things are people (experts, analysts, the people quoted)
@@ -689,7 +697,8 @@ def _part(
         terms=tuple(own),
         subject=subject,
         names=part_names,
-        author=kind == "who" and bool(_WHO_WROTE.search(text)),
+        author=kind == "who" and bool(_WHO_WROTE.search(text)) and not _WHO_PUBLISHED.search(text),
+        publisher=kind in ("who", "which", "what") and bool(_WHO_PUBLISHED.search(text)),
         named=bool(_CALLED.search(text)) and (not thing or any(_PRODUCT_NOUNS.match(t) for t in thing)),
         items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in kinds_from),
         items_people=kind == "list" and any(_PEOPLE.match(f) for f in kinds_from),

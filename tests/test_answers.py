@@ -1416,3 +1416,17 @@ def test_a_list_is_answered_by_a_series_under_the_asked_verb(chat: Chat) -> None
     assert not answer.refused, answer.answer
     assert all(w in answer.answer for w in ("text", "images", "audio", "video")), answer.answer
     assert {c.source for c in answer.citations} == {"002_f9dec77134c0a174.txt"}
+
+
+def test_which_site_published_an_article_is_answered_by_the_line_that_names_its_site(chat: Chat) -> None:
+    from rag.question import analyse
+
+    assert analyse("What site published the open-source surge article?").parts[0].publisher
+    assert not analyse("Which outlets does the Archyworldys article cite?").parts[0].publisher
+    answer = chat.ask("Which website published the piece on Chinese open-source models rivaling US giants?")
+    assert not answer.refused and "Archyworldys" in answer.answer, answer.answer
+    assert [c.source for c in answer.citations] == ["004_ad83150bec543e7f.txt"]
+    assert_citations_verifiable(answer)
+    # a site the article cites did not publish it, and an article with no such line does not say
+    answer = chat.ask("Which website published the op-ed about Qwen2-VL?")
+    assert answer.refused and not answer.citations, answer.answer

@@ -261,6 +261,8 @@ class ExtractiveAnswerer:
             scored.extend(candidate_sentences(i + 1, p.text))
         if part.author:
             scored.extend(self._bylines(request))
+        if part.publisher:
+            scored.extend(self._site_lines(request))
         if not scored:
             return []
         qv = self._part_vector(part, request)
@@ -348,6 +350,18 @@ class ExtractiveAnswerer:
                 line = p.text[a:b]
                 if is_byline(line) and line.strip() != p.title.strip():
                     out.append(Scored(i + 1, Sentence(line, a, b), None, 0.0))
+        return out
+
+    def _site_lines(self, request: AnswerRequest) -> list[Scored]:
+        """Lines that name the site an article ran on ("Discover more from Archyworldys", "Published by ..."): the
+        answer to "which website published ...?"."""
+        out: list[Scored] = []
+        for i, p in enumerate(request.candidates):
+            if p.flags:
+                continue
+            for m in re.finditer(r"[^\n]+", p.text):
+                if _SITE_LINE.match(m.group(0).strip()):
+                    out.append(Scored(i + 1, Sentence(m.group(0), m.start(), m.end()), None, 0.0))
         return out
 
     def acceptable(self, part: Part, e: Evidence, request: AnswerRequest) -> bool:
@@ -438,6 +452,8 @@ class ExtractiveAnswerer:
             return None  # ... and what she is quoted saying is her answer, however she words it
         if part.kind in ("definition", "what", "which") and asks_role(part.text) and not names_a_job(quote):
             return "no job named"  # "What is his role?": "Kai Wang's insights about ..." names none
+        if part.publisher:  # a site the article cites ("Forbes emphasizes ...") did not publish it
+            return None if _SITE_LINE.match(e.sentence.text.strip()) else "no site line"
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
             return None if is_byline(e.sentence.text) or bool(_WRITTEN_BY.search(e.sentence.text)) else "no byline"
         # "Which month ...?" is answered by "March 4": a date is its own unit (holds() checked the unit asked).
@@ -815,6 +831,11 @@ def _most_said(topic: dict[str, float], source: str, candidates: Sequence[Passag
 
 # Three or more items in a series: "text, images, audio, and even video"
 _SERIES = re.compile(r"\b[\w\-]+(?:\s[\w\-]+)?,\s[\w\-]+(?:\s[\w\-]+)?,\s(?:and\s|or\s)?(?:even\s|also\s)?[\w\-]+")
+# The line that names the site an article ran on
+_SITE_LINE = re.compile(
+    r"^(?:Discover more from|More from|(?:Originally )?[Pp]ublished (?:by|on|in)|First published (?:by|on|in)|"
+    r"Copyright(?: ©)?|©)\s+(?:\d{4}\s+)?[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*){0,3}\.?$"
+)
 _DOWNSIDES = re.compile(
     r"\b(?:problems?|risks?|risky|concerns?|downsides?|dangers?|dangerous|drawbacks?|worr\w*|harms?|harmful|pitfalls?|"
     r"challenges?|criticism|critic\w*|skeptic\w*|sceptic\w*|negatives?|threats?|disadvantages?|costs?|wrong)\b",
