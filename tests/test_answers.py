@@ -1430,3 +1430,8 @@ def test_which_site_published_an_article_is_answered_by_the_line_that_names_its_
     # a site the article cites did not publish it, and an article with no such line does not say
     answer = chat.ask("Which website published the op-ed about Qwen2-VL?")
     assert answer.refused and not answer.citations, answer.answer
+
+
+def test_another_articles_site_line_does_not_say_where_an_article_ran(chat: Chat) -> None:
+    answer = chat.ask("Which news site published Franklin Manuel's article on the AI arms race?")
+    assert answer.refused and not answer.citations, answer.answer

@@ -453,7 +453,11 @@ class ExtractiveAnswerer:
         if part.kind in ("definition", "what", "which") and asks_role(part.text) and not names_a_job(quote):
             return "no job named"  # "What is his role?": "Kai Wang's insights about ..." names none
         if part.publisher:  # a site the article cites ("Forbes emphasizes ...") did not publish it
-            return None if _SITE_LINE.match(e.sentence.text.strip()) else "no site line"
+            if not _SITE_LINE.match(e.sentence.text.strip()):
+                return "no site line"
+            # ... nor does another article's site line say where this one ran
+            asked = request.article or next((p.source for p in candidates if not p.flags), None)
+            return None if source == asked else "another article's site"
         if part.author:  # only a byline or "written by" names who wrote it; a quoted person did not
             return None if is_byline(e.sentence.text) or bool(_WRITTEN_BY.search(e.sentence.text)) else "no byline"
         # "Which month ...?" is answered by "March 4": a date is its own unit (holds() checked the unit asked).
