@@ -142,7 +142,7 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "which",
         re.compile(
             r"^\s*(and |also )?which \w+|^\s*(on|in|at|from|to|with|by|for) which\b|"
-            r"\bwhat('s| is| was| are| were) the names? of\b|\bwhat (is|are|was|were) [^?]* called\b"
+            r"\bwhat(?:'s|’s|s| is| was| are| were)\s+(?:the\s+)?names?\s+of\b|\bwhat (is|are|was|were) [^?]* called\b"
         ),
     ),
     (

@@ -1246,6 +1246,8 @@ def test_names_typed_in_lower_case_are_read_as_the_articles_spell_them() -> None
         ("price of qwen2.5-omni api", "how_much", ("price",)),  # a query opens with what it asks for
         ("Which Hugging Face ranking did Qwen models appear in?", "which", ("hug", "face", "rank")),  # names one
         ("which car company Alibaba partner with?", "which", ("car", "compani")),  # no "does": up to the name
+        ("whats the name of baidus new multimodal model", "which", ()),  # a name asked for, typed without marks
+        ("what is name of baidu new multimodal model?", "which", ()),
     ],
 )
 def test_the_asked_attribute_of_terse_and_broken_questions(question: str, kind: str, focus: tuple[str, ...]) -> None:
