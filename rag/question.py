@@ -97,8 +97,10 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "compare",
         re.compile(
             # "Which site compares X with Y?" asks for the site: the asker's noun is what compares, not the asked
-            # ("Which website put together the comparison ...?" too)
-            rf"^(?!\s*(?:and\s+)?(?:(?:which|what)\s+(?!(?:{_AUX_WORDS})\b)[\w\-]+\s|who\b))"
+            # ("Which website put together the comparison ...?" too), as a query's opening noun does ("Source for
+            # the comparative analysis of X vs Y?")
+            rf"^(?!\s*(?:and\s+)?(?:(?:which|what)\s+(?!(?:{_AUX_WORDS})\b)[\w\-]+\s|who\b|"
+            r"(?:the\s+)?(?:sources?|authors?|names?|publishers?|origin)\s+(?:for|of|behind)\b))"
             r".*\b(vs\.?|versus|compared?|comparison|compares|difference between|differ|differs|contrast)\b|"
             r"\b(bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less|fewer)\b[^?]*"
             r"\bthan\b(?!\s*[$€£]?\d)|"  # "recalled more than 114,000 cars" is a count, not a comparison

@@ -1248,6 +1248,8 @@ def test_names_typed_in_lower_case_are_read_as_the_articles_spell_them() -> None
         ("which car company Alibaba partner with?", "which", ("car", "compani")),  # no "does": up to the name
         ("whats the name of baidus new multimodal model", "which", ()),  # a name asked for, typed without marks
         ("what is name of baidu new multimodal model?", "which", ()),
+        # a query's opening noun is what it asks for, though what it names compares
+        ("Source for the comparative analysis of Chinese open-weight models vs their US rivals?", "what", ("sourc",)),
     ],
 )
 def test_the_asked_attribute_of_terse_and_broken_questions(question: str, kind: str, focus: tuple[str, ...]) -> None:
