@@ -1439,3 +1439,15 @@ def test_which_site_published_an_article_is_answered_by_the_line_that_names_its_
 def test_another_articles_site_line_does_not_say_where_an_article_ran(chat: Chat) -> None:
     answer = chat.ask("Which news site published Franklin Manuel's article on the AI arms race?")
     assert answer.refused and not answer.citations, answer.answer
+
+
+def test_a_why_is_answered_by_the_reasoning_past_the_writers_own_question(chat: Chat) -> None:
+    # "... a fine line between innovation and exploitation. Is the primary objective ...? The narrative of altruism
+    # can easily serve as a veneer for profit-driven motives ...": the question itself is not quoted
+    answer = chat.ask(
+        "Why is the author of the Qwen2.5-Omni-7B commentary skeptical of Alibaba's emphasis on helping visually"
+        " impaired users?"
+    )
+    assert not answer.refused and "profit-driven motives" in answer.answer, answer.answer
+    assert "Is the primary objective" not in answer.answer
+    assert_citations_verifiable(answer)

@@ -568,6 +568,13 @@ class ExtractiveAnswerer:
             picked.append(follow)
             if runs_on(best.sentence.text, follow.sentence.text):  # "... implications:" with the lines it introduces
                 picked.extend(self._goes_on(follow, request.candidates, leaning=False))
+            elif part.kind == "why":
+                # a reason is argued over the rest of the paragraph: "While this is commendable, there's a fine
+                # line ... Is it merely a play for market share? The narrative of altruism can easily serve as a
+                # veneer for profit-driven motives ..."
+                nxt = self._continuation(follow, request.candidates, past_question=True)
+                if nxt is not None and not CONTRAST.match(nxt.sentence.text):
+                    picked.append(nxt)
         weights = part_weights(part, request.corpus.idf if request.corpus else (lambda t: 1.0))
         source = request.candidates[best.passage_no - 1].source
         for e in ok[1:]:
@@ -675,8 +682,10 @@ class ExtractiveAnswerer:
         return out
 
     @staticmethod
-    def _continuation(e: Evidence, candidates: Sequence[Passage]) -> Evidence | None:
-        """The next sentence of the same paragraph: it usually finishes the thought ("For instance, it can ...")."""
+    def _continuation(e: Evidence, candidates: Sequence[Passage], *, past_question: bool = False) -> Evidence | None:
+        """The next sentence of the same paragraph: it usually finishes the thought ("For instance, it can ...");
+        past_question: the one after a question the writer asks and answers ("Is it merely a strategic play? The
+        narrative of altruism can easily serve as a veneer ...")."""
         passage = candidates[e.passage_no - 1]
         sents = sentences_of(passage)
         for i, s in enumerate(sents):
@@ -685,6 +694,12 @@ class ExtractiveAnswerer:
             if i + 1 < len(sents):
                 nxt = sents[i + 1]
                 same_paragraph = "\n" not in passage.text[s.end : nxt.start] or runs_on(s.text, nxt.text)
+                if past_question and same_paragraph and nxt.text.rstrip('"”’) ').endswith("?"):
+                    if i + 2 >= len(sents):  # the question ends the chunk: what answers it opens the next
+                        asked = Evidence(e.passage_no, nxt, e.score, e.raw_score, e.support, True)
+                        return ExtractiveAnswerer._continuation(asked, candidates)
+                    if "\n" not in passage.text[nxt.end : sents[i + 2].start]:
+                        nxt = sents[i + 2]
                 if same_paragraph and is_answer_like(nxt):
                     return Evidence(e.passage_no, nxt, e.score, e.raw_score, e.support, True)
                 return None
@@ -695,6 +710,15 @@ class ExtractiveAnswerer:
                     theirs = sentences_of(p)
                     at = next((k for k, t in enumerate(theirs) if t.text == s.text), -1)
                     nxt_sent = theirs[at + 1] if at + 1 < len(theirs) else None
+                    if (
+                        past_question
+                        and at >= 0
+                        and nxt_sent is not None
+                        and nxt_sent.text.rstrip('"”’) ').endswith("?")
+                        and at + 2 < len(theirs)
+                        and "\n" not in p.text[theirs[at].end : theirs[at + 2].start]
+                    ):
+                        at, nxt_sent = at + 1, theirs[at + 2]
                     if at < 0 and p.start_line != passage.end_line:
                         return None
                     gap = p.text[theirs[at].end if at >= 0 else 0 : nxt_sent.start] if nxt_sent else "\n"
