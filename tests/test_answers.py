@@ -1451,3 +1451,10 @@ def test_a_why_is_answered_by_the_reasoning_past_the_writers_own_question(chat: 
     assert not answer.refused and "profit-driven motives" in answer.answer, answer.answer
     assert "Is the primary objective" not in answer.answer
     assert_citations_verifiable(answer)
+
+
+def test_a_summary_leads_with_the_opening_sentence_that_names_what_the_article_is_about(chat: Chat) -> None:
+    # the Omni piece opens "As major tech companies scramble ..., the stakes couldn't be higher." and names its
+    # subject in the next sentence
+    answer = chat.ask("Give me the gist of the Omni article.")
+    assert not answer.refused and "Qwen2.5-Omni-7B" in answer.answer, answer.answer

@@ -74,6 +74,7 @@ SUMMARY_PER_ARTICLE = 3  # when summarizing several articles
 TOPIC_SHARE = 0.6  # a summary of what the articles say about a topic keeps those that say this much of the most
 SUMMARY_DIVERSITY = 0.75  # how much a key sentence's likeness to those already taken counts against it
 LEAD_BONUS = 0.3  # a summary starts from an article's lead when it names what the article is about
+LEAD_WITHIN = 2  # ... the first of its first two sentences that names something
 DENSE_WEIGHT = 0.5
 OTHER_THAN_TOP = 0.9  # a sentence from another article than the retrieval's best
 RANK_NUDGE = 0.05  # what the retrieval rank of a sentence's passage adds to its score (divided by that rank)
@@ -809,6 +810,9 @@ class ExtractiveAnswerer:
         vecs = self._sentence_vectors([s.sentence.text for s in order])
         centroid = _unit(np.mean(np.stack(vecs), axis=0))
         scores = []
+        # the lead: the first of the opening sentences that names what the article is about ("As major tech
+        # companies scramble ..., the stakes couldn't be higher. Alibaba Cloud has ... launched ... Qwen2.5-Omni-7B")
+        lead = next((pos for pos, s in enumerate(order[:LEAD_WITHIN]) if proper_names(s.sentence.text)), None)
         for pos, (s, v) in enumerate(zip(order, vecs, strict=True)):
             if topic:
                 score = (
@@ -817,7 +821,7 @@ class ExtractiveAnswerer:
                     + 0.5 * float(v @ qv if qv is not None else 0)
                 )
             else:
-                score = float(v @ centroid) + (LEAD_BONUS if pos == 0 and proper_names(s.sentence.text) else 0.0)
+                score = float(v @ centroid) + (LEAD_BONUS if pos == lead else 0.0)
             scores.append((score, pos, s))
         # Key points, not one point said six ways: each next pick is discounted by its likeness to those taken.
         top: list[tuple[float, int, Scored]] = []
