@@ -607,14 +607,14 @@ def test_a_sentence_with_the_questions_own_figure_ranks_above_one_without() -> N
 
 
 def test_a_peoples_word_is_found_where_the_text_names_its_place() -> None:
-    from rag.answer.extractive import _has_name
+    from rag.answer.quotes import has_name
     from rag.names import place_stems
     from rag.types import Passage
 
     text = "Masisi threatened to send 20,000 elephants from Botswana to Germany."
     passage = Passage("b.txt", "Elephants", 0, 1, 1, 0, len(text), text, 1.0)
-    assert _has_name("Botswanan", passage) and _has_name("Germany", passage)
-    assert not _has_name("Namibian", passage) and not place_stems("GPT-5")
+    assert has_name("Botswanan", passage) and has_name("Germany", passage)
+    assert not has_name("Namibian", passage) and not place_stems("GPT-5")
     assert {"korea", "japan", "iraq"} <= place_stems("Korean") | place_stems("Japanese") | place_stems("Iraqi")
 
 
@@ -959,13 +959,13 @@ def test_a_sentence_that_says_one_thing_differs_from_another_answers_a_compariso
 
 
 def test_a_name_called_by_a_piece_of_its_longer_form_is_found() -> None:
-    from rag.answer.extractive import _has_name
+    from rag.answer.quotes import has_name
     from rag.types import Passage
 
     text = "Kestrel launched the Falcon2.5-Omni-7B model."
     p = Passage("a.txt", "a", 0, 1, 1, 0, len(text), text, 1.0)
-    assert _has_name("Omni", p) and _has_name("Falcon2.5-Omni-7B", p)
-    assert not _has_name("Omnibus", p)
+    assert has_name("Omni", p) and has_name("Falcon2.5-Omni-7B", p)
+    assert not has_name("Omnibus", p)
 
 
 def test_a_choice_between_two_by_a_measure_is_a_comparison_and_one_to_another_counts_nothing(chat: Chat) -> None:

@@ -108,10 +108,15 @@ _FURNITURE = re.compile(
 _BYLINE = re.compile(r"^(?:by\s+)?[A-Z][a-z’'\-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z’'\-]+){1,2}$")
 
 
+def is_question(text: str) -> bool:
+    """Whether a sentence asks rather than states ("Is it merely a strategic play ...?")."""
+    return text.rstrip('"”’) ').endswith("?")
+
+
 def is_answer_like(s: Sentence) -> bool:
     """Prose that states something: long enough, not a heading, not itself a question."""
     words = s.text.split()
-    if s.text.rstrip('"”’) ').endswith("?") or s.text.startswith("Q:") or _FURNITURE.match(s.text):
+    if is_question(s.text) or s.text.startswith("Q:") or _FURNITURE.match(s.text):
         return False
     return len(words) >= MIN_WORDS and (bool(_TERMINAL.search(s.text)) or len(words) >= 12)
 

@@ -24,6 +24,7 @@ from rag.answer.evidence import (
     in_their_words,
     is_answer_like,
     is_byline,
+    is_question,
     judge,
     leans,
     list_items,
@@ -37,12 +38,12 @@ from rag.answer.evidence import (
     typed_names,
     with_previous,
 )
-from rag.answer.sections import line_of, section_asked
-from rag.cite import MARKER_LIKE, Sentence, sentences_of
-from rag.names import name_terms, names_an_alias, names_its_place
+from rag.answer.quotes import has_name, rehome, render, unit_vector
+from rag.answer.summaries import KeySentences
+from rag.cite import Sentence, sentences_of
+from rag.names import name_terms, names_its_place
 from rag.question import TYPED, Analysis, Part, is_named_kind, relation_groups
 from rag.retrieval import sparse
-from rag.retrieval.corpus import acronyms, name_forms, name_pieces, squash
 from rag.text import sentence_spans
 from rag.types import Passage, Turn
 
@@ -69,12 +70,6 @@ ARTICLE_IDEA_DENSE = 0.25  # ... a sentence of the article asked about answers a
 SIDE_DENSE = 0.3  # ... and a sentence of one of the articles a question sets side by side answers its side
 SIDE_MAX = 2  # quotes per article set side by side
 LIST_RUN = 6  # sentences that go on with a quote: a colon's labelled lines, or leaning ones after a list's item
-SUMMARY_SENTENCES = 8
-SUMMARY_PER_ARTICLE = 3  # when summarizing several articles
-TOPIC_SHARE = 0.6  # a summary of what the articles say about a topic keeps those that say this much of the most
-SUMMARY_DIVERSITY = 0.75  # how much a key sentence's likeness to those already taken counts against it
-LEAD_BONUS = 0.3  # a summary starts from an article's lead when it names what the article is about
-LEAD_WITHIN = 2  # ... the first of its first two sentences that names something
 DENSE_WEIGHT = 0.5
 OTHER_THAN_TOP = 0.9  # a sentence from another article than the retrieval's best
 RANK_NUDGE = 0.05  # what the retrieval rank of a sentence's passage adds to its score (divided by that rank)
@@ -86,44 +81,12 @@ Embed = Callable[[Sequence[str]], list[list[float]]]
 _WRITTEN_BY = re.compile(r"\b(written|authored|reported) by [A-Z]|\bby [A-Z][a-z]+ [A-Z][a-z]+,? (a|an|the) ")
 
 
-def _unit(v: Sequence[float]) -> np.ndarray:
-    a = np.asarray(v, dtype=np.float32)
-    n = float(np.linalg.norm(a))
-    return a / n if n > 0 else a
-
-
 _MENTIONED = frozenset(sparse.terms("mention appear name cite feature refer discuss include list"))
 _PERSON = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 _POINTS_BACK = re.compile(r"\b(he|she|it|they|him|her|them|his|its|their|hers|theirs)\b", re.I)
 
 
-def _has_name(name: str, passage: Passage) -> bool:
-    have = sparse.term_set(passage.text) | sparse.term_set(passage.title)
-    compounds = [h for h in have if "-" in h or "." in h]
-
-    def found(t: str) -> bool:  # "Omni": a piece of "Qwen2.5-Omni-7B" is what a reader calls it for short
-        return t in have or any(h.startswith(t) or t in h.split("-") for h in compounds)
-
-    ways = name_terms(name)
-    if not ways or any(all(found(t) for t in w) for w in ways):
-        return True
-    text = f"{passage.title}\n{passage.text}"
-    # Written with other spacing or hyphens ("Llama2": "Llama 2"), or a pair ("China-US") named apart ...
-    forms = name_forms(text)
-    form = squash(name)
-    if len(form) > 1 and any(f.startswith(form) for f in forms):
-        return True
-    pieces = [squash(p) for p in name_pieces(name)]
-    if len(pieces) > 1 and all(p in forms for p in pieces):
-        return True
-    # ... or an acronym of a capitalized phrase of the passage ("FAQ": "Frequently Asked Questions") ...
-    if name.isupper() and name.lower() in acronyms(text):
-        return True
-    # ... or the place a people's word is of ("the Botswanan president": Botswana), or the country by another name.
-    return names_its_place(name, (w.lower() for w in text.split() if w[:1].isupper())) or names_an_alias(name, text)
-
-
-class ExtractiveAnswerer:
+class ExtractiveAnswerer(KeySentences):
     """Deterministic, offline: quotes the candidates, never invents."""
 
     name = "extractive"
@@ -143,7 +106,7 @@ class ExtractiveAnswerer:
                 if len(self._vectors) > CACHE_LIMIT:
                     self._vectors.clear()
                 for t, v in zip(missing, fresh, strict=True):
-                    self._vectors[t] = _unit(v)
+                    self._vectors[t] = unit_vector(v)
         return [self._vectors[t] for t in texts]
 
     def warm(self, passages_text: Iterable[str], *, limit: int = 20_000, batch: int = 64) -> int:
@@ -231,7 +194,7 @@ class ExtractiveAnswerer:
         if self._embed is None:
             return None
         if len(request.analysis.parts) == 1 and request.query_vector is not None:
-            return _unit(request.query_vector)
+            return unit_vector(request.query_vector)
         subject = " ".join(n for n in part.names if n not in part.text)
         return self._sentence_vectors([f"{part.text} {subject}".strip()])[0]
 
@@ -306,7 +269,7 @@ class ExtractiveAnswerer:
         own_names = [n for n in part.names if n in part.text]
         named_in = (
             {
-                src: [n for n in own_names if any(_has_name(n, p) for p in request.candidates if p.source == src)]
+                src: [n for n in own_names if any(has_name(n, p) for p in request.candidates if p.source == src)]
                 for src in {p.source for p in request.candidates}
             }
             if own_names
@@ -398,7 +361,7 @@ class ExtractiveAnswerer:
         # Who wrote an article is said once, at its head: the article, not that line, is what the part names.
         narrow = part.kind in RELATION_NEEDED and not related and not part.author
         scope = [candidates[e.passage_no - 1]] if narrow else same
-        found = sum(1 for n in own if any(_has_name(n, p) for p in scope))
+        found = sum(1 for n in own if any(has_name(n, p) for p in scope))
         if own and found < (len(own) if len(own) <= 2 else (len(own) + 1) // 2):
             # Every name of a short question ("Kai Wang" is not any Wang); half of a long one's, which may name
             # more than its answer does.
@@ -416,7 +379,7 @@ class ExtractiveAnswerer:
         ]
         at = candidates[e.passage_no - 1]
         near = [p for p in same if abs(p.chunk_index - at.chunk_index) <= 1]
-        if part.kind in TYPED and not part.author and not all(any(_has_name(n, p) for p in near) for n in owners):
+        if part.kind in TYPED and not part.author and not all(any(has_name(n, p) for p in near) for n in owners):
             return "owner missing"
         if part.named and owners and not all(_names_in(n, quote) for n in owners):
             return "owner not in the quote"  # "the name of the model Baidu released": Baidu's, said where it is named
@@ -506,7 +469,7 @@ class ExtractiveAnswerer:
             and relation
             and _SERIES.search(e.sentence.text)
             and _holds_relation(relation, e.sentence.text, idf)
-            and all(_has_name(n, candidates[e.passage_no - 1]) for n in own)
+            and all(has_name(n, candidates[e.passage_no - 1]) for n in own)
         ):
             return None
         # "What worries does the Omni article bring up?": within the article asked about, a sentence near the list's
@@ -557,7 +520,7 @@ class ExtractiveAnswerer:
                     if _already_quoted(more, gathered):
                         break
                     gathered.append(more)
-            return _rehome(gathered, request.candidates)
+            return rehome(gathered, request.candidates)
         best = ok[0]
         picked = [best]
         follow = self._continuation(best, request.candidates)
@@ -599,7 +562,7 @@ class ExtractiveAnswerer:
             same = passage.source == source
             if same or (gain >= ADDS_MIN and e.score >= best.score * OTHER_FILE_CUTOFF):
                 picked.append(e)
-        return _rehome(picked, request.candidates)
+        return rehome(picked, request.candidates)
 
     @staticmethod
     def _across_files(
@@ -695,7 +658,7 @@ class ExtractiveAnswerer:
             if i + 1 < len(sents):
                 nxt = sents[i + 1]
                 same_paragraph = "\n" not in passage.text[s.end : nxt.start] or runs_on(s.text, nxt.text)
-                if past_question and same_paragraph and nxt.text.rstrip('"”’) ').endswith("?"):
+                if past_question and same_paragraph and is_question(nxt.text):
                     if i + 2 >= len(sents):  # the question ends the chunk: what answers it opens the next
                         asked = Evidence(e.passage_no, nxt, e.score, e.raw_score, e.support, True)
                         return ExtractiveAnswerer._continuation(asked, candidates)
@@ -715,7 +678,7 @@ class ExtractiveAnswerer:
                         past_question
                         and at >= 0
                         and nxt_sent is not None
-                        and nxt_sent.text.rstrip('"”’) ').endswith("?")
+                        and is_question(nxt_sent.text)
                         and at + 2 < len(theirs)
                         and "\n" not in p.text[theirs[at].end : theirs[at + 2].start]
                     ):
@@ -729,137 +692,6 @@ class ExtractiveAnswerer:
             return None
         return None
 
-    # -- summaries -------------------------------------------------------------------------------------------
-    def summarize(self, request: AnswerRequest) -> str:
-        """Key sentences of the asked article(s), in document order, one paragraph per article."""
-        # The article asked about is the one the retrieved passages point to most, not just the first hit.
-        weight: dict[str, float] = {}
-        named = [n for n in request.analysis.parts[0].names if n in request.analysis.parts[0].text]
-        contributed = {p.source for p in request.candidates if p.trust == "contributed"}
-        for p in request.candidates:
-            if not p.flags:
-                # curated articles first, as everywhere: an upload leads only when it answers clearly better
-                share = request.contributed_weight if p.source in contributed else 1.0
-                weight[p.source] = weight.get(p.source, 0.0) + p.score * share
-        # An article named in the request ("the article about Qwen2.5-Omni-7B") is the one that mentions it.
-        mentions = {p.source for p in request.candidates if named and all(_has_name(n, p) for n in named)}
-        if mentions and not request.analysis.all_articles:
-            weight = {s: w for s, w in weight.items() if s in mentions}
-        sources = sorted(weight, key=lambda s: -weight[s])
-        if request.analysis.all_articles:  # "the articles": the curated ones, when there are any
-            sources = sorted(s for s in sources if s not in contributed) or sorted(sources)
-        else:
-            sources = sources[:1]
-        if request.article is not None:
-            sources = [request.article]
-        elif request.articles:  # "summarize the Qwen-VL article and the Omni piece"
-            sources = list(request.articles)
-        qv = _unit(request.query_vector) if request.query_vector is not None and self._embed else None
-        # "the main points about chips in ...": a summary with a topic ranks by the topic as much as by centrality.
-        part = request.analysis.parts[0]
-        topic = part_weights(part, request.corpus.idf if request.corpus else (lambda t: 1.0)) if part.terms else {}
-        if topic and len(sources) > 1 and not request.articles:
-            # "what the articles say about chip exports": the articles that discuss it, not every article
-            said = {src: _most_said(topic, src, request.candidates) for src in sources}
-            most = max(said.values())
-            sources = [s for s in sources if said[s] >= most * TOPIC_SHARE] if most > 0 else sources
-        per_doc = SUMMARY_PER_ARTICLE if len(sources) > 1 else SUMMARY_SENTENCES
-        if topic and request.analysis.article and self._embed is not None:
-            # "the main points about chips in the piece on Qwen's popularity": the question's meaning is mostly
-            # the article's name; the topic's own words ("chips") say what to pick from it.
-            asked = set(part.terms)
-            words = [w for w in sparse.words(part.text) if set(sparse.terms(w)) & asked]
-            if words:
-                qv = self._sentence_vectors([" ".join(dict.fromkeys(words))])[0]
-        paragraphs = []
-        for src in sources:
-            section = None
-            if len(sources) == 1:  # "summarize the FAQ section": the section its heading names, alone
-                names = {t for n in part.names for t in sparse.terms(n)}
-                own = [p for p in request.candidates if p.source == src]
-                section = section_asked(set(part.terms), names, own, part.text)
-            picks = self._key_sentences(src, request.candidates, per_doc, qv, {} if section else topic, section)
-            if picks:
-                paragraphs.append(render(picks))
-        return "\n\n".join(paragraphs)
-
-    def _key_sentences(
-        self,
-        source: str,
-        candidates: Sequence[Passage],
-        n: int,
-        qv: np.ndarray | None,
-        topic: dict[str, float],
-        section: tuple[int, int] | None = None,
-    ) -> list[Evidence]:
-        found: list[Scored] = []
-        seen: set[str] = set()
-        for i, p in enumerate(candidates):
-            if p.source == source and not p.flags:
-                for s in candidate_sentences(i + 1, p.text):
-                    if section and not section[0] <= line_of(p, s.sentence.start) <= section[1]:
-                        continue
-                    if (s.lead or not leans(s.sentence.text)) and s.sentence.text not in seen:
-                        seen.add(s.sentence.text)
-                        found.append(s)
-        if not found:
-            return []
-        order = sorted(found, key=lambda s: (candidates[s.passage_no - 1].chunk_index, s.sentence.start))
-        if self._embed is None:
-            return [Evidence(s.passage_no, s.sentence, 1.0, 1.0, 1.0, True, s.lead) for s in order[:n]]
-        vecs = self._sentence_vectors([s.sentence.text for s in order])
-        centroid = _unit(np.mean(np.stack(vecs), axis=0))
-        scores = []
-        # the lead: the first of the opening sentences that names what the article is about ("As major tech
-        # companies scramble ..., the stakes couldn't be higher. Alibaba Cloud has ... launched ... Qwen2.5-Omni-7B")
-        lead = next((pos for pos, s in enumerate(order[:LEAD_WITHIN]) if proper_names(s.sentence.text)), None)
-        for pos, (s, v) in enumerate(zip(order, vecs, strict=True)):
-            if topic:
-                score = (
-                    0.3 * float(v @ centroid)
-                    + overlap(topic, s.sentence.text)
-                    + 0.5 * float(v @ qv if qv is not None else 0)
-                )
-            else:
-                score = float(v @ centroid) + (LEAD_BONUS if pos == lead else 0.0)
-            scores.append((score, pos, s))
-        # Key points, not one point said six ways: each next pick is discounted by its likeness to those taken.
-        top: list[tuple[float, int, Scored]] = []
-        left = list(scores)
-        while left and len(top) < n:
-
-            def gain(x: tuple[float, int, Scored]) -> float:
-                like = max((float(vecs[x[1]] @ vecs[t[1]]) for t in top), default=0.0)
-                return x[0] - SUMMARY_DIVERSITY * like
-
-            best = max(left, key=gain)
-            top.append(best)
-            left.remove(best)
-        picked = [
-            Evidence(s.passage_no, s.sentence, sc, sc, 1.0, True, s.lead)
-            for sc, _, s in sorted(top, key=lambda x: x[1])
-        ]
-        # A pick that another pick brings along as its lead is quoted there, not twice.
-        led = [e.lead.text for e in picked if e.lead is not None]
-        picked = [e for e in picked if not any(e.sentence.text in t for t in led)]
-        texts = {e.sentence.text for e in picked}
-        out: list[Evidence] = []
-        for e in picked:  # a key sentence brings the one that continues its thought ("They have ...")
-            out.append(e)
-            follow = self._continuation(e, candidates)
-            if follow is not None and leans(follow.sentence.text) and follow.sentence.text not in texts:
-                texts.add(follow.sentence.text)
-                out.append(follow)
-        return _rehome(out, candidates)
-
-
-def _most_said(topic: dict[str, float], source: str, candidates: Sequence[Passage]) -> float:
-    """The largest share of a topic's terms one sentence of the source holds."""
-    return max(
-        (overlap(topic, s.text) for p in candidates if p.source == source and not p.flags for s in sentences_of(p)),
-        default=0.0,
-    )
-
 
 # Three or more items in a series: "text, images, audio, and even video"
 _SERIES = re.compile(r"\b[\w\-]+(?:\s[\w\-]+)?,\s[\w\-]+(?:\s[\w\-]+)?,\s(?:and\s|or\s)?(?:even\s|also\s)?[\w\-]+")
@@ -870,25 +702,9 @@ _SITE_LINE = re.compile(
 )
 _DOWNSIDES = re.compile(
     r"\b(?:problems?|risks?|risky|concerns?|downsides?|dangers?|dangerous|drawbacks?|worr\w*|harms?|harmful|pitfalls?|"
-    r"challenges?|criticism|critic\w*|skeptic\w*|sceptic\w*|negatives?|threats?|disadvantages?|costs?|wrong)\b",
+    r"challenges?|criticism|critic\w*|skeptic\w*|sceptic\w*|negatives?|threats?|disadvantages?|wrong)\b",
     re.I,
 )
-
-
-def _rehome(picked: list[Evidence], candidates: Sequence[Passage]) -> list[Evidence]:
-    """Chunks overlap: when the next quote's passage also holds this one, cite both from it (one footnote)."""
-    out = list(picked)
-    for i in range(len(out) - 2, -1, -1):
-        here, nxt = out[i], out[i + 1]
-        if here.passage_no == nxt.passage_no:
-            continue
-        later = candidates[nxt.passage_no - 1]
-        if later.source != candidates[here.passage_no - 1].source:
-            continue
-        same = next((t for t in sentences_of(later) if t.text == here.sentence.text), None)
-        if same is not None:
-            out[i] = replace(here, passage_no=nxt.passage_no, sentence=same)
-    return out
 
 
 def _names_in(name: str, text: str) -> bool:
@@ -977,17 +793,3 @@ def _overruled_upload(
         if passage.trust == "contributed" and e.raw_score > lead:
             return passage
     return None
-
-
-def render(picked: Sequence[Evidence]) -> str:
-    """Quotes joined, each followed by its passage marker; a document's own "[n]" becomes "(n)"."""
-    out = []
-    for e in picked:
-        # A sentence that leans on the one before is quoted with it, under one marker.
-        lead = f"{_literal(e.lead.text)} " if e.lead is not None else ""
-        out.append(f"{lead}{_literal(e.sentence.text)} [{e.passage_no}]")
-    return " ".join(out)
-
-
-def _literal(text: str) -> str:
-    return MARKER_LIKE.sub(lambda m: f"({m.group(1)})", text)
