@@ -1458,3 +1458,11 @@ def test_a_summary_leads_with_the_opening_sentence_that_names_what_the_article_i
     # subject in the next sentence
     answer = chat.ask("Give me the gist of the Omni article.")
     assert not answer.refused and "Qwen2.5-Omni-7B" in answer.answer, answer.answer
+
+
+def test_a_faq_answer_is_quoted_with_the_question_it_answers(chat: Chat) -> None:
+    # "advantage" is in the FAQ's question line, not in its answer line ("The main benefit is ...")
+    answer = chat.ask("According to the FAQ, what is the main advantage of China's open-source approach?")
+    assert not answer.refused and "increased accessibility and faster innovation" in answer.answer, answer.answer
+    assert "Q: What is the primary advantage" in answer.answer
+    assert_citations_verifiable(answer)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import pairwise
 
 from rag.cite import Sentence
 from rag.errors import FootnoteError
@@ -682,10 +683,25 @@ def _figures(text: str) -> frozenset[str]:
     return frozenset(re.sub(r"[,]", "", m.group(0)) for m in _FIGURE.finditer(text))
 
 
-def candidate_sentences(passage_no: int, passage_text: str) -> list[Scored]:
-    """Answer-like sentences of a passage text, with leads."""
+def candidate_sentences(passage_no: int, passage_text: str, *, faq_questions: bool = False) -> list[Scored]:
+    """Answer-like sentences of a passage text, with leads (faq_questions: a FAQ's answer with its question)."""
     sents = [Sentence(passage_text[a:b], a, b) for a, b in sentence_spans(passage_text)]
-    return sentences_with_leads(passage_no, sents, passage_text)
+    out = sentences_with_leads(passage_no, sents, passage_text)
+    if faq_questions:
+        # "Q: What is the primary advantage ...? A: The main benefit is ...": an answer line says what it answers
+        # only with the question line just before it
+        before = {b.start: a for a, b in pairwise(sents)}
+        for i, sc in enumerate(out):
+            q = before.get(sc.sentence.start)
+            if (
+                sc.lead is None
+                and sc.sentence.text.startswith("A:")
+                and q is not None
+                and q.text.startswith("Q:")
+                and passage_text[q.end : sc.sentence.start].count("\n") <= 1
+            ):
+                out[i] = replace(sc, lead=q)
+    return out
 
 
 # A list's line: a short label and a colon ("National Security Concerns: The speed of ...").

@@ -222,7 +222,7 @@ class ExtractiveAnswerer(KeySentences):
             antecedent = (p.source, p.chunk_index + 1) in best
             if p.flags or (i >= MAX_PASSAGES and p.source != request.article and not gathers and not antecedent):
                 continue
-            scored.extend(candidate_sentences(i + 1, p.text))
+            scored.extend(candidate_sentences(i + 1, p.text, faq_questions=part.kind != "list"))
         if part.author:
             scored.extend(self._bylines(request))
         if part.publisher:
