@@ -55,14 +55,19 @@ def support(claim: str, sentence: str) -> float:
     return len(c & set(sparse.terms(sentence))) / len(c)
 
 
-def _claims(text: str) -> list[tuple[str, list[int]]]:
-    """(claim text, passage numbers) for each sentence that carries markers."""
+def _claims(text: str) -> list[tuple[str, list[int], str]]:
+    """(claim text, passage numbers, the unmarked text before it since the last marker) for each sentence that
+    carries markers: a quote's lead ("Q: What is ...? A: The main benefit ... [1]") is quoted under its marker."""
     out = []
+    before: list[str] = []
     for m in _CLAIM.finditer(text):
         piece = m.group(0)
         nums = [int(n) for n in MARKER.findall(piece)]
         if nums:
-            out.append((MARKER.sub("", piece).strip(), nums))
+            out.append((MARKER.sub("", piece).strip(), nums, " ".join(before)))
+            before = []
+        elif piece.strip():
+            before.append(piece.strip())
     return out
 
 
@@ -71,12 +76,14 @@ def cite(text: str, passages: Sequence[Passage]) -> Cited:
     valid = {i for i, p in enumerate(passages, start=1) if not p.flags}
     order: list[int] = []
     claims_for: dict[int, list[str]] = {}
-    for claim, nums in _claims(text):
+    leads_for: dict[int, list[str]] = {}
+    for claim, nums, lead in _claims(text):
         for n in nums:
             if n in valid:
                 if n not in order:
                     order.append(n)
                 claims_for.setdefault(n, []).append(claim)
+                leads_for.setdefault(n, []).append(lead)
     renumber = {old: new for new, old in enumerate(order, start=1)}
 
     def _sub(m: re.Match[str]) -> str:
@@ -91,12 +98,15 @@ def cite(text: str, passages: Sequence[Passage]) -> Cited:
         p = passages[old - 1]
         sents = sentences_of(p) or [Sentence(p.text, 0, len(p.text))]
         chosen: list[Sentence] = []
-        for claim in claims_for[old]:
+        for claim, lead in zip(claims_for[old], leads_for[old], strict=True):
             best = max(sents, key=lambda s: support(claim, s.text))
             if support(claim, best.text) < SUPPORT_MIN and support(claim, p.text) < SUPPORT_MIN:
                 unsupported.append(claim)
-            if best not in chosen:
-                chosen.append(best)
+            # the sentences quoted word for word under this marker, its lead's too, are what the lines must hold
+            said = f"{lead} {claim}"
+            for s in [best, *(t for t in sents if t is not best and len(t.text) >= 12 and t.text in said)]:
+                if s not in chosen:
+                    chosen.append(s)
         a = min(s.start for s in chosen)
         b = max(s.end for s in chosen)
         if len(chosen) > 1 and b - a > 600:  # far-apart sentences: quote the first only

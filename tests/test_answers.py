@@ -66,6 +66,16 @@ def test_markers_are_renumbered_in_order_of_use_and_unsupported_claims_flagged(c
     assert any("Penguins" in s for s in cited.unsupported)
 
 
+def test_a_citation_covers_the_lines_of_every_sentence_quoted_under_its_marker() -> None:
+    from rag.types import Passage
+
+    text = "Q: What is the main benefit of it?\nA: The main benefit is faster innovation for all.\nOther line here."
+    p = Passage("faq.txt", "FAQ", 0, 10, 12, 0, len(text), text, 1.0)
+    cited = cite("Q: What is the main benefit of it? A: The main benefit is faster innovation for all. [1]", [p])
+    (c,) = cited.citations
+    assert (c.start_line, c.end_line) == (10, 11) and c.quote.startswith("Q: What is the main benefit")
+
+
 def test_follow_up_borrows_the_subject_from_history(chat: Chat) -> None:
     first = chat.ask("What is Qwen2-VL?")
     history = [Turn("user", "What is Qwen2-VL?"), Turn("assistant", first.answer)]
@@ -1466,3 +1476,8 @@ def test_a_faq_answer_is_quoted_with_the_question_it_answers(chat: Chat) -> None
     assert not answer.refused and "increased accessibility and faster innovation" in answer.answer, answer.answer
     assert "Q: What is the primary advantage" in answer.answer
     assert_citations_verifiable(answer)
+    # the question line quoted before the marker is inside the cited lines too
+    lines = (SEEDS / "004_ad83150bec543e7f.txt").read_text(encoding="utf-8").split("\n")
+    asked = next(i for i, line in enumerate(lines, 1) if line.startswith("Q: What is the primary advantage"))
+    first = answer.citations[0]
+    assert first.start_line <= asked < first.end_line and "Q: What is the primary advantage" in first.quote
