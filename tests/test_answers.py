@@ -26,6 +26,14 @@ def assert_citations_verifiable(answer) -> None:  # type: ignore[no-untyped-def]
         assert (first, last) == (c.start_line, c.end_line)
 
 
+def _conversation(chat: Chat, *questions: str) -> list[Turn]:
+    """The turns of a conversation that asked these questions, each with the answer it got."""
+    history: list[Turn] = []
+    for q in questions:
+        history += [Turn("user", q), Turn("assistant", chat.ask(q, history).answer)]
+    return history
+
+
 def test_llama_question_gets_the_ten_times_answer_with_a_verifiable_citation(chat: Chat) -> None:
     answer = chat.ask("How big is Llama 2 vs Qwen-VL?")
     assert not answer.refused and answer.answerer == "extractive"
@@ -331,8 +339,7 @@ def test_where_someone_works_is_answered_by_their_job_title(chat: Chat) -> None:
 
 
 def test_who_wrote_it_after_a_question_about_an_article_names_that_articles_author(chat: Chat) -> None:
-    history = [Turn("user", "Which article says Llama 2 is ten times larger than Alibaba's models?")]
-    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    history = _conversation(chat, "Which article says Llama 2 is ten times larger than Alibaba's models?")
     answer = chat.ask("Who wrote it?", history)
     assert not answer.refused and "Franklin Manuel" in answer.answer, answer.answer
     assert {c.source for c in answer.citations} == {"000_238b3d5c562b5a75.txt"}
@@ -817,8 +824,7 @@ def test_who_did_something_is_answered_only_where_the_sentence_holds_the_doing(c
 
 
 def test_a_follow_up_in_the_article_the_last_answer_quoted_is_judged_by_its_own_words(chat: Chat) -> None:
-    history = [Turn("user", "Which company launched Qwen2.5-Omni-7B?")]
-    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    history = _conversation(chat, "Which company launched Qwen2.5-Omni-7B?")
     answer = chat.ask("How much is it investing?", history)  # "it" is the launcher, in the article just quoted
     assert not answer.refused and "$53 billion" in answer.answer, answer.answer
 
@@ -829,16 +835,14 @@ def test_where_to_get_something_is_answered_where_the_text_says_it_is_released(c
 
 
 def test_a_follow_up_that_points_back_and_names_something_is_about_both(chat: Chat) -> None:
-    history = [Turn("user", "Who is Paul Triolo?")]
-    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    history = _conversation(chat, "Who is Paul Triolo?")
     answer = chat.ask("What did he say about the West's position?", history)
     # Triolo speaks in the Qwen popularity article; the op-ed's "Wake-Up Call for the West" is not his
     assert answer.refused or {c.source for c in answer.citations} == {"003_86bf600701711a59.txt"}, answer.answer
 
 
 def test_a_follow_up_that_re_asks_with_a_new_noun_reads_the_passage_the_last_answer_quoted(chat: Chat) -> None:
-    history = [Turn("user", "Which carmaker is Alibaba partnering with?")]
-    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    history = _conversation(chat, "Which carmaker is Alibaba partnering with?")
     answer = chat.ask("And which phone company?", history)  # "phone" is not "iPhones": retrieval alone misses it
     assert not answer.refused and "Apple" in answer.answer, answer.answer
     assert answer.citations[0].source == "002_f9dec77134c0a174.txt", answer.answer
@@ -1105,8 +1109,7 @@ def test_what_someone_thinks_is_answered_in_their_own_quoted_words(chat: Chat) -
     assert opinion_of("What did Triolo say about chips?", ()) == "Triolo"
     assert in_their_words("Isford", "“We’ve seen it,” Grace Isford, partner at Lux Capital, mentioned.")
     assert not in_their_words("Isford", "The race is on, and the consequences will reverberate.")
-    history = [Turn("user", "What does Grace Isford do?")]
-    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    history = _conversation(chat, "What does Grace Isford do?")
     answer = chat.ask("And what does she think the race ultimately comes down to?", history)
     assert "what these models are used for" in answer.answer, answer.answer
 
@@ -1179,8 +1182,7 @@ def test_a_fragment_without_verb_or_name_goes_on_from_the_question_before(chat: 
     from rag.question import analyse, is_follow_up
 
     assert is_follow_up("Over what time span?") and not is_follow_up("Who is Tiezhen Wang?")
-    history = [Turn("user", "How much is Alibaba Cloud planning to invest in AI and cloud computing?")]
-    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    history = _conversation(chat, "How much is Alibaba Cloud planning to invest in AI and cloud computing?")
     assert analyse("Over what time span?", history).follow_up
     answer = chat.ask("Over what time span?", history)
     assert not answer.refused and "three years" in answer.answer, answer.answer
@@ -1396,8 +1398,7 @@ def test_which_ranking_asks_for_a_ranking_not_a_figure(chat: Chat) -> None:
 
 def test_who_makes_it_after_what_is_a_named_thing_asks_about_that_thing(chat: Chat) -> None:
     # "What is Qwen2-VL?" asks about Qwen2-VL, and what it names is what "it" points back at
-    history = [Turn("user", "what is Qwen2-VL?")]
-    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    history = _conversation(chat, "what is Qwen2-VL?")
     answer = chat.ask("who makes it?", history)
     assert not answer.refused and "Alibaba" in answer.answer, answer.answer
 

@@ -687,7 +687,7 @@ def candidate_sentences(passage_no: int, passage_text: str, *, faq_questions: bo
     """Answer-like sentences of a passage text, with leads (faq_questions: a FAQ's answer with its question)."""
     sents = [Sentence(passage_text[a:b], a, b) for a, b in sentence_spans(passage_text)]
     out = sentences_with_leads(passage_no, sents, passage_text)
-    if faq_questions:
+    if faq_questions and "A:" in passage_text:
         # "Q: What is the primary advantage ...? A: The main benefit is ...": an answer line says what it answers
         # only with the question line just before it
         before = {b.start: a for a, b in pairwise(sents)}
