@@ -13,6 +13,7 @@ from rag.answer.evidence import leans, leaves_open
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.openai_chat import FallbackAnswerer, OpenAIAnswerer
 from rag.calibrate import MIN_DOCUMENTS, library_floor
+from rag.casual import written_out
 from rag.cite import MarkerStream, cite
 from rag.config import Settings
 from rag.errors import BadQuestion
@@ -140,11 +141,16 @@ class Chat:
         return self.retriever.retrieve(query, top_k=top_k or self.top_k, corpus=self.corpus()).passages
 
     def analyse(self, question: str, history: Sequence[Turn] = (), corpus: CorpusStats | None = None) -> Analysis:
-        """The question analysed, a follow-up made to stand alone by the answerer. Names typed in lower case are
-        read as the articles spell them ("kai wang": Kai Wang)."""
-        spellings = (corpus or self.corpus()).spellings
-        question = restore_case(question, spellings)
-        history = [Turn(t.role, restore_case(t.content, spellings)) if t.role == "user" else t for t in history]
+        """The question analysed, a follow-up made to stand alone by the answerer. Chat shorthand is read written out
+        ("whats", "acc to") and names typed otherwise as the articles spell them ("kai wang": Kai Wang; "qwen2 vl":
+        Qwen2-VL)."""
+        stats = corpus or self.corpus()
+
+        def read(text: str) -> str:
+            return restore_case(written_out(text), stats.spellings, stats.compound_spellings)
+
+        question = read(question)
+        history = [Turn(t.role, read(t.content)) if t.role == "user" else t for t in history]
         analysis = analyse(question, history)
         if analysis.follow_up:
             analysis = replace(analysis, standalone=self.answerer.condense(analysis, history))

@@ -107,6 +107,15 @@ _CALENDAR = re.compile(
 )
 
 
+_PRODUCT_NAME = re.compile(r"\d|[a-z][A-Z]|-[A-Z]")
+
+
+def is_product_name(name: str) -> bool:
+    """Whether a name is spelled as a product's: with a digit or a capital inside ("Qwen2.5-Omni-7B", "DeepSeek",
+    "Qwen-VL"), not as a person's, a company's or a place's ("Baidu", "Tiezhen Wang")."""
+    return bool(_PRODUCT_NAME.search(name))
+
+
 def name_terms(name: str) -> list[list[str]]:
     """Ways a name can occur as terms: whole ("qwen2.5-omni"), or all its parts bar bare numbers ("top", "ten")."""
     ts = sparse.terms(name)
@@ -121,10 +130,43 @@ def name_terms(name: str) -> list[list[str]]:
     return [whole]
 
 
-def restore_case(text: str, spellings: dict[str, str]) -> str:
+# A run of up to three words a compound name may be typed as: "qwen2 vl", "gpt4v", "qwen2.5 omni", "llama-2"
+_TYPED_RUN = re.compile(r"(?<![\w.\-])[A-Za-z0-9][\w.]*(?:[ \-][A-Za-z0-9][\w.]*){0,2}(?<!\.)")
+
+
+def _spell_compounds(text: str, compounds: dict[str, str]) -> str:
+    """Compound names typed otherwise, as the articles write them ("qwen2 vl" -> "Qwen2-VL", "llama2" -> "Llama
+    2"): the longest run of words that squashes to one, from the left."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        m = _TYPED_RUN.match(text, i) if i == 0 or not re.match(r"[\w.\-]", text[i - 1]) else None
+        if m is None:
+            out.append(text[i])
+            i += 1
+            continue
+        words = re.split(r"(?=[ \-])", m.group(0))
+        for k in range(len(words), 0, -1):
+            typed = "".join(words[:k])
+            spelled = compounds.get(re.sub(r"[\W_]+", "", typed).lower())
+            end = i + len(typed)
+            if spelled and not re.match(r"[\w\-]", text[end : end + 1]):
+                out.append(spelled)
+                i = end
+                break
+        else:
+            out.append(words[0])
+            i += len(words[0])
+    return "".join(out)
+
+
+def restore_case(text: str, spellings: dict[str, str], compounds: dict[str, str] | None = None) -> str:
     """A question typed in lower case with its names spelled as the articles spell them ("what company does kai
-    wang work for" -> "... Kai Wang ..."). Words the user capitalized, stopwords and words of two letters ("us") are
-    left as typed."""
+    wang work for" -> "... Kai Wang ..."), compound names too ("qwen2 vl" -> "Qwen2-VL"; see
+    CorpusStats.compound_spellings). Words the user capitalized, stopwords and words of two letters ("us") are left
+    as typed."""
+    if compounds:
+        text = _spell_compounds(text, compounds)
 
     def spell(m: re.Match[str]) -> str:
         word = m.group(0)

@@ -51,6 +51,17 @@ def name_forms(text: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=8192)
+def compound_names(text: str) -> tuple[str, ...]:
+    """The names of a text that are written as one with digits, hyphens or spaces inside, and a user may type
+    otherwise ("Llama 2": "llama2"; "Qwen2-VL": "qwen2 vl"; "Hugging Face"), with their leading words."""
+    out: list[str] = []
+    for m in _NAME_RUN.finditer(text):
+        words = [w.rstrip(".-") for w in m.group(0).split()]
+        out += [" ".join(words[:k]) for k in range(1, len(words) + 1)]
+    return tuple(n for n in out if re.search(r"[\s\-]|\d", n) and re.search(r"[A-Za-z]", n))
+
+
+@functools.lru_cache(maxsize=8192)
 def acronyms(text: str) -> frozenset[str]:
     """Lowercased initials of the capitalized phrases in a text ("Frequently Asked Questions" gives "faq"), so a
     question's acronym finds the phrase it stands for."""
@@ -88,6 +99,7 @@ class CorpusStats:
     forms: tuple[str, ...] = ()  # sorted squashed name forms ("llama2", "gpt4v"), see name_forms()
     title_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # each document's title's terms
     spellings: dict[str, str] = field(default_factory=dict)  # a name's usual spelling, by its lowercase ("AI", "Baidu")
+    compound_spellings: dict[str, str] = field(default_factory=dict)  # ... a compound name's, by squash(): "Llama 2"
     _everywhere: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)  # everywhere(), found once
 
     @classmethod
@@ -113,12 +125,14 @@ class CorpusStats:
         lowercase: Counter[str] = Counter()
         initials: set[str] = set()
         forms: set[str] = set()
+        compound: Counter[str] = Counter()
         for p in payloads:
             n += 1
             text = str(p.get("text", ""))
             ts = set(sparse.terms(text))
             initials |= acronyms(text)
             forms |= name_forms(text)
+            compound.update(compound_names(text))
             headline: dict[int, bool] = {}
             for m in _MID_SENTENCE_WORD.finditer(text):
                 w = m.group(1)
@@ -156,6 +170,33 @@ class CorpusStats:
         for w, times in spelled.most_common():  # the most frequent spelling first; twice at least, never lower case
             if w.lower() in proper and times >= 2 and not lowercase[w.lower()] and not lower_parts[w.lower()]:
                 spellings.setdefault(w.lower(), w)
+
+        # A compound name is one whose every word is a name's: with a digit, or in capitals or a name (see proper)
+        # that the articles never write in lower case, or hyphenated of such words ("Llama 2", "Qwen-VL"; not "While
+        # Alibaba" at a sentence's start, nor "Open-Source", which is "open-source" too). Spelled as most often written.
+        def named(word: str, *, hyphenated: bool = False) -> bool:
+            bare = re.sub(r"['’]s$", "", word)
+            low = bare.lower()
+            if re.search(r"\d", bare):
+                return True
+            if "-" in bare:
+                return all(named(piece, hyphenated=True) for piece in bare.split("-"))
+            shouted = len(bare) > 1 and bare.isupper()  # "VL", "GPT"; but "WHAT IS" in a shouted headline is no name
+            return (
+                (hyphenated or shouted or low in proper)
+                and bare[:1].isupper()
+                and not lowercase[low]
+                and not lower_parts[low]
+            )
+
+        compound_spellings: dict[str, str] = {}
+        names = [name for name, _ in compound.most_common() if all(named(word) for word in name.split())]
+        for name in names:
+            compound_spellings.setdefault(squash(name), name)
+        for name in names:  # "qwen2.5 omni" is "Qwen2.5-Omni" (of "Qwen2.5-Omni-7B"), where no name is spelled so
+            pieces = name.split("-")
+            for k in range(2, len(pieces)):
+                compound_spellings.setdefault(squash("-".join(pieces[:k])), "-".join(pieces[:k]))
         return cls(
             dict(df),
             n,
@@ -169,13 +210,19 @@ class CorpusStats:
             tuple(sorted(forms)),
             {src: frozenset(ts) for src, ts in titles_of.items()},
             spellings,
+            compound_spellings,
         )
 
     def only_document(self, name: str) -> str | None:
         """The one whole document that mentions the name ("Qwen2.5-Omni-7B"), if exactly one does."""
         terms = sparse.terms(name)
-        having = [src for src, ts in self.doc_terms.items() if terms and all(t in ts for t in terms)]
+        having = [src for src, ts in self.doc_terms.items() if terms and all(self._in(t, ts) for t in terms)]
         return having[0] if len(having) == 1 and having[0] not in self.incomplete else None
+
+    @staticmethod
+    def _in(term: str, terms: frozenset[str]) -> bool:
+        """Whether a term is among a document's, or starts a longer name there ("qwen2.5-omni": "qwen2.5-omni-7b")."""
+        return term in terms or (bool(re.search(r"[\-.]", term)) and any(t.startswith(f"{term}-") for t in terms))
 
     def everywhere(self, name: str) -> bool:
         """Whether nearly every curated document names it ("AI", "China" in a library about China's AI): such a
