@@ -309,7 +309,7 @@ _REF_PATTERNS = [
         re.I,
     ),
     re.compile(
-        rf"\b{_ARTICLE_NOUN}\s+(?:about|on|by|from|covering)\s+([\w\-.’'“”\"]+(?:\s+[\w\-.’'“”\"]+){{0,5}}?)"
+        rf"\b{_ARTICLE_NOUN}\s+(?:about|on|by|from|covering)\s+([\w\-.’'“”\"]+(?:\s+(?!{_ARTICLE_NOUN}\b)[\w\-.’'“”\"]+){{0,8}}?)"
         r"(?=\s*[,?.;]|\s*$|\s+(?:says?|said|claims?|argues?|reports?|describes?|mentions?|suggests?)\b)",
         re.I,
     ),

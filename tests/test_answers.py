@@ -939,9 +939,35 @@ def test_an_earlier_article_the_text_mentions_is_not_taken_for_one_of_the_articl
 
     assert article_reference("How long after the author's earlier article did Kestrel lead?") == []
     assert article_reference("What does the harbour article say?") == ["harbour"]
+    # the article on a topic of many words is named by all of them
+    assert article_reference("summarize the article on China's advancement in the AI arms race") == [
+        "China",
+        "advancement",
+        "in",
+        "AI",
+        "arms",
+        "race",
+    ]
+    # ... and no topic runs on into another article's name ("the report on the harbour and the Kestrel piece")
+    assert article_reference("How long between the report on the harbour and the Kestrel piece?") == ["Kestrel"]
     # "which leaderboard did Qwen models show up on" asks for one leaderboard: the plural is its subject's
     assert analyse("Which leaderboard did Kestrel models show up on?").parts[0].kind == "which"
     assert analyse("Which companies show up in the articles?").parts[0].kind == "list"
+
+
+def test_a_long_name_weighs_as_one_thing_not_as_each_of_its_terms() -> None:
+    from rag.answer.evidence import part_weights
+    from rag.question import analyse
+
+    part = analyse("Where can developers run Qwen2.5-Omni-7B on phones?").parts[0]
+    described = analyse("How could developers use Qwen2.5-Omni-7B on phones?").parts[0]
+    for p in (part, described):
+        assert {"qwen2.5-omni-7b", "omni", "7b", "phone"} <= set(p.terms)
+    weights = part_weights(described, lambda t: 1.0)
+    name = sum(weights[t] for t in ("qwen2.5-omni-7b", "qwen2", "5", "omni", "7b"))
+    assert name == pytest.approx(weights["phone"])  # five terms, one name: it weighs as one word
+    # asked for a place, date or name, a sentence must still say it of the thing: there the name keeps its weight
+    assert sum(part_weights(part, lambda t: 1.0)[t] for t in ("qwen2.5-omni-7b", "omni", "7b")) == 3
 
 
 def test_an_article_named_by_words_of_its_title_is_that_article() -> None:
@@ -1249,6 +1275,53 @@ def test_names_typed_in_lower_case_are_read_as_the_articles_spell_them() -> None
         "what does Tiezhen Wang say about Alibaba and us, and is it open source?"
     )
     assert restore_case("What does ALIBABA say?", stats.spellings) == "What does ALIBABA say?"  # as the user typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("whats qwen2 vl acc to the piece", "what's qwen2 vl according to the piece"),
+        ("how come the us is still ahead", "why the US is still ahead"),
+        ("what r devs supposed to build w/ it pls", "what are developers supposed to build with it"),
+        ("why shld ppl care abt us-china chips", "why should people care about US-china chips"),
+        ("Who is the author? It's not clear.", "Who is the author? It's not clear."),  # nothing to spell out
+        ("does it help us", "does it help us"),  # "us" alone may be the pronoun
+        ("Is it R1 or r1?", "Is it R1 or r1?"),  # a name's letter is no word
+    ],
+)
+def test_chat_shorthand_is_read_written_out(typed: str, written: str) -> None:
+    from rag.casual import written_out
+
+    assert written_out(typed) == written
+
+
+def test_compound_names_typed_otherwise_are_read_as_the_articles_spell_them() -> None:
+    from rag.names import restore_case
+    from rag.retrieval.corpus import CorpusStats
+
+    stats = CorpusStats.from_texts(
+        [
+            "Alibaba released Qwen2-VL and the Qwen2.5-Omni-7B model, which beat GPT-4V; Meta's Llama 2 is larger.",
+            "WHAT IS NEW: the open-source model from Alibaba, and Open-Source AI at Hugging Face.",
+            "Analysts asked what is new, and what is next.",
+        ]
+    )
+    spell = stats.compound_spellings
+    assert spell["qwen2vl"] == "Qwen2-VL" and spell["llama2"] == "Llama 2" and spell["gpt4v"] == "GPT-4V"
+    assert spell["qwen25omni"] == "Qwen2.5-Omni"  # the start of a name
+    assert "whatis" not in spell and "opensource" not in spell  # a shouted headline, a word written in lower case
+    typed = "is qwen2 vl better than gpt4v, and is llama2 or qwen2.5 omni open-source? what is new?"
+    assert restore_case(typed, stats.spellings, spell) == (
+        "is Qwen2-VL better than GPT-4V, and is Llama 2 or Qwen2.5-Omni open-source? what is new?"
+    )
+
+
+def test_a_question_typed_in_haste_is_answered_like_one_written_out(chat: Chat) -> None:
+    phones = chat.ask("is qwen2.5 omni meant to run on phones")
+    assert "mobile phones" in phones.answer and {c.source for c in phones.citations} == {"002_f9dec77134c0a174.txt"}
+    bigger = chat.ask("how much bigger is llama2 than alibabas models")
+    assert "ten times larger" in bigger.answer
+    assert_citations_verifiable(bigger)
 
 
 @pytest.mark.parametrize(

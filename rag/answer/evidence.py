@@ -522,11 +522,21 @@ Weights = dict[str, float]
 
 
 def part_weights(part: Part, idf: Callable[[str], float]) -> Weights:
-    """Term weights for a part: its own terms 1, the asked attribute 1.5, a borrowed subject 0.6; times idf."""
+    """Term weights for a part: its own terms 1, the asked attribute 1.5, a borrowed subject 0.6; times idf; a name's
+    terms shared as one."""
     w: Weights = {t: 1.0 for t in part.terms}
     w.update({t: 1.5 for t in part.focus})
     w.update({t: 0.6 for t in part.subject if t not in w})
-    return {t: v * idf(t) for t, v in w.items()}
+    out = {t: v * idf(t) for t, v in w.items()}
+    # A name is one thing, however many terms it gives ("Qwen2.5-Omni-7B": qwen2.5-omni-7b, qwen2, 5, omni, 7b): its
+    # terms together weigh as its weightiest one, so a long name does not outweigh what is asked about it.
+    for name in part.names if part.kind not in TYPED else ():
+        ts = [t for t in dict.fromkeys(sparse.terms(name)) if t in out]
+        if len(ts) > 1:
+            top, total = max(out[t] for t in ts), sum(out[t] for t in ts)
+            for t in ts:
+                out[t] *= top / total
+    return out
 
 
 PREFIX = 5  # "medicine"/"medical", "partnering"/"partnerships": one word family the stemmer splits
@@ -595,13 +605,15 @@ def judge(
     dense_weight: float,
     proper: frozenset[str] = frozenset(),
     named_nearby: Sequence[str] = (),
+    about: bool = False,
 ) -> Evidence:
     """How well one sentence answers one part (named_nearby: the part's names its article gives, which a sentence
-    may refer to as "their latest model" where what is asked is a description, not a name, date or figure)."""
+    may refer to as "their latest model" where what is asked is a description, not a name, date or figure; about:
+    the article is the only one that names them, so any sentence of it may be about them unnamed)."""
     quote = f"{scored.lead.text} {scored.sentence.text}" if scored.lead else scored.sentence.text
     # "This movement is fueled by ...": the sentence it leans on names what "this" is, so both count.
     support = overlap(weights, quote)
-    if named_nearby and part.kind not in TYPED and _REFERS.search(quote):
+    if named_nearby and part.kind not in TYPED and (about or _REFERS.search(quote)):
         # "Alibaba touts their latest model as ...", in the article that names Qwen2.5-Omni-7B: the model is meant
         support = max(support, overlap(weights, f"{quote} {' '.join(named_nearby)}") * NEAR_CREDIT)
     lexical = support

@@ -41,7 +41,7 @@ from rag.answer.evidence import (
 from rag.answer.quotes import has_name, rehome, render, unit_vector
 from rag.answer.summaries import KeySentences
 from rag.cite import Sentence, sentences_of
-from rag.names import name_terms, names_its_place
+from rag.names import is_product_name, name_terms, names_its_place
 from rag.question import TYPED, Analysis, Part, is_named_kind, relation_groups
 from rag.retrieval import sparse
 from rag.text import sentence_spans
@@ -275,6 +275,15 @@ class ExtractiveAnswerer(KeySentences):
             if own_names
             else {}
         )
+        # ... and the article that alone names a product is about it: any sentence there may go on about it unnamed
+        # ("Mobilizing AI on edge devices, such as mobile phones" in the one article on Qwen2.5-Omni-7B). A name that
+        # only says which article is meant ("per the Qwen2-VL piece") is not what is asked about.
+        products = [n for n in own_names if is_product_name(n) and n not in request.analysis.article]
+        about = (
+            {d for n in products if (d := request.corpus.only_document(n)) is not None}
+            if request.corpus is not None
+            else set()
+        )
         out = [
             judge(
                 part,
@@ -287,6 +296,7 @@ class ExtractiveAnswerer(KeySentences):
                 dense_weight=DENSE_WEIGHT if qv is not None else 0.0,
                 proper=request.corpus.proper if request.corpus is not None else frozenset(),
                 named_nearby=named_in.get(request.candidates[s.passage_no - 1].source, ()),
+                about=request.candidates[s.passage_no - 1].source in about,
             )
             for s in scored
         ]
