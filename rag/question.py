@@ -709,8 +709,17 @@ def _part(
         verb=next((t for t in sparse.terms(m.group(1)) if t not in FILLER), "")
         if (m := _WHO_VERB.match(_one_word_verbs(text)))
         else "",
-        specific=next(iter(sparse.terms(m.group(1).split()[-1])), "") if (m := _SPECIFIC.search(text)) else "",
+        specific=next(iter(sparse.terms(m.group(1).split()[-1])), "")
+        if (m := _SPECIFIC.search(text))
+        else focus[-1]
+        if kind in ("which", "who") and focus and _ORGANISATIONS.match(focus[-1])
+        else "",
     )
+
+
+# "Which company is Kai Wang with?", "What organization employs her?": asked for one by name, as "which specific"
+# does; a sentence about the person that names something else ("LLM") does not say where they are
+_ORGANISATIONS = re.compile(r"^(?:compan|firm|organi|institut|employ|universit|agenc)")
 
 
 # "Which specific benchmarks ...?", "the exact license": asked for by name, which a mention of the kind does not give

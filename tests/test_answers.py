@@ -955,6 +955,15 @@ def test_an_earlier_article_the_text_mentions_is_not_taken_for_one_of_the_articl
     assert analyse("Which companies show up in the articles?").parts[0].kind == "list"
 
 
+def test_asked_which_organisation_someone_is_with_a_name_must_be_said_to_be_one(chat: Chat) -> None:
+    # "Kai Wang's insights about ... LLM capabilities": a name ("LLM") in a sentence about him is no employer
+    assert chat.ask("Which company is Kai Wang with?").refused
+    # ... where the articles say it: a job at a place, "manufacturers like Huawei"
+    assert "Lux Capital" in chat.ask("What firm is Grace Isford a partner at?").answer
+    assert "Hugging Face" in chat.ask("Which organization employs Tiezhen Wang?").answer
+    assert "Huawei" in chat.ask("Which firm did Chinese companies turn to for chips?").answer
+
+
 def test_a_long_name_weighs_as_one_thing_not_as_each_of_its_terms() -> None:
     from rag.answer.evidence import part_weights
     from rag.question import analyse

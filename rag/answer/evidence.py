@@ -279,12 +279,15 @@ def describes(name: str) -> bool:
     return bool(re.fullmatch(r"[A-Z]{1,2}", name)) or (head[1:].islower() and is_demonym(head))
 
 
-def typed_names(found: Iterable[str], kinds: Sequence[str], texts: Sequence[str]) -> set[str]:
+def typed_names(
+    found: Iterable[str], kinds: Sequence[str], texts: Sequence[str], *, employers: bool = False
+) -> set[str]:
     """The names (lowercased) the texts call a thing of one of the kinds (stemmed nouns: "model", "compani"), by how
     they are put: "the R1 model"; "models such as Qwen and Baichuan"; "Qwen2-VL, a new vision-language AI model"; "the
     latest model in the Qwen series, the Qwen2.5-Omni-7B". What a list of models gathers is what the articles say are
     models; an owner ("Alibaba's recently released models") is not one of them, nor a word inside a longer name ("AI"
-    in "Human-Centered AI Institute")."""
+    in "Human-Centered AI Institute"). With employers, where someone works is an organisation too ("Grace Isford,
+    partner at Lux Capital"): asked which firm she is with, not asked to list companies."""
     # "Chinese companies", "AI models": a people's word or a two-letter acronym describes them, it is none of them
     wanted = {bare_name(n) for n in found if not describes(n)}
     if not wanted or not kinds:
@@ -302,7 +305,9 @@ def typed_names(found: Iterable[str], kinds: Sequence[str], texts: Sequence[str]
     listed = re.compile(r"^,?\s+(?:and|or)\s+|\s+(?:and|or)\s+$")  # "Qwen and Baichuan"
     # A company is also known by what it does: it makes things ("Nvidia GPUs", "Meta’s Llama 2 model") and puts them
     # out ("Baidu ... having unveiled its multimodal model"); a country does neither in these words.
-    companies = bool({"compan", "firm"} & set(_kind_words(kinds)))
+    companies = bool({"compan", "firm", "organi"} & set(_kind_words(kinds)))
+    # ... and an employer by who works there ("Grace Isford, partner at Lux Capital")
+    employer = re.compile(rf"\b{_JOBS}s?\s+(?:at|with)\s+(?:the\s+)?(?:[a-z][\w\-]*\s+){{0,2}}\x00", re.I)
     maker = re.compile(
         r"\x00\s+(?:GPUs?|chips?|processors?|servers?)\b|"  # Nvidia GPUs
         r"\x00[^.;]{0,80}\b(?:unveiled|released|launched|introduced|rolled out)\s+its\b|"  # Baidu ... unveiled its
@@ -324,7 +329,7 @@ def typed_names(found: Iterable[str], kinds: Sequence[str], texts: Sequence[str]
                 if (
                     companies
                     and name not in out
-                    and maker.search(f"{before}\x00{after}")
+                    and (maker.search(f"{before}\x00{after}") or (employers and employer.search(f"{before}\x00")))
                     and not any(names_its_place(p, [name]) for p in peoples)
                 ):
                     out.add(name)

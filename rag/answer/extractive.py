@@ -413,12 +413,10 @@ class ExtractiveAnswerer(KeySentences):
             # "Which specific benchmarks?": "in several critical benchmarks" mentions some and names none; a quote
             # without the word names one only if the articles call that name one ("the MMLU benchmark")
             said = names_one(part.specific, quote, part.text)
-            if said is False:
-                return "kind named, none given"
-            if said is None:
+            if not said:  # ... or by another word of the kind ("tech firms ... turned to manufacturers like Huawei")
                 new_names = [n for n in proper_names(quote) if n not in part.text]
-                if not typed_names(new_names, [part.specific], request.candidate_texts):
-                    return "kind not named"
+                if not typed_names(new_names, [part.specific], request.candidate_texts, employers=True):
+                    return "kind named, none given" if said is False else "kind not named"
         speaker = opinion_of(part.text, part.names)
         if speaker and _is_speaker(speaker, request.candidate_texts):
             if not in_their_words(speaker, quote):
