@@ -284,6 +284,15 @@ def test_a_summary_quotes_key_sentences_of_that_article_in_document_order(chat: 
     assert starts == sorted(starts) and len(answer.answer) > 200
 
 
+def test_a_summary_picks_key_sentences_that_name_the_articles_particulars(chat: Chat) -> None:
+    # central sentences say "the AI race"; a summary a reader can use names who and what: each pick that names
+    # something the others have not gains
+    answer = chat.ask("Summarize the article about Qwen's popularity and chip sanctions")
+    assert {c.source for c in answer.citations} == {"003_86bf600701711a59.txt"}
+    for particular in ("Huawei", "Nvidia", "Blackwell", "Lux Capital", "DGA Group"):
+        assert particular in answer.answer, answer.answer
+
+
 def test_a_summary_of_all_articles_cites_every_article(chat: Chat) -> None:
     answer = chat.ask("Summarize the five articles.")
     assert {c.source for c in answer.citations} == {p.name for p in SEEDS.iterdir()}

@@ -305,7 +305,8 @@ def typed_names(
     listed = re.compile(r"^,?\s+(?:and|or)\s+|\s+(?:and|or)\s+$")  # "Qwen and Baichuan"
     # A company is also known by what it does: it makes things ("Nvidia GPUs", "Meta’s Llama 2 model") and puts them
     # out ("Baidu ... having unveiled its multimodal model"); a country does neither in these words.
-    companies = bool({"compan", "firm", "organi"} & set(_kind_words(kinds)))
+    companies = bool({"compan", "firm"} & set(_kind_words(kinds)))
+    organisations = companies or bool({"institut", "organi"} & set(_kind_words(kinds)))
     # ... and an employer by who works there ("Grace Isford, partner at Lux Capital")
     employer = re.compile(rf"\b{_JOBS}s?\s+(?:at|with)\s+(?:the\s+)?(?:[a-z][\w\-]*\s+){{0,2}}\x00", re.I)
     maker = re.compile(
@@ -327,9 +328,11 @@ def typed_names(
             for m in re.finditer(rf"(?<![\w\-]){re.escape(name)}(?![\w\-])", low):
                 before, after = text[max(0, m.start() - 120) : m.start()], text[m.end() : m.end() + 120]
                 if (
-                    companies
-                    and name not in out
-                    and (maker.search(f"{before}\x00{after}") or (employers and employer.search(f"{before}\x00")))
+                    name not in out
+                    and (
+                        (companies and maker.search(f"{before}\x00{after}"))
+                        or (employers and organisations and employer.search(f"{before}\x00"))
+                    )
                     and not any(names_its_place(p, [name]) for p in peoples)
                 ):
                     out.add(name)

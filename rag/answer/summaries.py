@@ -8,7 +8,16 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from rag.answer import AnswerRequest
-from rag.answer.evidence import Evidence, Scored, candidate_sentences, leans, overlap, part_weights, proper_names
+from rag.answer.evidence import (
+    Evidence,
+    Scored,
+    bare_name,
+    candidate_sentences,
+    leans,
+    overlap,
+    part_weights,
+    proper_names,
+)
 from rag.answer.quotes import has_name, rehome, render, unit_vector
 from rag.answer.sections import line_of, section_asked
 from rag.cite import sentences_of
@@ -21,6 +30,8 @@ TOPIC_SHARE = 0.6  # a summary of what the articles say about a topic keeps thos
 SUMMARY_DIVERSITY = 0.75  # how much a key sentence's likeness to those already taken counts against it
 LEAD_BONUS = 0.3  # a summary starts from an article's lead when it names what the article is about
 LEAD_WITHIN = 2  # ... the first of its first two sentences that names something
+NEW_NAME_BONUS = 0.25  # a key sentence gains this for each name no sentence already taken gives ...
+NEW_NAMES_COUNTED = 3  # ... up to this many
 
 
 class KeySentences:
@@ -131,14 +142,20 @@ class KeySentences:
         # Key points, not one point said six ways: each next pick is discounted by its likeness to those taken.
         top: list[tuple[float, int, Scored]] = []
         left = list(scores)
+        # ... and what a reader checks a summary for are the things it names: a pick naming things the others do not
+        # yet name gains (centroid sentences say "the AI race" and name nothing: Baidu, Huawei, Blackwell are details)
+        named = [{bare_name(n) for n in proper_names(s.sentence.text)} for s in order]
+        covered: set[str] = set()
         while left and len(top) < n:
 
-            def gain(x: tuple[float, int, Scored]) -> float:
+            def gain(x: tuple[float, int, Scored], covered: set[str] = covered) -> float:
                 like = max((float(vecs[x[1]] @ vecs[t[1]]) for t in top), default=0.0)
-                return x[0] - SUMMARY_DIVERSITY * like
+                new = min(NEW_NAMES_COUNTED, len(named[x[1]] - covered))
+                return x[0] - SUMMARY_DIVERSITY * like + NEW_NAME_BONUS * new
 
             best = max(left, key=gain)
             top.append(best)
+            covered |= named[best[1]]
             left.remove(best)
         picked = [
             Evidence(s.passage_no, s.sentence, sc, sc, 1.0, True, s.lead)
