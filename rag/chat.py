@@ -14,7 +14,7 @@ from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.openai_chat import FallbackAnswerer, OpenAIAnswerer
 from rag.calibrate import MIN_DOCUMENTS, library_floor
 from rag.casual import written_out
-from rag.cite import MarkerStream, cite
+from rag.cite import MarkerStream, cite, sentences_of
 from rag.config import Settings
 from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
@@ -172,6 +172,7 @@ class Chat:
         corpus: CorpusStats,
         article: str | None,
         articles: Sequence[str] = (),
+        history: Sequence[Turn] = (),
     ) -> list[Passage]:
         """The pool, plus whole articles for a summary or the named article(s), and article heads for "who wrote"."""
         wanted: list[tuple[str, bool]] = []  # (source, whole document?)
@@ -194,6 +195,12 @@ class Chat:
             wanted = [(s, False) for s in dict.fromkeys(p.source for p in pool[:3])]
         elif any(part.publisher for part in analysis.parts):  # the site's name is in a line at the foot, often
             wanted = [(s, True) for s in dict.fromkeys(p.source for p in pool[:3] if not p.flags)]
+        if not wanted and analysis.follow_up and corpus.n <= NEIGHBOUR_MAX_CHUNKS:
+            # "Where did they put it for people to download?" goes on in the article the last answer quoted, which
+            # may name the thing only once: it is read whole (see NEIGHBOUR_MAX_CHUNKS for why not in a library)
+            last = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+            quoted = [p.source for p in pool if not p.flags and last and any(s.text in last for s in sentences_of(p))]
+            wanted = [(s, True) for s in list(dict.fromkeys(quoted))[:1]]
         if not wanted:
             return pool + self._neighbours(pool, corpus)
         have = {(p.source, p.chunk_index) for p in pool}
@@ -276,7 +283,7 @@ class Chat:
         articles = sides if len(sides) > 1 and not analysis.all_articles else ()
         if articles:
             article = None
-        candidates = self._candidates(analysis, pool, corpus, article, articles)
+        candidates = self._candidates(analysis, pool, corpus, article, articles, history)
         request = AnswerRequest(
             article=article,
             articles=articles,

@@ -973,6 +973,15 @@ def test_asked_which_organisation_someone_is_with_a_name_must_be_said_to_be_one(
     assert "Huawei" in chat.ask("Which firm did Chinese companies turn to for chips?").answer
 
 
+def test_a_follow_up_goes_on_in_the_whole_article_the_last_answer_quoted(chat: Chat) -> None:
+    # the Omni article names Qwen2.5-Omni-7B once; "releasing its models on platforms like Hugging Face and GitHub"
+    # is in another chunk that no search for the model finds, and says "releasing" for where to download it
+    history = _conversation(chat, "Which company launched Qwen2.5-Omni-7B?")
+    answer = chat.ask("Where did they put it for people to download?", history)
+    assert "Hugging Face and GitHub" in answer.answer, answer.answer
+    assert {c.source for c in answer.citations} == {"002_f9dec77134c0a174.txt"}
+
+
 def test_a_long_name_weighs_as_one_thing_not_as_each_of_its_terms() -> None:
     from rag.answer.evidence import part_weights
     from rag.question import analyse

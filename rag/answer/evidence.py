@@ -11,7 +11,7 @@ from itertools import pairwise
 from rag.cite import Sentence
 from rag.errors import FootnoteError
 from rag.names import is_demonym, names_its_place
-from rag.question import TYPED, Part, relation_group
+from rag.question import TYPED, Part, relation_groups
 from rag.retrieval import sparse
 from rag.text import MONTHS, WEEKDAYS, sentence_spans
 
@@ -559,12 +559,12 @@ def overlap(weights: Weights, text: str) -> float:
         return 0.0
     have = sparse.term_set(text)
     prefixes = {h[:PREFIX] for h in have if len(h) >= PREFIX}
-    groups = {g for h in have if (g := relation_group(h)) is not None}
+    groups = {g for h in have for g in relation_groups(h)}  # "releasing" is a release and a way to get it
     got = 0.0
     for t, v in weights.items():
         if t in have:
             got += v
-        elif (len(t) >= PREFIX and t[:PREFIX] in prefixes) or (groups and relation_group(t) in groups):
+        elif (len(t) >= PREFIX and t[:PREFIX] in prefixes) or (groups and relation_groups(t) & groups):
             got += NEAR_CREDIT * v
     return got / total
 
