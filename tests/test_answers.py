@@ -982,6 +982,15 @@ def test_a_follow_up_goes_on_in_the_whole_article_the_last_answer_quoted(chat: C
     assert {c.source for c in answer.citations} == {"002_f9dec77134c0a174.txt"}
 
 
+def test_asked_for_a_makers_things_a_quote_names_the_maker_and_one_of_its_things(chat: Chat) -> None:
+    # "partnerships with BMW for smarter vehicles" names BMW and no BMW car; "domestic manufacturers like Huawei"
+    # names no Huawei chip
+    assert chat.ask("Which BMW car models will get Alibaba's AI?").refused
+    assert chat.ask("Which Huawei chip model are Chinese firms using in place of Nvidia?").refused
+    # ... "OpenAI's GPT-4V" is one of OpenAI's
+    assert "GPT-4V" in chat.ask("Which OpenAI model did Qwen2-VL beat?").answer
+
+
 def test_a_long_name_weighs_as_one_thing_not_as_each_of_its_terms() -> None:
     from rag.answer.evidence import part_weights
     from rag.question import analyse

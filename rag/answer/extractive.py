@@ -409,6 +409,23 @@ class ExtractiveAnswerer(KeySentences):
             # "Which company developed the Baichuan model?": its maker is said where the thing is named, not by a
             # sentence about "AI development" near it
             return "made thing not in the quote"
+        # "Which BMW car models ...?", "Which Huawei chip model ...?": the name before the kind is whose things are
+        # asked for; a quote names it and a thing of the kind besides ("partnerships with BMW for smarter vehicles"
+        # names no BMW model)
+        kind_noun = part.focus[-1] if part.focus else ""
+        maker = next((n for n in own if list(sparse.terms(n)) == list(part.focus[: len(sparse.terms(n))])), None)
+        if (
+            part.kind in ("which", "list")
+            and maker is not None
+            and len(part.focus) <= len(sparse.terms(maker)) + 2
+            and _MADE_KIND.match(kind_noun)
+        ):
+            if not _names_in(maker, quote):
+                return "maker not in the quote"
+            others = [n for n in proper_names(quote) if n not in part.text]
+            owned = re.search(rf"\b{re.escape(maker)}['’]s\s+(?:[\w\-]+\s+){{0,2}}?[A-Z0-9]", quote)  # OpenAI's GPT-4V
+            if not owned and not typed_names(others, [kind_noun], request.candidate_texts):
+                return "none of its kind named"
         if part.author and request.article is not None and source != request.article:
             return "another article's byline"  # "Who wrote the Qwen2-VL op-ed?" is not answered by another's
         if (
@@ -750,6 +767,10 @@ def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], fl
     return total > 0 and sum(idf(t) for t in relation if held(t)) >= RELATION_SHARE * total
 
 
+# Kinds of things someone makes: "Which BMW car models", "Which Huawei chip", "Which OpenAI model"
+_MADE_KIND = re.compile(
+    r"^(?:model|chatbot|bot|version|product|llm|assistant|chip|processor|gpu|phone|car|vehicl|devic)"
+)
 _SHAPES = frozenset(sparse.terms("name names date number figure amount time score year day month"))
 _MAKES = frozenset(sparse.terms("make makes made maker build built develop developed create created own owns owned"))
 
