@@ -991,6 +991,14 @@ def test_asked_for_a_makers_things_a_quote_names_the_maker_and_one_of_its_things
     assert "GPT-4V" in chat.ask("Which OpenAI model did Qwen2-VL beat?").answer
 
 
+def test_asked_who_holds_a_role_the_quote_says_the_role(chat: Chat) -> None:
+    # "The spin-off of Alibaba Cloud ..." names the company, not its chief
+    assert chat.ask("Who is the CEO of Alibaba Cloud?").refused
+    assert chat.ask("Who is Xin Sun's employer's president?").refused
+    # a job the articles do give is answered
+    assert "Tiezhen Wang" in chat.ask("Who is the machine learning engineer at Hugging Face?").answer
+
+
 def test_a_long_name_weighs_as_one_thing_not_as_each_of_its_terms() -> None:
     from rag.answer.evidence import part_weights
     from rag.question import analyse

@@ -469,6 +469,10 @@ class ExtractiveAnswerer(KeySentences):
             and not (part.kind == "how_many" and e.dense >= FOCUS_DENSE and counts_otherwise(quote, part.text))
         ):
             return "focus missing"
+        # "Who is the CEO of Alibaba Cloud?": a name near the company is not its chief; the quote says the role
+        role = _HOLDER.search(part.text) if part.kind == "who" else None
+        if role and not any(re.search(rf"\b{w}", quote, re.I) for w in _ROLE_WORDS.get(role.group(1).lower(), ())):
+            return "role not said"
         # "When was X released?", "Who founded X?": a date or a name near X is not enough; the asked relation
         # (released, founded) must be there too, in some form.
         if (
@@ -767,6 +771,29 @@ def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], fl
     return total > 0 and sum(idf(t) for t in relation if held(t)) >= RELATION_SHARE * total
 
 
+# "Who is the CEO of ...?", "Who is Xin Sun's employer's president?": asked for whoever holds a role, said in so many
+# words (or their like: "chief executive" for "CEO")
+_HOLDER = re.compile(
+    r"\b(ceo|cto|cfo|chief executive|president|chairman|chairwoman|chair|founder|co-founder|director|boss|head)s?\b"
+    r"(?!\s+(?:start|line|to)\b)",
+    re.I,
+)
+_CHIEF = ("ceo", "chief executive", "head of", "boss", "leads")
+_ROLE_WORDS = {
+    "ceo": _CHIEF,
+    "chief executive": _CHIEF,
+    "boss": _CHIEF,
+    "head": ("head", "leads", "chief"),
+    "cto": ("cto", "chief technology"),
+    "cfo": ("cfo", "chief financial"),
+    "president": ("president",),
+    "chairman": ("chair",),
+    "chairwoman": ("chair",),
+    "chair": ("chair",),
+    "founder": ("found", "co-found"),
+    "co-founder": ("found", "co-found"),
+    "director": ("director",),
+}
 # Kinds of things someone makes: "Which BMW car models", "Which Huawei chip", "Which OpenAI model"
 _MADE_KIND = re.compile(
     r"^(?:model|chatbot|bot|version|product|llm|assistant|chip|processor|gpu|phone|car|vehicl|devic)"
