@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from rag.answer import Answerer, AnswerRequest, Notice, Numbering, Refusal
-from rag.answer.evidence import leans, leaves_open
+from rag.answer.evidence import leans, leaves_open, unknown_word
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.openai_chat import FallbackAnswerer, OpenAIAnswerer
 from rag.calibrate import MIN_DOCUMENTS, library_floor
@@ -70,6 +70,7 @@ class Chat:
         self._corpus_version = ""
         self._corpus_lock = threading.Lock()
         self._floor: tuple[int, float | None] | None = None  # (points when measured, floor)
+        self._spelled: tuple[CorpusStats, dict[str, str]] | None = None  # (statistics, their spellings)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, store: Store | None = None, embedder: Embedder | None = None) -> Chat:
@@ -145,9 +146,10 @@ class Chat:
         ("whats", "acc to") and names typed otherwise as the articles spell them ("kai wang": Kai Wang; "qwen2 vl":
         Qwen2-VL)."""
         stats = corpus or self.corpus()
+        spellings = self._spellings(stats)
 
         def read(text: str) -> str:
-            return restore_case(written_out(text), stats.spellings, stats.compound_spellings)
+            return restore_case(written_out(text), spellings, stats.compound_spellings)
 
         question = read(question)
         history = [Turn(t.role, read(t.content)) if t.role == "user" else t for t in history]
@@ -155,6 +157,14 @@ class Chat:
         if analysis.follow_up:
             analysis = replace(analysis, standalone=self.answerer.condense(analysis, history))
         return analysis
+
+    def _spellings(self, stats: CorpusStats) -> dict[str, str]:
+        """How the corpus spells its names, with the names that only ever open a sentence and are no English word
+        ("Baidu"; not "Despite"), found once per corpus statistics."""
+        if self._spelled is None or self._spelled[0] is not stats:
+            openers = {low: w for low, w in stats.openers.items() if unknown_word(w)}
+            self._spelled = (stats, {**openers, **stats.spellings})
+        return self._spelled[1]
 
     def ask(self, question: str, history: Sequence[Turn] = (), *, top_k: int | None = None) -> Answer:
         """The final Answer (the stream, drained)."""

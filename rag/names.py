@@ -163,8 +163,8 @@ def _spell_compounds(text: str, compounds: dict[str, str]) -> str:
 def restore_case(text: str, spellings: dict[str, str], compounds: dict[str, str] | None = None) -> str:
     """A question typed in lower case with its names spelled as the articles spell them ("what company does kai
     wang work for" -> "... Kai Wang ..."), compound names too ("qwen2 vl" -> "Qwen2-VL"; see
-    CorpusStats.compound_spellings). Words the user capitalized, stopwords and words of two letters ("us") are left
-    as typed."""
+    CorpusStats.compound_spellings) and possessives typed without their apostrophe ("alibabas" -> "Alibaba's").
+    Words the user capitalized, stopwords and words of two letters ("us") are left as typed."""
     if compounds:
         text = _spell_compounds(text, compounds)
 
@@ -172,6 +172,8 @@ def restore_case(text: str, spellings: dict[str, str], compounds: dict[str, str]
         word = m.group(0)
         if word != word.lower() or len(word) <= 2 or word in GLASGOW:
             return word
+        if word not in spellings and word.endswith("s") and len(word) > 4 and word[:-1] in spellings:
+            return f"{spellings[word[:-1]]}'s"  # "baidus new model": Baidu's, typed without its apostrophe
         return spellings.get(word, word)
 
     return re.sub(r"[A-Za-z][\w\-.]*[\w]|[A-Za-z]", spell, text)

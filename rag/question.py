@@ -709,7 +709,7 @@ def _part(
         verb=next((t for t in sparse.terms(m.group(1)) if t not in FILLER), "")
         if (m := _WHO_VERB.match(_one_word_verbs(text)))
         else "",
-        specific=next(iter(sparse.terms(m.group(1).split()[-1])), "")
+        specific=next(iter(sparse.terms(_head_noun(m.group(1)))), "")
         if (m := _SPECIFIC.search(text))
         else focus[-1]
         if kind in ("which", "who") and focus and _ORGANISATIONS.match(focus[-1])
@@ -722,10 +722,20 @@ def _part(
 _ORGANISATIONS = re.compile(r"^(?:compan|firm|organi|institut|employ|universit|agenc)")
 
 
-# "Which specific benchmarks ...?", "the exact license": asked for by name, which a mention of the kind does not give
+def _head_noun(words: str) -> str:
+    """The noun a run of words ends with, before the verb that may follow it ("Alibaba Cloud model launched": model)."""
+    ws = words.split()
+    while len(ws) > 1 and re.search(r"[a-z](?:ed|ing)$", ws[-1]):
+        ws.pop()
+    return ws[-1]
+
+
+# "Which specific benchmarks ...?", "the exact license", "the names of the regulations": asked for by name, which a
+# mention of the kind does not give
 _SPECIFIC = re.compile(
-    rf"\b(?:specific|exact|particular|precise)\s+((?:[\w\-]+\s+){{0,2}}?[a-z][\w\-]*)"
-    rf"(?=\s+(?:{_AUX_WORDS}|that|which|on|in|of|for|by|from|to|does|did)\b|\s*[?,.;]|\s*$)",
+    rf"\b(?:specific|exact|particular|precise|names?\s+of(?:\s+(?:the|its|their|this|that|these|those))?)\s+"
+    rf"((?:[\w\-’']+\s+){{0,3}}?[a-z][\w\-]*)"
+    rf"(?=\s+(?:{_AUX_WORDS}|that|which|the|on|in|of|for|by|from|to|does|did)\b|\s*[?,.;]|\s*$)",
     re.I,
 )
 

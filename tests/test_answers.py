@@ -999,6 +999,14 @@ def test_asked_who_holds_a_role_the_quote_says_the_role(chat: Chat) -> None:
     assert "Tiezhen Wang" in chat.ask("Who is the machine learning engineer at Hugging Face?").answer
 
 
+def test_asked_for_the_name_of_a_thing_a_quote_gives_a_name_of_that_kind(chat: Chat) -> None:
+    # "Baidu ... having unveiled its multimodal foundational model" names no model, and the "R1 model" nearby is
+    # DeepSeek's
+    assert chat.ask("whats the name of baidus new multimodal model").refused  # "Baidu" only ever opens a sentence
+    assert "Qwen2.5-Omni-7B" in chat.ask("What is the name of Alibaba's latest model in the Qwen series?").answer
+    assert "Qwen2.5-Omni-7B" in chat.ask("Name of the Alibaba Cloud model launched in the omni piece?").answer
+
+
 def test_a_long_name_weighs_as_one_thing_not_as_each_of_its_terms() -> None:
     from rag.answer.evidence import part_weights
     from rag.question import analyse
@@ -1358,6 +1366,10 @@ def test_compound_names_typed_otherwise_are_read_as_the_articles_spell_them() ->
     assert restore_case(typed, stats.spellings, spell) == (
         "is Qwen2-VL better than GPT-4V, and is Llama 2 or Qwen2.5-Omni open-source? what is new?"
     )
+    assert restore_case("how big is alibabas model", {"alibaba": "Alibaba"}) == "how big is Alibaba's model"
+    # a word that only ever opens a sentence is offered to the caller, who knows which are names ("Baidu")
+    opened = CorpusStats.from_texts(["Baidu is not far behind. Despite that, Alibaba leads, and it grows."])
+    assert opened.openers == {"baidu": "Baidu", "despite": "Despite"}
 
 
 def test_a_question_typed_in_haste_is_answered_like_one_written_out(chat: Chat) -> None:

@@ -412,14 +412,20 @@ class ExtractiveAnswerer(KeySentences):
         # "Which BMW car models ...?", "Which Huawei chip model ...?": the name before the kind is whose things are
         # asked for; a quote names it and a thing of the kind besides ("partnerships with BMW for smarter vehicles"
         # names no BMW model)
-        kind_noun = part.focus[-1] if part.focus else ""
+        kind_noun = part.focus[-1] if part.focus else part.specific
         maker = next((n for n in own if list(sparse.terms(n)) == list(part.focus[: len(sparse.terms(n))])), None)
-        if (
-            part.kind in ("which", "list")
-            and maker is not None
-            and len(part.focus) <= len(sparse.terms(maker)) + 2
-            and _MADE_KIND.match(kind_noun)
-        ):
+        if maker is not None and len(part.focus) > len(sparse.terms(maker)) + 2:
+            maker = None
+        if maker is None and kind_noun and not part.focus:  # "name of Baidu new multimodal model" (focus unread)
+            maker = next(
+                (
+                    n
+                    for n in own
+                    if re.search(rf"\b{re.escape(n)}(?:['’]s)?\s+(?:[a-z][\w\-]*\s+){{0,3}}{kind_noun}", part.text)
+                ),
+                None,
+            )
+        if part.kind in ("which", "list") and maker is not None and _MADE_KIND.match(kind_noun):
             if not _names_in(maker, quote):
                 return "maker not in the quote"
             others = [n for n in proper_names(quote) if n not in part.text]
@@ -432,12 +438,21 @@ class ExtractiveAnswerer(KeySentences):
             part.specific
             and part.kind in ("which", "list", "who")
             and part.specific not in _SHAPES
-            and is_named_kind(part.specific)  # "what specific areas": ideas, which no name answers
+            # "what specific areas": ideas, which no name answers, unless their names are asked for
+            and (is_named_kind(part.specific) or bool(_NAME_ASKED.search(part.text)))
         ):
             # "Which specific benchmarks?": "in several critical benchmarks" mentions some and names none; a quote
-            # without the word names one only if the articles call that name one ("the MMLU benchmark")
+            # without the word names one only if the articles call that name one ("the MMLU benchmark"). Asked the
+            # name of a storm or a team, any name may be it ("Hurricane Francine", "the Kansas City Chiefs"), and a
+            # mention that names none ("has issued comprehensive regulations") says it is not given.
             said = names_one(part.specific, quote, part.text)
-            if not said:  # ... or by another word of the kind ("tech firms ... turned to manufacturers like Huawei")
+            if said is None and not is_named_kind(part.specific):
+                stop = sparse.stopwords()
+                said_by = proper_names(e.sentence.text)  # the sentence's own (its lead's are what it leans on)
+                named = [" ".join(w for w in n.split() if w.lower() not in stop) for n in said_by]
+                if not [n for n in named if n and n not in part.text and not describes(n)]:
+                    return "no name given"  # ("Q: What ...? A: The Chinese government ...": "What", "The" open lines)
+            elif not said:  # ... or by another word of the kind ("tech firms ... turned to manufacturers like Huawei")
                 new_names = [n for n in proper_names(quote) if n not in part.text]
                 if not typed_names(new_names, [part.specific], request.candidate_texts, employers=True):
                     return "kind named, none given" if said is False else "kind not named"
@@ -794,6 +809,7 @@ _ROLE_WORDS = {
     "co-founder": ("found", "co-found"),
     "director": ("director",),
 }
+_NAME_ASKED = re.compile(r"\bnames?\s+of\b", re.I)
 # Kinds of things someone makes: "Which BMW car models", "Which Huawei chip", "Which OpenAI model"
 _MADE_KIND = re.compile(
     r"^(?:model|chatbot|bot|version|product|llm|assistant|chip|processor|gpu|phone|car|vehicl|devic)"

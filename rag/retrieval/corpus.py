@@ -17,6 +17,8 @@ from rag.retrieval import sparse
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Za-z][\w\-]*)(?:['’]s)?\b")
 EVERYWHERE_SHARE = 0.95  # a name this share of the curated documents carry tells none of them apart ...
 EVERYWHERE_MIN_DOCS = 3  # ... once there are this many
+# A capitalized word opening a sentence or a line, possessive dropped ("Baidu is ...", "Kai Wang’s insights")
+_OPENING_WORD = re.compile(r"(?:^|(?<=[.!?])[\"”’)]?\s+)([A-Z][a-z][a-z\-]*)(?:['’]s)?\b", re.M)
 # A run of capitalized words, small words allowed inside ("Frequently Asked Questions", "Department of Commerce").
 _TITLE_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|the|for|on|in|to|about|&)[ \t]+)?[A-Z][a-z]+)+")
 _SMALL = frozenset({"of", "and", "the", "for", "on", "in", "to", "about", "&"})
@@ -100,6 +102,7 @@ class CorpusStats:
     title_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # each document's title's terms
     spellings: dict[str, str] = field(default_factory=dict)  # a name's usual spelling, by its lowercase ("AI", "Baidu")
     compound_spellings: dict[str, str] = field(default_factory=dict)  # ... a compound name's, by squash(): "Llama 2"
+    openers: dict[str, str] = field(default_factory=dict)  # words only ever seen capitalized opening a sentence
     _everywhere: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)  # everywhere(), found once
 
     @classmethod
@@ -126,6 +129,7 @@ class CorpusStats:
         initials: set[str] = set()
         forms: set[str] = set()
         compound: Counter[str] = Counter()
+        opening: Counter[str] = Counter()
         for p in payloads:
             n += 1
             text = str(p.get("text", ""))
@@ -133,6 +137,7 @@ class CorpusStats:
             initials |= acronyms(text)
             forms |= name_forms(text)
             compound.update(compound_names(text))
+            opening.update(m.group(1) for m in _OPENING_WORD.finditer(text))
             headline: dict[int, bool] = {}
             for m in _MID_SENTENCE_WORD.finditer(text):
                 w = m.group(1)
@@ -197,6 +202,13 @@ class CorpusStats:
             pieces = name.split("-")
             for k in range(2, len(pieces)):
                 compound_spellings.setdefault(squash("-".join(pieces[:k])), "-".join(pieces[:k]))
+        # "Baidu is not far behind ...": a name that only ever opens a sentence (whether it is a name or a word like
+        # "Despite" the caller decides, see Chat.analyse)
+        openers: dict[str, str] = {}
+        for w, _ in opening.most_common():
+            low = w.lower()
+            if not lowercase[low] and not lower_parts[low] and low not in spellings:
+                openers.setdefault(low, w)
         return cls(
             dict(df),
             n,
@@ -211,6 +223,7 @@ class CorpusStats:
             {src: frozenset(ts) for src, ts in titles_of.items()},
             spellings,
             compound_spellings,
+            openers,
         )
 
     def only_document(self, name: str) -> str | None:
