@@ -710,7 +710,7 @@ def _part(
         if (m := _WHO_VERB.match(_one_word_verbs(text)))
         else "",
         specific=next(iter(sparse.terms(_head_noun(m.group(1)))), "")
-        if (m := _SPECIFIC.search(text))
+        if (m := _SPECIFIC.search(text) or _EXACTLY.search(text))
         else focus[-1]
         if kind in ("which", "who") and focus and _ORGANISATIONS.match(focus[-1])
         else "",
@@ -720,6 +720,10 @@ def _part(
 # "Which company is Kai Wang with?", "What organization employs her?": asked for one by name, as "which specific"
 # does; a sentence about the person that names something else ("LLM") does not say where they are
 _ORGANISATIONS = re.compile(r"^(?:compan|firm|organi|institut|employ|universit|agenc)")
+
+
+# "which benchmarks exactly ...?", "what license does it use exactly?"
+_EXACTLY = re.compile(r"\b(?:which|what)\s+((?:[\w\-]+\s+){0,2}?[a-z][\w\-]*)\s+(?:\w+\s+){0,3}?exactly\b", re.I)
 
 
 def _head_noun(words: str) -> str:

@@ -1007,6 +1007,13 @@ def test_asked_for_the_name_of_a_thing_a_quote_gives_a_name_of_that_kind(chat: C
     assert "Qwen2.5-Omni-7B" in chat.ask("Name of the Alibaba Cloud model launched in the omni piece?").answer
 
 
+def test_which_thing_exactly_asks_for_it_by_name(chat: Chat) -> None:
+    # "outperformed OpenAI's GPT-4V in several critical benchmarks" mentions benchmarks and names none
+    assert chat.ask("which benchmarks exactly did qwen2 vl beat gpt4v on").refused
+    assert chat.ask("what license does qwen use exactly, apache?").refused  # "its licensing model" names none
+    assert "GPT-4V" in chat.ask("which model exactly did qwen2 vl beat?").answer
+
+
 def test_a_long_name_weighs_as_one_thing_not_as_each_of_its_terms() -> None:
     from rag.answer.evidence import part_weights
     from rag.question import analyse

@@ -436,7 +436,7 @@ class ExtractiveAnswerer(KeySentences):
             return "another article's byline"  # "Who wrote the Qwen2-VL op-ed?" is not answered by another's
         if (
             part.specific
-            and part.kind in ("which", "list", "who")
+            and part.kind in ("which", "list", "who", "what")
             and part.specific not in _SHAPES
             # "what specific areas": ideas, which no name answers, unless their names are asked for
             and (is_named_kind(part.specific) or bool(_NAME_ASKED.search(part.text)))
