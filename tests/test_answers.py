@@ -1014,6 +1014,13 @@ def test_which_thing_exactly_asks_for_it_by_name(chat: Chat) -> None:
     assert "GPT-4V" in chat.ask("which model exactly did qwen2 vl beat?").answer
 
 
+def test_asked_for_a_title_the_answer_quotes_one(chat: Chat) -> None:
+    # the title is quoted in the op-ed's opening sentence, not in the sentences about Qwen2-VL that rank above it
+    history = _conversation(chat, "When did the Qwen2-VL op-ed's author first report on China catching up?")
+    answer = chat.ask("whats the title of that earlier piece?", history)
+    assert "Recent AI Surge Challenges US Dominance" in answer.answer, answer.answer
+
+
 def test_a_long_name_weighs_as_one_thing_not_as_each_of_its_terms() -> None:
     from rag.answer.evidence import part_weights
     from rag.question import analyse

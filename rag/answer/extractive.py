@@ -484,6 +484,12 @@ class ExtractiveAnswerer(KeySentences):
             and not (part.kind == "how_many" and e.dense >= FOCUS_DENSE and counts_otherwise(quote, part.text))
         ):
             return "focus missing"
+        # "What was the title of the author's earlier article?": a title is quoted ("in my article “China's Recent AI
+        # Surge Challenges US Dominance ...”"), or it is the article's own headline line
+        if _TITLE_ASKED.search(part.text) and not asks_role(part.text):
+            own_title = e.sentence.start == 0 and candidates[e.passage_no - 1].chunk_index == 0
+            if not _QUOTED_TITLE.search(quote) and not own_title:
+                return "no title quoted"
         # "Who is the CEO of Alibaba Cloud?": a name near the company is not its chief; the quote says the role
         role = _HOLDER.search(part.text) if part.kind == "who" else None
         if role and not any(re.search(rf"\b{w}", quote, re.I) for w in _ROLE_WORDS.get(role.group(1).lower(), ())):
@@ -809,6 +815,13 @@ _ROLE_WORDS = {
     "co-founder": ("found", "co-found"),
     "director": ("director",),
 }
+# "the title of ...", "what's the headline", "what was it titled" (not "the Premier League title")
+_TITLE_ASKED = re.compile(
+    r"\b(?:title|headline)\s+of\b|\b(?:what|which)(?:['’]s|\s+is|\s+was)?\s+(?:the\s+|its\s+|their\s+)?"
+    r"(?:title|headline)\b|\b(?:titled|headlined)\b",
+    re.I,
+)
+_QUOTED_TITLE = re.compile(r"[“\"][A-Z][^”\"\n]*?\s[^”\"\n]*?\s[^”\"\n]+[”\"]")  # three words or more
 _NAME_ASKED = re.compile(r"\bnames?\s+of\b", re.I)
 # Kinds of things someone makes: "Which BMW car models", "Which Huawei chip", "Which OpenAI model"
 _MADE_KIND = re.compile(
