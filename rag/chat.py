@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -34,6 +35,11 @@ RESTATED_PASSAGES = 2  # passages of the last answer a question that re-asks it 
 RESTATED_AT = 3  # ... placed after this many of its own best
 SUMMARY_DOCUMENTS = 8
 NEIGHBOUR_PASSAGES = 12  # of the best passages, those opening mid-thought bring the chunk before ...
+# An article named by its genre alone, one written in the first person: "in the op-ed", "the columnist"
+_FIRST_PERSON_GENRE = re.compile(
+    r"\b(?:the|this|that)\s+(?:op-?ed|opinion\s+(?:piece|column)|column|columnist|op-?ed(?:'s)?\s+(?:author|writer))\b",
+    re.I,
+)
 NEIGHBOUR_MAX_CHUNKS = 5_000  # ... (and those ending inside a list, the chunk after), in a corpus up to this size
 REFUSAL = "The articles don't say. The closest passages are listed below as closest matches."
 
@@ -282,6 +288,11 @@ class Chat:
             return
         # "across the articles about X" gathers from all of them: no single article to keep to.
         article = corpus.article(analysis.article) if analysis.article and not analysis.all_articles else None
+        if article is None and not analysis.all_articles and _FIRST_PERSON_GENRE.search(analysis.standalone):
+            # "the op-ed", "the column": the one article whose writer speaks in the first person
+            curated = {s for s, trust in corpus.sources if trust == "curated"}
+            mine = [s for s in corpus.first_person if s in curated]
+            article = mine[0] if len(mine) == 1 else None
         if article in corpus.incomplete:
             article = None  # a half-written document is not read (the next ingest completes it)
         # "How do the Qwen-VL article and the Omni commentary treat ...?": two articles, each answered on its own;

@@ -1021,6 +1021,20 @@ def test_asked_for_a_title_the_answer_quotes_one(chat: Chat) -> None:
     assert "Recent AI Surge Challenges US Dominance" in answer.answer, answer.answer
 
 
+def test_the_op_ed_is_the_article_whose_writer_speaks_in_the_first_person(chat: Chat) -> None:
+    from rag.retrieval.corpus import CorpusStats
+
+    stats = CorpusStats.from_payloads(
+        [
+            {"text": "Since I first reported on it in my article, much has changed.", "source": "mine.txt"},
+            {"text": "“I think my model is best,” said Kai. The firm agreed.", "source": "theirs.txt"},
+        ]
+    )
+    assert stats.first_person == {"mine.txt"}  # what a quoted speaker says of themself is not the writer's voice
+    answer = chat.ask("How fast did China's advance happen, according to the op-ed?")
+    assert {c.source for c in answer.citations} == {"001_7aaf47b449a52241.txt"}, answer.answer
+
+
 def test_a_long_name_weighs_as_one_thing_not_as_each_of_its_terms() -> None:
     from rag.answer.evidence import part_weights
     from rag.question import analyse

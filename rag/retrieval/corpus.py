@@ -17,6 +17,10 @@ from rag.retrieval import sparse
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Za-z][\w\-]*)(?:['’]s)?\b")
 EVERYWHERE_SHARE = 0.95  # a name this share of the curated documents carry tells none of them apart ...
 EVERYWHERE_MIN_DOCS = 3  # ... once there are this many
+# The writer speaking for themself ("since I first reported ... in my article"), outside what others are quoted saying
+_FIRST_PERSON = re.compile(r"\b(?:I|my|me|myself)\b")
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"\n]*\"")
+FIRST_PERSON_MIN = 2
 # A capitalized word opening a sentence or a line, possessive dropped ("Baidu is ...", "Kai Wang’s insights")
 _OPENING_WORD = re.compile(r"(?:^|(?<=[.!?])[\"”’)]?\s+)([A-Z][a-z][a-z\-]*)(?:['’]s)?\b", re.M)
 # A run of capitalized words, small words allowed inside ("Frequently Asked Questions", "Department of Commerce").
@@ -103,6 +107,7 @@ class CorpusStats:
     spellings: dict[str, str] = field(default_factory=dict)  # a name's usual spelling, by its lowercase ("AI", "Baidu")
     compound_spellings: dict[str, str] = field(default_factory=dict)  # ... a compound name's, by squash(): "Llama 2"
     openers: dict[str, str] = field(default_factory=dict)  # words only ever seen capitalized opening a sentence
+    first_person: frozenset[str] = frozenset()  # documents whose writer says "I" and "my" (an op-ed, a column)
     _everywhere: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)  # everywhere(), found once
 
     @classmethod
@@ -130,6 +135,7 @@ class CorpusStats:
         forms: set[str] = set()
         compound: Counter[str] = Counter()
         opening: Counter[str] = Counter()
+        said: Counter[str] = Counter()  # first-person words outside quotation marks, by document
         for p in payloads:
             n += 1
             text = str(p.get("text", ""))
@@ -163,6 +169,7 @@ class CorpusStats:
                 trust_of[src] = "contributed" if p.get("trust") == "contributed" else "curated"
                 title = set(sparse.terms(str(p.get("title", ""))))
                 terms_of.setdefault(src, set()).update(ts, title)
+                said[src] += len(_FIRST_PERSON.findall(_QUOTED.sub(" ", text)))
                 titles_of.setdefault(src, set()).update(title)
                 points[src] += 1
                 versions.setdefault(src, set()).add((p.get("doc_sha256"), p.get("chunks")))
@@ -224,6 +231,7 @@ class CorpusStats:
             spellings,
             compound_spellings,
             openers,
+            frozenset(src for src, n in said.items() if n >= FIRST_PERSON_MIN),
         )
 
     def only_document(self, name: str) -> str | None:
