@@ -23,22 +23,23 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.9,
     },
-    # 1169 questions: x* (164), y/z/v/w1* (279) and p12-p20_* (557, eight fresh writers' sets) written from the articles
+    # 1365 questions: x* (164), y/z/v/w1* (279) and p12-p20_*, p23-p25_* (753, eleven fresh writers' sets) written from
+    # the articles
     "footnote-tune.jsonl": {
         "hit_at_1": 0.9,
-        "fact_recall": 0.86,
-        "citation_precision": 0.93,
-        "citation_recall": 0.96,
-        "refusal_accuracy": 0.83,
+        "fact_recall": 0.88,
+        "citation_precision": 0.94,
+        "citation_recall": 0.97,
+        "refusal_accuracy": 0.85,
     },
-    # 372 questions: t* (102), h* (73), p14_* (71), p21_* and p22_* (126): the held-out fresh writers' sets, added
-    # unread
+    # 438 questions: t* (102), h* (73), p14_* (71), p21_*, p22_* and p26_* (192): the held-out fresh writers' sets,
+    # added unread
     "footnote-test.jsonl": {
         "hit_at_1": 0.91,
-        "fact_recall": 0.8,
-        "citation_precision": 0.91,
+        "fact_recall": 0.82,
+        "citation_precision": 0.92,
         "citation_recall": 0.93,
-        "refusal_accuracy": 0.8,
+        "refusal_accuracy": 0.82,
     },
 }
 CEILINGS = {
