@@ -421,7 +421,9 @@ class ExtractiveAnswerer(KeySentences):
                 (
                     n
                     for n in own
-                    if re.search(rf"\b{re.escape(n)}(?:['’]s)?\s+(?:[a-z][\w\-]*\s+){{0,3}}{kind_noun}", part.text)
+                    if re.search(
+                        rf"\b{re.escape(n)}(?:['’]s)?\s+(?:[a-z][\w\-]*\s+){{0,3}}{re.escape(kind_noun)}", part.text
+                    )
                 ),
                 None,
             )
