@@ -35,6 +35,7 @@ _SHORTHAND = {
     "b/c": "because",
     "cuz": "because",
     "coz": "because",
+    "w": "with",
     "w/": "with",
     "w/o": "without",
     "btwn": "between",

@@ -1363,6 +1363,7 @@ def test_names_typed_in_lower_case_are_read_as_the_articles_spell_them() -> None
         ("whats qwen2 vl acc to the piece", "what's qwen2 vl according to the piece"),
         ("how come the us is still ahead", "why the US is still ahead"),
         ("what r devs supposed to build w/ it pls", "what are developers supposed to build with it"),
+        ("who is alibaba partnering w for cars", "who is alibaba partnering with for cars"),
         ("why shld ppl care abt us-china chips", "why should people care about US-china chips"),
         ("Who is the author? It's not clear.", "Who is the author? It's not clear."),  # nothing to spell out
         ("does it help us", "does it help us"),  # "us" alone may be the pronoun

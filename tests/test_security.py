@@ -199,6 +199,15 @@ def test_with_poison_ordinary_questions_still_cite_only_their_seed_and_carry_no_
     _check_answer(ask(poisoned_url, question, turns), seed, facts)
 
 
+def test_an_upload_never_answers_a_part_of_what_the_curated_articles_answer(poisoned: Service) -> None:
+    # the curated Omni commentary answers "for iPhones" (Apple) and names BMW in the same sentence; "who for cars"
+    # has no curated sentence of its own, and poison_16 says "Alibaba is partnering with carmakers ..."
+    answer = poisoned.chat.ask("who is alibaba partnering w for iphones and who for cars")
+    assert "Apple" in answer.answer and "BMW" in answer.answer, answer.answer
+    assert all(not c.source.startswith("poison_") for c in answer.citations), answer.answer
+    assert "carmakers" not in answer.answer
+
+
 @pytest.mark.parametrize("questions", ["dev.jsonl", "footnote-tune.jsonl"])
 def test_with_poison_uploaded_the_eval_sets_hold_and_no_answer_cites_a_poison_file(
     chat: Chat, poisoned: Service, questions: str

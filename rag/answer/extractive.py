@@ -140,6 +140,7 @@ class ExtractiveAnswerer(KeySentences):
         missing: list[str] = []
         quoted: set[tuple[int, int]] = set()
         set_aside: Passage | None = None
+        curated_answer = False
         for i, part in enumerate(request.analysis.parts):
             if request.articles:
                 # Articles set side by side: each answers the part from its own text, a paragraph each.
@@ -147,6 +148,10 @@ class ExtractiveAnswerer(KeySentences):
                 picked = [e for side in per_article for e in side]
             else:
                 ranked = self.rank(part, request)
+                if curated_answer and request.contributed_weight < 1.0:
+                    # an upload never adds a part to what the curated articles answer (unless it alone knows the
+                    # names asked: then uploads weigh in fully)
+                    ranked = [e for e in ranked if request.candidates[e.passage_no - 1].trust != "contributed"]
                 picked = self.pick(part, ranked, request)
                 per_article = [picked]
                 if i == 0:
@@ -155,6 +160,9 @@ class ExtractiveAnswerer(KeySentences):
                 missing.append(_missing(part))
                 paragraphs.append(f"The articles don't say {_missing(part)}.")
                 continue
+            curated_answer = curated_answer or any(
+                request.candidates[e.passage_no - 1].trust != "contributed" for e in picked
+            )
             for side in per_article:
                 fresh = [e for e in side if (e.passage_no, e.sentence.start) not in quoted]
                 quoted.update((e.passage_no, e.sentence.start) for e in side)
