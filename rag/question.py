@@ -162,7 +162,7 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "definition",
         re.compile(
-            r"^\s*(what|who) (is|are|was|were) [^?]{1,60}\??\s*$|\bwhat does [^?]+ mean\b|^\s*describe\b|"
+            r"^\s*(what|who)(?:['’]s| (is|are|was|were)) [^?]{1,60}\??\s*$|\bwhat does [^?]+ mean\b|^\s*describe\b|"
             r"\bwhat (kind|type|sort) of\b|\bdescribed as\b"
         ),
     ),

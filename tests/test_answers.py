@@ -1035,6 +1035,13 @@ def test_the_op_ed_is_the_article_whose_writer_speaks_in_the_first_person(chat: 
     assert {c.source for c in answer.citations} == {"001_7aaf47b449a52241.txt"}, answer.answer
 
 
+def test_what_is_x_is_answered_by_the_sentence_that_says_what_x_is(chat: Chat) -> None:
+    # four sentences of the op-ed name Qwen2-VL; "Qwen2-VL, a new vision-language AI model" says what it is
+    for question in ("What is Qwen2-VL?", "whats qwen2 vl"):
+        answer = chat.ask(question)
+        assert answer.answer.startswith("Alibaba's latest offering, Qwen2-VL, a new vision-language AI model"), answer
+
+
 def test_a_long_name_weighs_as_one_thing_not_as_each_of_its_terms() -> None:
     from rag.answer.evidence import part_weights
     from rag.question import analyse

@@ -651,6 +651,8 @@ def judge(
         score *= 1 + (0.2 * min(4, new) if part.kind == "list" else 0.1 * min(3, new))
         if part.items_named and _ENUMERATES.search(quote):
             score *= 1.2  # "companies like Google, Microsoft, and OpenAI": it names instances of a kind
+    if part.kind == "definition" and _defines(part, scored.sentence.text):
+        score *= DEFINES  # "What is Qwen2-VL?": "Qwen2-VL, a new vision-language AI model, ..." says what it is
     if leans(quote):
         score *= 0.8  # mid-thought and its antecedent is not at hand: let another sentence lead
     if said_before:
@@ -668,6 +670,23 @@ def judge(
         scored.lead,
         scored.dense,
     )
+
+
+DEFINES = 1.2  # how much a sentence that says what the asked thing is ranks above one that only mentions it
+
+
+def _defines(part: Part, text: str) -> bool:
+    """Whether the sentence says what one of the part's names is: "X, a new ... model," or "X is a ..." / "X are
+    ... that ..."."""
+    for name in part.names:
+        n = re.escape(name)
+        if re.search(
+            rf"{n}[’”\"]?,\s+(?:a|an|the|its|their)\s+[^,.;]{{3,80}}[,.;]|{n}\s+(?:is|are|was|were)\s+(?:a|an|the)?\s*"
+            rf"[^,.;]{{0,40}}\b(?:model|models|system|tool|chatbot|company|firm|platform|version|product)s?\b",
+            text,
+        ):
+            return True
+    return False
 
 
 # A thing named before, referred to again: "their latest model", "the new chatbot", "the company"
