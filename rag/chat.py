@@ -9,13 +9,13 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-from rag.answer import Answerer, AnswerRequest, Notice, Numbering, Refusal
+from rag.answer import Answerer, AnswerRequest, Notice, Numbering, Refusal, quoted_sources
 from rag.answer.evidence import leans, leaves_open, unknown_word
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.openai_chat import FallbackAnswerer, OpenAIAnswerer
 from rag.calibrate import MIN_DOCUMENTS, library_floor
 from rag.casual import written_out
-from rag.cite import MarkerStream, cite, sentences_of
+from rag.cite import MarkerStream, cite
 from rag.config import Settings
 from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
@@ -214,9 +214,8 @@ class Chat:
         if not wanted and analysis.follow_up and corpus.n <= NEIGHBOUR_MAX_CHUNKS:
             # "Where did they put it for people to download?" goes on in the article the last answer quoted, which
             # may name the thing only once: it is read whole (see NEIGHBOUR_MAX_CHUNKS for why not in a library)
-            last = next((t.content for t in reversed(history) if t.role == "assistant"), "")
-            quoted = [p.source for p in pool if not p.flags and last and any(s.text in last for s in sentences_of(p))]
-            wanted = [(s, True) for s in list(dict.fromkeys(quoted))[:1]]
+            quoted = quoted_sources([p for p in pool if not p.flags], history)
+            wanted = [(s, True) for s in quoted[:1]]
         if not wanted:
             return pool + self._neighbours(pool, corpus)
         have = {(p.source, p.chunk_index) for p in pool}

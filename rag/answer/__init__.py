@@ -43,10 +43,15 @@ class AnswerRequest:
     @cached_property
     def quoted_sources(self) -> frozenset[str]:
         """The candidates' sources whose sentences the last answer of the conversation quoted (found once)."""
-        last = next((t.content for t in reversed(self.history) if t.role == "assistant"), "")
-        if not last:
-            return frozenset()
-        return frozenset(p.source for p in self.candidates if any(s.text in last for s in sentences_of(p)))
+        return frozenset(quoted_sources(self.candidates, self.history))
+
+
+def quoted_sources(passages: Sequence[Passage], history: Sequence[Turn]) -> list[str]:
+    """The sources, in the passages' order, whose sentences the conversation's last answer quoted."""
+    last = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    if not last:
+        return []
+    return list(dict.fromkeys(p.source for p in passages if any(s.text in last for s in sentences_of(p))))
 
 
 @dataclass(frozen=True)
