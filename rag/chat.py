@@ -20,6 +20,7 @@ from rag.config import Settings
 from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
 from rag.names import restore_case
+from rag.preamble import split_message
 from rag.question import Analysis, analyse, last_answer
 from rag.retrieval.corpus import CorpusStats
 from rag.retrieval.embeddings import Embedder, embedder_from_settings
@@ -157,12 +158,20 @@ class Chat:
         def read(text: str) -> str:
             return restore_case(written_out(text), spellings, stats.compound_spellings)
 
-        question = read(question)
-        history = [Turn(t.role, read(t.content)) if t.role == "user" else t for t in history]
-        analysis = analyse(question, history)
+        # "I heard the name Tiezhen Wang on a podcast ... Who is this person?": what a message tells is an earlier
+        # turn of the conversation, and what it asks a follow-up to it (rag.preamble)
+        # (an earlier message is one turn still, its asides left out: "My grandson mentioned Meta's Llama 2. Is it
+        # bigger ...?" is what the next question's "it" goes back to)
+        turns = [
+            Turn("user", read(" ".join(split_message(t.content)).strip())) if t.role == "user" else t for t in history
+        ]
+        told, asked = split_message(question, earlier=bool(turns))
+        if told:
+            turns.append(Turn("user", read(told)))
+        analysis = analyse(read(asked), turns)
         if analysis.follow_up:
-            analysis = replace(analysis, standalone=self.answerer.condense(analysis, history))
-        return analysis
+            analysis = replace(analysis, standalone=self.answerer.condense(analysis, turns))
+        return replace(analysis, message=question) if told else analysis
 
     def _spellings(self, stats: CorpusStats) -> dict[str, str]:
         """How the corpus spells its names, with the names that only ever open a sentence and are no English word

@@ -57,6 +57,7 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(
             r"\b(summari[sz]e|summary|sum up|recap|main (points?|ideas?|takeaways?|arguments?|message|thesis)|"
             r"key (points?|takeaways?|ideas?|messages?|arguments?)|takeaways|highlights|overview|gist|tl;?dr|"
+            r"in a nutshell|"
             r"in a (few|couple of) sentences|overall (stance|argument|takeaway|message|view|tone)|takeaway|"
             # "what do the articles say about X", "how do the articles portray X": what they say, article by article
             r"what do (the|these|those|all the|all|all of the) (\w+ )?(articles|pieces|stories) (say|report|argue|"
@@ -151,6 +152,9 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "why",
         re.compile(
             r"^\s*why\b|\bwhy\b|\bwhat (is|was|are|were) the reasons?\b|\bfor what reason\b|"
+            # "what is the point of doing it?", "what's the purpose of the spin-off?"
+            r"\bwhat(?:['’]s| is| was| are| were) the (point|purpose|aim|goal|rationale|motive|motivation)s? "
+            r"(of|for|in|behind)\b|"
             r"\bwhat (led|drove|caused|prompted|motivated|pushed)\b"
         ),
     ),
@@ -276,6 +280,9 @@ class Analysis:
     # name a comparison compares. Where these point at two or more articles, each is answered on its own.
     sides: tuple[tuple[str, ...], ...] = ()
     compared: tuple[str, ...] = ()
+    # The whole message, when it told something before it asked (rag.preamble): the question above is what it asked,
+    # and the telling an earlier turn; an LLM reads the message as written.
+    message: str = ""
 
     @property
     def kind(self) -> Kind:
@@ -826,7 +833,7 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
             return Analysis(
                 q, standalone, resolved, follow_up=True, earlier=earlier, article=tuple(reference), restates=True
             )
-        if _STATEMENT.search(q):
+        if _STATEMENT.search(q) and last_answer(history):
             # "Who made that point?": the point is the previous answer's, so its words say what to look for.
             first = re.split(r"(?<=[.!?])\s", last_answer(history), maxsplit=1)[0][:300]
             borrowed_terms = [t for t in dict.fromkeys(sparse.terms(first)) if t not in FILLER]

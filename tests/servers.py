@@ -85,15 +85,22 @@ class _Threaded(socketserver.ThreadingTCPServer):
 
 
 @contextmanager
-def raw_server(reply: bytes | None) -> Iterator[str]:
-    """A TCP server that reads the request and sends `reply` (None: never answers). Yields a /v1 URL."""
+def raw_server(reply: bytes | None, received: list[bytes] | None = None) -> Iterator[str]:
+    """A TCP server that reads the request (into `received`, when given) and sends `reply` (None: never answers).
+    Yields a /v1 URL."""
     stop = threading.Event()
 
     class Handler(socketserver.BaseRequestHandler):
         def handle(self) -> None:
             self.request.settimeout(0.5)
+            data = b""
             with suppress(OSError):
-                self.request.recv(65536)
+                while chunk := self.request.recv(65536):  # recording: all of it, until the client waits (0.5 s)
+                    data += chunk
+                    if received is None:
+                        break
+            if received is not None:
+                received.append(data)
             if reply is None:
                 stop.wait(30)
                 return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -107,3 +108,15 @@ def test_a_stopped_server_falls_back_to_extractive_with_a_notice(chat: Chat, tmp
     )
     answer = down.ask(QUESTION)
     assert answer.answerer == "extractive" and "unreachable" in (answer.notice or "")
+
+
+def test_the_model_reads_a_message_that_tells_a_story_as_written(chat: Chat) -> None:
+    # the extractive reading asks "Which firm is he with?" after the story; a model is given the whole message
+    message = "I heard a gentleman called Paul Triolo on the radio, talking about Chinese firms. Which firm is he with?"
+    received: list[bytes] = []
+    error = b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 2\r\n\r\nno"
+    with raw_server(error, received) as url:
+        answer = chat_with(chat, OpenAIAnswerer(model="m", api_key=None, base_url=url, timeout=3)).ask(message)
+    body = json.loads(received[-1].split(b"\r\n\r\n", 1)[1])
+    assert body["messages"][-1] == {"role": "user", "content": message}
+    assert answer.answerer == "extractive" and "DGA Group" in answer.answer

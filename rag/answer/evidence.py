@@ -427,6 +427,12 @@ def unknown_word(word: str) -> bool:
     return not (low.endswith(("ing", "ly", "ed")) or (low.endswith("s") and low[:-1] in vocabulary))
 
 
+# A ratio, not a count: "ten times larger", "twice as big", "tenfold"
+_RATIO = re.compile(
+    rf"(?:\b\d[\d,.]*|\b(?:{_NUMBER_WORDS}|many))\s+times\s+(?:larger|smaller|bigger|more|less|fewer|faster|slower|"
+    r"greater|higher|lower|cheaper|as)\b|\btwice\b|\b\w+fold\b",
+    re.I,
+)
 _COUNT_OF = re.compile(rf"(?:\b\d[\d,.]*|\b(?:{_NUMBER_WORDS}))\s+(?:[a-z\-]+\s+)?([a-z]+s)\b", re.I)
 
 
@@ -474,6 +480,8 @@ def holds(
 ) -> bool:
     """Whether text holds an answer of the asked kind that the question does not already state."""
     if kind == "how_many":
+        if not _RATIO.search(question):  # "how many times has it been downloaded?" is not "ten times larger"
+            text = _RATIO.sub(" ", text)
         return _new(numbers(text), question)
     if kind == "how_much":
         if not _MONEY_CUE.search(question):  # "passed by how much?": a margin, "352-65", not a sum of money

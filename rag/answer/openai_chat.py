@@ -73,7 +73,7 @@ class OpenAIAnswerer:
             {"role": "system", "content": prompts.load("answer").format(passages=number_passages(request.shown))}
         ]
         messages += [{"role": t.role, "content": t.content} for t in request.history[-6:]]
-        messages.append({"role": "user", "content": request.analysis.question})
+        messages.append({"role": "user", "content": request.analysis.message or request.analysis.question})
         try:
             resp = self._client.chat.completions.create(
                 model=self.model,

@@ -1,0 +1,103 @@
+"""A message that tells before it asks: "I heard the name Tiezhen Wang on a podcast ... Who is this person?"
+
+People write to a chatbot as to a person: what they heard, what they think, an apology for not being technical, and
+only then the question. Read as one question, the story's words outweigh the asked ones and its names ("I'm", "the
+radio") are looked for in the articles. Read as a conversation, the story is an earlier turn and the question a
+follow-up to it: "this person", "he", "that table" point into the story, as they would after an earlier question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.question import article_references, is_follow_up, names
+from rag.text import sentence_spans
+
+# A request needs no question mark: "Tell me who wrote it.", "Please summarize the Omni piece."
+_REQUEST = re.compile(
+    r"^\s*(?:(?:and|so|now|then|ok(?:ay)?|please|kindly|also),?\s+)*"
+    r"(?:can|could|would|will) you\b|"
+    r"^\s*(?:(?:and|so|now|then|ok(?:ay)?|please|kindly|also),?\s+)*"
+    r"(?:tell|give|list|name|summari[sz]e|sum up|explain|describe|compare|contrast|outline|show|find|define|"
+    r"walk me|help me|remind me|let me know|i(?:'d| would) like to know|i want to know|i wonder(?:ed)?|"
+    r"i'?m wondering|i was wondering)\b",
+    re.I,
+)
+# "Is that right?", "Am I right?", "True?": a check of the story itself, which is the question then.
+_CHECK = re.compile(
+    r"^\s*(?:(?:and|so|but),?\s+)?(?:is|was) (?:that|this|it|all that) (?:right|true|correct|so|accurate)|"
+    r"^\s*(?:am i|was i) (?:right|correct|wrong)|^\s*(?:right|true|really|correct)\s*\?",
+    re.I,
+)
+
+
+# A tag that asks nothing of its own: "..., do you know?", "... , if you can?", "Any idea?"
+_TAG = re.compile(
+    r"[,;]?\s*\b(?:do you know|if you know|if you can|if you could|if you don'?t mind|please|by any chance|"
+    r"any idea|I wonder|I'?m wondering)\s*([?.!]*)\s*$",
+    re.I,
+)
+# How a story says where it was heard: "The radio said ...", "My grandson says ...", "I heard that ...". The source is
+# the user's, not the articles': "said Alibaba Cloud" would read as an article's author.
+_HEARSAY = re.compile(
+    r"^\s*(?:(?:well|so|oh|now|apparently|anyway|also),?\s+)*"
+    r"(?:(?:i|we)(?: \w+ly)? (?:heard|read|saw|was told|were told|noticed|gather|understand)"
+    r"(?: somewhere| on the \w+| in the \w+| from (?:my |our |a |an |the )?\w+)?|"
+    r"(?:the|my|our|a|an|some|someone|somebody|everyone|everybody|people)(?: (?!who\b|which\b|that\b)[\w\-’']+){0,4}"
+    r" (?:said|says|say|told me|tells me|mentioned|reckons|claims|claimed))(?: that)?,?\s+(?=\S)",
+    re.I,
+)
+
+
+def split_message(message: str, *, earlier: bool = False) -> tuple[str, str]:
+    """(what the message tells, what it asks). What the user tells of themselves ("I heard the name Tiezhen Wang on
+    a podcast", "The radio said ...") is told, when it names something; what it says of the world ("The 49ers will
+    play the Chiefs in Super Bowl LVIII.") is part of the question, as is a sentence naming the article asked about.
+    A personal aside that names nothing, and what follows the question ("I like a proper number."), are left
+    out. The telling is "" when the
+    message only asks, when it asks nothing, when what it asks is whether the telling is true, or when the telling
+    goes on from earlier turns (earlier: there are some)."""
+    sentences = [message[a:b] for a, b in sentence_spans(message)]
+    asks = [s.rstrip().endswith("?") or bool(_REQUEST.search(s)) for s in sentences]
+    if not any(asks) or any(_CHECK.search(s) for s, a in zip(sentences, asks, strict=True) if a):
+        return "", message
+    last = max(i for i, a in enumerate(asks) if a)
+    told: list[str] = []
+    asked: list[str] = []
+    for i, (s, a) in enumerate(zip(sentences, asks, strict=True)):
+        if a:
+            if t := _untagged(s):
+                asked.append(t)
+        elif article_references(_HEARSAY.sub("", s)) or (i < last and not _personal(s)):
+            # "Both the Qwen2-VL piece and the Archyworldys piece call it a wake-up call.": where to look
+            asked.append(s)
+        elif i < last and [n for n in names(s) if not _I.fullmatch(n)]:
+            told.append(_HEARSAY.sub("", s))
+    if not asked:
+        return "", message
+    if told and earlier and is_follow_up(" ".join(told)):
+        # "I heard it's also available in China now. How did that come about?": a story that itself goes on from
+        # the conversation is part of the question
+        return "", " ".join([*told, *asked])
+    return " ".join(told), " ".join(asked)
+
+
+# The user speaking of themselves: "I", "my grandson", "our book club", "Sorry, ..." ("US" is a country)
+_I = re.compile(r"I(?:['’](?:m|ve|d|ll))?")
+_PERSONAL = re.compile(
+    r"\b(?:I|I['’](?:m|ve|d|ll)|(?-i:me|my|mine|myself|we|our|us|ourselves))\b|^\s*(?:[Ss]orry|[Ww]ell|[Oo]h)\b"
+)
+
+
+def _personal(sentence: str) -> bool:
+    return bool(_PERSONAL.search(sentence) or _HEARSAY.match(sentence))
+
+
+def _untagged(sentence: str) -> str:
+    """The sentence without a tag that asks nothing ("Where is it, do you know?": "Where is it?"); "" when the
+    sentence is only such a tag."""
+    m = _TAG.search(sentence)
+    if m is None:
+        return sentence
+    kept = sentence[: m.start()].rstrip(" ,;")
+    return f"{kept}{m.group(1) or '?'}" if re.search(r"\w", kept) else ""

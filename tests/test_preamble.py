@@ -1,0 +1,116 @@
+"""A message that tells a story before it asks: the story is an earlier turn, the question a follow-up to it."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.chat import Chat
+from rag.preamble import split_message
+from rag.question import kind_of
+from rag.types import Turn
+from tests.test_answers import assert_citations_verifiable
+
+
+@pytest.mark.parametrize(
+    ("message", "told", "asked"),
+    [
+        # a personal story that names something is told; the question asks
+        (
+            "Sorry, I'm not technical at all, but there was a gentleman called Paul Triolo quoted about Chinese "
+            "companies. Which firm is he with?",
+            "Sorry, I'm not technical at all, but there was a gentleman called Paul Triolo quoted about Chinese "
+            "companies.",
+            "Which firm is he with?",
+        ),
+        # where the user heard it is theirs, not an article's author ("said Alibaba Cloud")
+        (
+            "The radio said Alibaba Cloud is spending a fortune on AI. How much is it, do you know?",
+            "Alibaba Cloud is spending a fortune on AI.",
+            "How much is it?",
+        ),
+        # a statement about the world is part of the question
+        (
+            "The 49ers will play the Chiefs in Super Bowl LVIII. Where will the game take place?",
+            "",
+            "The 49ers will play the Chiefs in Super Bowl LVIII. Where will the game take place?",
+        ),
+        # so is a sentence naming the article asked about, personal or not
+        (
+            "Our host handed round the Archyworldys article. I've lost my copy. What did it say, in a nutshell?",
+            "",
+            "Our host handed round the Archyworldys article. What did it say, in a nutshell?",
+        ),
+        # what follows the question is an afterthought; an aside naming nothing is left out
+        (
+            "Which benchmarks did Qwen2-VL beat GPT-4V on? The article is vague, if you ask me.",
+            "",
+            "Which benchmarks did Qwen2-VL beat GPT-4V on?",
+        ),
+        ("I'm not technical, sorry. Who wrote the Qwen-VL article?", "", "Who wrote the Qwen-VL article?"),
+        # a request needs no question mark
+        (
+            "My grandson mentioned Qwen2-VL. Please tell me what it beat.",
+            "Qwen2-VL.",
+            "Please tell me what it beat.",
+        ),
+        # asking whether the story is true keeps the story as the question
+        ("Baidu has a model too, I heard. Is that right?", "", "Baidu has a model too, I heard. Is that right?"),
+        # nothing asked: the message as written
+        ("Llama 2 is larger than Qwen-VL.", "", "Llama 2 is larger than Qwen-VL."),
+    ],
+)
+def test_a_message_is_read_as_what_it_tells_and_what_it_asks(message: str, told: str, asked: str) -> None:
+    assert split_message(message) == (told, asked)
+
+
+def test_a_story_that_goes_on_from_the_conversation_stays_with_its_question() -> None:
+    message = "I heard it's also available in China now. How did that come about?"
+    assert split_message(message) == ("it's also available in China now.", "How did that come about?")
+    assert split_message(message, earlier=True) == ("", "it's also available in China now. How did that come about?")
+
+
+@pytest.mark.parametrize("question", ["What is the point of doing it?", "What's the purpose of the spin-off?"])
+def test_asking_for_the_point_of_something_asks_why(question: str) -> None:
+    assert kind_of(question) == "why"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected", "source"),
+    [
+        (
+            "Sorry, I'm not technical at all, but there was a gentleman called Paul Triolo quoted about Chinese "
+            "companies wanting to go global. Which firm is he with?",
+            "DGA Group",
+            "003_86bf600701711a59.txt",
+        ),
+        (
+            "Well! Apparently a Chinese model beat OpenAI's GPT-4V at some tests, my grandson was very excited about "
+            "it over Sunday lunch. Which model was that?",
+            "Qwen2-VL",
+            "001_7aaf47b449a52241.txt",
+        ),
+    ],
+)
+def test_a_question_told_after_a_story_is_answered_from_the_article_the_story_points_at(
+    chat: Chat, message: str, expected: str, source: str
+) -> None:
+    answer = chat.ask(message)
+    assert not answer.refused and expected in answer.answer
+    assert {c.source for c in answer.citations} == {source}
+    assert_citations_verifiable(answer)
+
+
+def test_the_story_of_an_earlier_turn_gives_the_next_question_its_subject(chat: Chat) -> None:
+    history = [
+        Turn("user", "My grandson mentioned Meta's Llama 2 model. Is it bigger than the new Alibaba ones?"),
+        Turn("assistant", chat.ask("Is Meta's Llama 2 model bigger than the new Alibaba ones?").answer),
+    ]
+    answer = chat.ask("I heard it's also available in China now somehow. How did that come about?", history)
+    assert "agreement" in answer.answer and "Llama 2" in answer.answer
+
+
+def test_a_count_asked_is_not_answered_by_a_ratio(chat: Chat) -> None:
+    answer = chat.ask(
+        "Everyone says Qwen is one of the most downloaded models. How many times has it actually been downloaded?"
+    )
+    assert answer.refused and "ten times" not in answer.answer
