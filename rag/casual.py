@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 
-# Contractions typed without their apostrophe. "wont", "its", "were", "well", "id", "ill", "shell" are words too,
+# Contractions typed without their apostrophe. "wont", "its", "were" (we're), "well", "id", "ill", "shell" are words too,
 # so they stay as typed.
 _CONTRACTIONS = {
     w.replace("'", ""): w
     for w in (
         "what's who's where's when's how's why's that's there's here's it'll "
         "isn't aren't wasn't weren't doesn't don't didn't hasn't haven't hadn't can't couldn't shouldn't wouldn't "
-        "i'm i've they're they've we're you're"
+        "i'm i've they're they've you're"
     ).split()
 }
 # Shorthand of chat, each for one word or phrase ("" drops a courtesy that asks nothing).

@@ -1375,6 +1375,7 @@ def test_names_typed_in_lower_case_are_read_as_the_articles_spell_them() -> None
         ("Who is the author? It's not clear.", "Who is the author? It's not clear."),  # nothing to spell out
         ("does it help us", "does it help us"),  # "us" alone may be the pronoun
         ("Is it R1 or r1?", "Is it R1 or r1?"),  # a name's letter is no word
+        ("what were the areas he named", "what were the areas he named"),  # "were" is a word, not "we're"
     ],
 )
 def test_chat_shorthand_is_read_written_out(typed: str, written: str) -> None:
