@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-# Contractions typed without their apostrophe. "wont", "its", "were" (we're), "well", "id", "ill", "shell" are words too,
-# so they stay as typed.
+# Contractions typed without their apostrophe. "wont", "its", "were" (we're), "well", "id", "ill", "shell" are words
+# too, so they stay as typed.
 _CONTRACTIONS = {
     w.replace("'", ""): w
     for w in (
@@ -61,6 +61,8 @@ _SHORTHAND = {
 _PHRASES = (
     (re.compile(r"\bacc(?:\.|ording)?\s+(?:to|2)\b"), "according to"),
     (re.compile(r"\bhow come\b"), "why"),
+    # "how on earth could they ...", "what in the world is ...": the question word alone
+    (re.compile(r"\b(how|what|why|who|where|when)\s+(?:on earth|in the world|the heck|the hell)\b", re.I), r"\1"),
     (re.compile(r"\b(the|vs\.?|versus|and) us\b(?![’'])"), r"\1 US"),
     (re.compile(r"\bus(?=\s*(?:-|vs\.?\b|versus\b))"), "US"),
     (re.compile(r"\bu\.s\.(?=\s|$)"), "U.S."),

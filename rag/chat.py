@@ -21,7 +21,8 @@ from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
 from rag.names import restore_case
 from rag.preamble import split_message
-from rag.question import Analysis, analyse, last_answer
+from rag.question import Analysis, analyse, last_answer, relation_groups
+from rag.retrieval import sparse
 from rag.retrieval.corpus import CorpusStats
 from rag.retrieval.embeddings import Embedder, embedder_from_settings
 from rag.retrieval.retrieve import Retriever
@@ -170,6 +171,17 @@ class Chat:
             turns.append(Turn("user", read(told)))
         analysis = analyse(read(asked), turns)
         if analysis.follow_up:
+            # A word borrowed from an earlier turn that no article uses cannot say where to look ("I heard the name
+            # Tiezhen Wang on a *podcast* my *daughter* sent ..."): only the words of what it named, the corpus's,
+            # and verbs the articles say otherwise ("quoted": "said").
+            named = {t for p in analysis.parts for n in p.names for t in sparse.terms(n)}
+            analysis = replace(
+                analysis,
+                parts=tuple(
+                    replace(p, subject=tuple(t for t in p.subject if t in named or stats.has(t) or relation_groups(t)))
+                    for p in analysis.parts
+                ),
+            )
             analysis = replace(analysis, standalone=self.answerer.condense(analysis, turns))
         return replace(analysis, message=question) if told else analysis
 

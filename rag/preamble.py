@@ -53,8 +53,9 @@ def split_message(message: str, *, earlier: bool = False) -> tuple[str, str]:
     """(what the message tells, what it asks). What the user tells of themselves ("I heard the name Tiezhen Wang on
     a podcast", "The radio said ...") is told, when it names something; what it says of the world ("The 49ers will
     play the Chiefs in Super Bowl LVIII.") is part of the question, as is a sentence naming the article asked about.
-    A personal aside that names nothing, and what follows the question ("I like a proper number."), are left
-    out. The telling is "" when the
+    What follows the question ("I like a proper number.") is left out, and so is, later in a conversation, a
+    personal aside that names nothing (opening one, it is told: "These tools sound harmless to me. How could they be
+    dangerous?"). The telling is "" when the
     message only asks, when it asks nothing, when what it asks is whether the telling is true, or when the telling
     goes on from earlier turns (earlier: there are some)."""
     sentences = [message[a:b] for a, b in sentence_spans(message)]
@@ -71,7 +72,7 @@ def split_message(message: str, *, earlier: bool = False) -> tuple[str, str]:
         elif article_references(_HEARSAY.sub("", s)) or (i < last and not _personal(s)):
             # "Both the Qwen2-VL piece and the Archyworldys piece call it a wake-up call.": where to look
             asked.append(s)
-        elif i < last and [n for n in names(s) if not _I.fullmatch(n)]:
+        elif i < last and (not earlier or [n for n in names(s) if not _I.fullmatch(n)]):
             told.append(_HEARSAY.sub("", s))
     if not asked:
         return "", message

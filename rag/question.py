@@ -45,7 +45,9 @@ FILLER = frozenset(
         "what which who whom whose how why when where does did do say says said tell told mention mentioned "
         "according article articles piece story call called name named describe explain give list kind kinds "
         "type types happen way ways thing things much many summarize summarise summary main point points key "
-        "overview briefly short op-ed piece essay column gist sum specific exact particular"
+        "overview briefly short op-ed piece essay column gist sum specific exact particular "
+        # "who is this person?", "that fellow": a person pointed at, not a word to find
+        "person guy fellow chap gentleman lady bloke individual"
     )
 )
 

@@ -1376,6 +1376,7 @@ def test_names_typed_in_lower_case_are_read_as_the_articles_spell_them() -> None
         ("does it help us", "does it help us"),  # "us" alone may be the pronoun
         ("Is it R1 or r1?", "Is it R1 or r1?"),  # a name's letter is no word
         ("what were the areas he named", "what were the areas he named"),  # "were" is a word, not "we're"
+        ("So how on earth could they be dangerous?", "So how could they be dangerous?"),  # the question word alone
     ],
 )
 def test_chat_shorthand_is_read_written_out(typed: str, written: str) -> None:

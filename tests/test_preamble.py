@@ -37,16 +37,21 @@ from tests.test_answers import assert_citations_verifiable
         # so is a sentence naming the article asked about, personal or not
         (
             "Our host handed round the Archyworldys article. I've lost my copy. What did it say, in a nutshell?",
-            "",
+            "I've lost my copy.",
             "Our host handed round the Archyworldys article. What did it say, in a nutshell?",
         ),
-        # what follows the question is an afterthought; an aside naming nothing is left out
+        # what follows the question is an afterthought, left out
         (
             "Which benchmarks did Qwen2-VL beat GPT-4V on? The article is vague, if you ask me.",
             "",
             "Which benchmarks did Qwen2-VL beat GPT-4V on?",
         ),
-        ("I'm not technical, sorry. Who wrote the Qwen-VL article?", "", "Who wrote the Qwen-VL article?"),
+        # an aside opening a conversation is told ("These tools sound harmless to me. How could they be dangerous?")
+        (
+            "I'm not technical, sorry. Who wrote the Qwen-VL article?",
+            "I'm not technical, sorry.",
+            "Who wrote the Qwen-VL article?",
+        ),
         # a request needs no question mark
         (
             "My grandson mentioned Qwen2-VL. Please tell me what it beat.",
@@ -61,6 +66,11 @@ from tests.test_answers import assert_citations_verifiable
 )
 def test_a_message_is_read_as_what_it_tells_and_what_it_asks(message: str, told: str, asked: str) -> None:
     assert split_message(message) == (told, asked)
+
+
+def test_later_in_a_conversation_an_aside_that_names_nothing_is_left_out() -> None:
+    message = "I'm not technical, sorry. Which firm is he with?"
+    assert split_message(message, earlier=True) == ("", "Which firm is he with?")
 
 
 def test_a_story_that_goes_on_from_the_conversation_stays_with_its_question() -> None:
@@ -81,6 +91,13 @@ def test_asking_for_the_point_of_something_asks_why(question: str) -> None:
             "Sorry, I'm not technical at all, but there was a gentleman called Paul Triolo quoted about Chinese "
             "companies wanting to go global. Which firm is he with?",
             "DGA Group",
+            "003_86bf600701711a59.txt",
+        ),
+        (
+            # "this person" is who the story named; its podcast and daughter are no words to look for
+            "I heard the name Tiezhen Wang on a podcast my daughter sent me and I couldn't catch a thing after that, "
+            "the sound was dreadful. Who is this person and where do they work?",
+            "Hugging Face",
             "003_86bf600701711a59.txt",
         ),
         (
