@@ -117,7 +117,11 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "how_much",
         re.compile(
             r"\bhow much\b|\bwhat (is|was|were|are) (the |its |their )?(price|cost|amount|valuation|budget|revenue|"
-            r"funding|investment)\b|\bwhat did \w+( \w+)? (cost|spend|pay|invest)\b"
+            r"funding|investment)\b|\bwhat did \w+( \w+)? (cost|spend|pay|invest)\b|"
+            # "what's the dollar value of the deal?", "What was Alibaba Cloud's revenue growth?", "the financial terms"
+            r"\bwhat(?:['’]s| is| was| were| are) (?:the |its |their |[\w\-]+(?: [\w\-]+)?['’]s )?(?:\w+ )?"
+            r"(?:dollar value|monetary value|market value|market cap\w*|market share|share price|stock price|revenue|"
+            r"sales|profit|financial terms|price tag|valuation)s?\b"
         ),
     ),
     (

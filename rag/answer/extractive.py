@@ -54,6 +54,7 @@ OTHER_FILE_CUTOFF = 0.8  # a sentence from another article must come close to th
 ADDS_MIN = 0.2  # ... and bring this share of the part's term weight the others lack
 MIN_SUPPORT = 0.2  # a quote must hold this weighted share of the part's terms to answer it ...
 DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the answer differently
+_FIGURES = frozenset({"how_much", "how_many"})  # an amount is of what its sentence names
 RELATION_NEEDED = frozenset({"who", "when", "where", "how_much", "how_many", "duration"})
 RELATION_DENSE = 0.6  # ... unless the quote means nearly the same as the question
 _DATE_UNITS = frozenset(sparse.terms("year month day date week"))
@@ -391,6 +392,16 @@ class ExtractiveAnswerer(KeySentences):
             # Every name of a short question ("Kai Wang" is not any Wang); half of a long one's, which may name
             # more than its answer does.
             return "names missing"
+        typed = [n for n in own if n in part.text]  # (not one a follow-up borrowed: "how much is it investing?")
+        if part.kind in _FIGURES and typed and not part.author:
+            # "How much has Baidu committed to spend?": the figure of a quote about another company ("Alibaba
+            # Cloud's ambitious commitment to investing $53 billion") is that company's, however often the article
+            # names Baidu
+            alone = replace(candidates[e.passage_no - 1], text=quote, title="")
+            rivals = {bare_name(n) for n in proper_names(quote) if not describes(n)}
+            rivals -= {bare_name(n) for n in part.names}
+            if rivals and not any(has_name(n, alone) for n in typed):
+                return "another's figure"
         # "Who leads Meta's AI research?", "the name of Baidu's model": a typed answer is its owner's where the
         # passage names the owner, not anywhere in the article
         # ... or "the model Baidu put out": a name that does what made the asked thing is its owner too

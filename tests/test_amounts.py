@@ -1,0 +1,45 @@
+"""An amount asked for is answered by a figure of the thing asked about, or refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.chat import Chat
+from rag.question import kind_of
+from tests.test_answers import assert_citations_verifiable
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the dollar value of Alibaba's AI deal with Apple for iPhones?",
+        "What was Alibaba Cloud's revenue growth in the last fiscal year?",
+        "What were the financial terms of the Alibaba-Meta arrangement?",
+    ],
+)
+def test_a_money_attribute_asked_for_asks_how_much(question: str) -> None:
+    assert kind_of(question.lower()) == "how_much"
+
+
+def test_the_worth_of_an_idea_is_no_sum_of_money() -> None:
+    assert kind_of("what is the value of open source?") != "how_much"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the article names Baidu, but the only sum it gives is Alibaba Cloud's
+        "How much has Baidu committed to spend on AI infrastructure this year?",
+        # the sentence about the Apple deal states no sum
+        "What's the dollar value of Alibaba's AI deal with Apple for iPhones?",
+    ],
+)
+def test_a_sum_the_articles_do_not_give_for_the_thing_asked_is_refused(chat: Chat, question: str) -> None:
+    answer = chat.ask(question)
+    assert answer.refused and "$53 billion" not in answer.answer
+
+
+def test_a_sum_given_for_the_thing_asked_is_answered(chat: Chat) -> None:
+    answer = chat.ask("How much is Alibaba Cloud committing to invest in AI?")
+    assert "$53 billion" in answer.answer and not answer.refused
+    assert_citations_verifiable(answer)
