@@ -19,6 +19,7 @@ from rag.cite import MarkerStream, cite
 from rag.config import Settings
 from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
+from rag.in_place import fronted
 from rag.names import restore_case
 from rag.preamble import split_message
 from rag.question import Analysis, analyse, last_answer, relation_groups
@@ -157,7 +158,7 @@ class Chat:
         spellings = self._spellings(stats)
 
         def read(text: str) -> str:
-            return restore_case(written_out(text), spellings, stats.compound_spellings)
+            return restore_case(fronted(written_out(text)), spellings, stats.compound_spellings)
 
         # "I heard the name Tiezhen Wang on a podcast ... Who is this person?": what a message tells is an earlier
         # turn of the conversation, and what it asks a follow-up to it (rag.preamble)
