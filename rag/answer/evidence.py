@@ -42,6 +42,25 @@ _MONEY_CUE = re.compile(
     r"profit|sell|sold|raise|raised|dollars?|euros?|money|fine|fined|fee|fees|charge|charged|earn\w*|\$)",
     re.I,
 )
+# Sums of one kind, by their words: a revenue is not an investment ("What was Alibaba Cloud's revenue growth?" is
+# not answered by "its commitment to investing $53 billion").
+_SUM_KINDS = (
+    re.compile(r"\b(revenues?|sales|turnover|income|earn\w*)\b", re.I),
+    re.compile(r"\b(pric\w*|costs?|costing|charg\w*|fees?|pay|paid|pays|subscription)\b", re.I),
+    re.compile(r"\b(valu\w*|worth|market cap\w*)\b", re.I),
+    re.compile(r"\b(invest\w*|spend\w*|spent|fund\w*|commit\w*|pour\w*|budget\w*|capex|raise[ds]?|raising)\b", re.I),
+    re.compile(r"\b(profit\w*|margins?|loss|losses)\b", re.I),
+    re.compile(r"\b(shares?|stock)\b", re.I),
+)
+
+
+def sum_of_another_kind(question: str, text: str) -> bool:
+    """Whether the question asks for a sum of a kind (a revenue, a price, an investment ...) that the text does not
+    speak of."""
+    kinds = [k for k in _SUM_KINDS if k.search(question)]
+    return bool(kinds) and not any(k.search(text) for k in kinds)
+
+
 # A comparison is answered by a comparative: "ten times larger", "more than", "unlike", "compared with".
 _COMPARATIVE = re.compile(
     r"\bthan\b|\b\w+fold\b|\btimes (larger|smaller|bigger|more|less|faster|slower)\b|\bcompared (to|with)\b|"

@@ -35,6 +35,7 @@ from rag.answer.evidence import (
     part_weights,
     proper_names,
     runs_on,
+    sum_of_another_kind,
     typed_names,
     with_previous,
 )
@@ -392,6 +393,8 @@ class ExtractiveAnswerer(KeySentences):
             # Every name of a short question ("Kai Wang" is not any Wang); half of a long one's, which may name
             # more than its answer does.
             return "names missing"
+        if part.kind == "how_much" and sum_of_another_kind(part.text, quote):
+            return "another kind of sum"
         typed = [n for n in own if n in part.text]  # (not one a follow-up borrowed: "how much is it investing?")
         if part.kind in _FIGURES and typed and not part.author:
             # "How much has Baidu committed to spend?": the figure of a quote about another company ("Alibaba
