@@ -32,6 +32,8 @@ def test_the_worth_of_an_idea_is_no_sum_of_money() -> None:
         "How much has Baidu committed to spend on AI infrastructure this year?",
         # the sentence about the Apple deal states no sum
         "What's the dollar value of Alibaba's AI deal with Apple for iPhones?",
+        # a ratio ("ten times larger") is no sum of money
+        "What were the financial terms of the Alibaba-Meta arrangement to offer Llama 2 in China?",
         # the only sum said of Alibaba Cloud is an investment, not a revenue
         "What was Alibaba Cloud's revenue growth in the last fiscal year?",
     ],

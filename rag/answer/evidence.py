@@ -39,7 +39,8 @@ _MONEY = re.compile(
 # A question about money says so: "how much did it cost", "how much funding", "how much is it worth".
 _MONEY_CUE = re.compile(
     r"\b(cost|costs|price|priced|pay|paid|spend|spent|worth|revenue|fund\w*|invest\w*|budget|valuation|salary|"
-    r"profit|sell|sold|raise|raised|dollars?|euros?|money|fine|fined|fee|fees|charge|charged|earn\w*|\$)",
+    r"profit|sell|sold|raise|raised|dollars?|euros?|money|fine|fined|fee|fees|charge|charged|earn\w*|financ\w*|"
+    r"valu\w*|sales|market cap\w*|\$)",
     re.I,
 )
 # Sums of one kind, by their words: a revenue is not an investment ("What was Alibaba Cloud's revenue growth?" is
