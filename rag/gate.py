@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.names import demonyms, name_terms, names, names_its_place, place_aliases
+from rag.names import demonyms, name_terms, names, names_its_place, only_kind_asked, place_aliases
 from rag.question import FILLER, Analysis, relation_group
 from rag.retrieval import sparse
 from rag.retrieval.corpus import CorpusStats, name_forms, name_pieces, squash
@@ -84,7 +84,9 @@ class Gate:
         for part in analysis.parts:
             own = [n for n in part.names if n in part.text]
             missing = [
-                n for n in [*own, *demonyms(part.text)] if not known(n, stats) and not names_its_place(n, stats.proper)
+                n
+                for n in [*own, *demonyms(part.text)]
+                if not known(n, stats) and not names_its_place(n, stats.proper) and not only_kind_asked(n, part.text)
             ]
             if missing:
                 unknown.append(missing[0])

@@ -177,3 +177,10 @@ def restore_case(text: str, spellings: dict[str, str], compounds: dict[str, str]
         return spellings.get(word, word)
 
     return re.sub(r"[A-Za-z][\w\-.]*[\w]|[A-Za-z]", spell, text)
+
+
+def only_kind_asked(name: str, question: str) -> bool:
+    """Whether a short capitalized word only says what kind of thing is asked for ("which VC firm", "what EV
+    maker"): the asked thing is named in the answer, not in the question."""
+    asked = rf"\b(?i:which|what)\s+{re.escape(name)}\s+[a-z]{{3,}}\b"
+    return len(name) <= 4 and bool(re.search(asked, question))

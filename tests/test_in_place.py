@@ -60,3 +60,13 @@ def test_an_author_asked_after_the_article_is_the_byline(chat: Chat) -> None:
     answer = chat.ask("china ai arms race article, author name?")
     assert "Franklin Manuel" in answer.answer and {c.source for c in answer.citations} == {"000_238b3d5c562b5a75.txt"}
     assert_citations_verifiable(answer)
+
+
+def test_a_short_capitalized_word_saying_what_kind_is_asked_is_no_name_to_find(chat: Chat) -> None:
+    from rag.names import only_kind_asked
+
+    assert only_kind_asked("VC", "Grace Isford - which VC firm is she a partner at?")
+    assert not only_kind_asked("Gemini", "Which Gemini model beat Qwen?")
+    answer = chat.ask("Grace Isford - which VC firm is she a partner at?")
+    assert "Lux Capital" in answer.answer
+    assert chat.ask("Which Gemini model beat Qwen?").refused

@@ -42,7 +42,7 @@ from rag.answer.evidence import (
 from rag.answer.quotes import has_name, rehome, render, unit_vector
 from rag.answer.summaries import KeySentences
 from rag.cite import Sentence, sentences_of
-from rag.names import is_product_name, name_terms, names_its_place
+from rag.names import is_product_name, name_terms, names_its_place, only_kind_asked
 from rag.question import TYPED, Analysis, Part, is_named_kind, relation_groups
 from rag.retrieval import sparse
 from rag.text import sentence_spans
@@ -371,7 +371,7 @@ class ExtractiveAnswerer(KeySentences):
         # A part without names of its own that points back ("where does he work?") is about the names it borrowed.
         # ... and a follow-up about a person that names something too ("what did he say about the West?") is about
         # both ("its cloud division" after "Which company released Qwen-VL?" is the answer's, not Qwen-VL's).
-        own = [n for n in part.names if n in part.text]
+        own = [n for n in part.names if n in part.text and not only_kind_asked(n, part.text)]
         if _POINTS_BACK.search(part.text) and (not own or (request.analysis.follow_up and _PERSON.search(part.text))):
             own += [n for n in part.names if n not in own]
         if request.corpus is not None:  # "AI" in a library about AI tells no answer from another
