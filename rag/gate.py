@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.names import demonyms, name_terms, names, names_its_place, only_kind_asked, place_aliases
-from rag.question import FILLER, Analysis, relation_group
+from rag.question import FILLER, Analysis, Part, relation_group
 from rag.retrieval import sparse
 from rag.retrieval.corpus import CorpusStats, name_forms, name_pieces, squash
 from rag.types import Passage
@@ -52,6 +52,9 @@ def known(name: str, stats: CorpusStats) -> bool:
     )
 
 
+CLAIM_TERMS = 2  # a yes/no claim with this many words besides names can be checked when it gets a name wrong
+
+
 class Gate:
     """Refuses when nothing is close, when a named thing is absent from the corpus, or when little matches."""
 
@@ -88,7 +91,9 @@ class Gate:
                 for n in [*own, *demonyms(part.text)]
                 if not known(n, stats) and not names_its_place(n, stats.proper) and not only_kind_asked(n, part.text)
             ]
-            if missing:
+            if missing and not (part.kind == "yes_no" and set(missing) <= set(own) and claims_more(part, missing)):
+                # (a claim that names a wrong thing beside a right one, "Did Google strike a deal with Alibaba?", is
+                # answered by what the articles say instead; see rag.answer.extractive)
                 unknown.append(missing[0])
         if unknown and len(unknown) == len(analysis.parts):
             return Verdict(True, f"'{unknown[0]}' does not occur in the corpus")
@@ -105,3 +110,12 @@ class Gate:
             if coverage < self.min_coverage - 1e-9:
                 return Verdict(True, f"only {coverage:.0%} of the question's terms occur in the best passages")
         return Verdict(False)
+
+
+def claims_more(part: Part, unheard: Sequence[str]) -> bool:
+    """Whether a yes/no claim says more than the names it gets wrong ("Was it the Wall Street Journal that reported
+    Chinese developers building on open-source foundations?": words of its own, not names, to check against what the
+    articles say instead; "Does Qwen-VL support Japanese?" says too little but the name)."""
+    named = {t for n in part.names for t in sparse.terms(n)}
+    rest = {t for t in part.terms if t not in named and t not in FILLER}
+    return bool(unheard) and len(rest) >= CLAIM_TERMS

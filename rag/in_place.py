@@ -45,6 +45,12 @@ _NOT_A_VERB = frozenset(
 )
 # "..., according to Manuel?", "..., per the article?": where the question is answered, not a topic asked about
 _FRAME = re.compile(r"^\s*(?:according|per|in|on|at|from|by|for|with|as|if|when|since|so|and|or|but|please)\b", re.I)
+# A claim with a tag asking whether it holds: "X, correct?", "X, right?", "X - is that true?"
+_TAG = re.compile(
+    r"[,;\-—]\s*(?:correct|right|true|yes|no|isn['’]?t (?:it|that (?:so|right|true))|is that (?:right|correct|true|so)|"
+    r"am i right|didn['’]?t (?:they|he|she|it)|don['’]?t they|doesn['’]?t it|wasn['’]?t it)\s*$",
+    re.I,
+)
 _POSSESSIVE = re.compile(r"\b(?:its|his|her|their)\s+((?:[\w\-]+\s*){1,4})$", re.I)
 _ROLE = re.compile(
     r"^(?:the\s+)?(author|writer|reporter|journalist|editor|publisher|ceo|founder|creator|maker|developer|owner|"
@@ -61,6 +67,15 @@ def fronted(text: str) -> str:
 def _front(sentence: str) -> str:
     stripped = sentence.strip()
     body = stripped[:-1].strip()
+    tag = _TAG.search(body)
+    if tag and tag.start() > 0 and not _OPENS.match(body):
+        # "Grace Isford is a partner at Sequoia Capital, correct?": is it true that she is?
+        claim = body[: tag.start()].rstrip(" ,;-—")
+        lead = sentence[: len(sentence) - len(sentence.lstrip())]
+        first, _, rest = claim.partition(" ")
+        if first.lower() in ("the", "a", "an", "this", "that", "these", "those", "it", "they", "he", "she", "we"):
+            claim = f"{first.lower()} {rest}"
+        return f"{lead}Is it true that {claim}?"
     if not body or _OPENS.match(body):
         return sentence
     lead = sentence[: len(sentence) - len(sentence.lstrip())]

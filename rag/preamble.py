@@ -26,7 +26,9 @@ _REQUEST = re.compile(
 # "Is that right?", "Am I right?", "True?": a check of the story itself, which is the question then.
 _CHECK = re.compile(
     r"^\s*(?:(?:and|so|but),?\s+)?(?:is|was) (?:that|this|it|all that) (?:right|true|correct|so|accurate)|"
-    r"^\s*(?:am i|was i) (?:right|correct|wrong)|^\s*(?:right|true|really|correct)\s*\?",
+    r"^\s*(?:am i|was i) (?:right|correct|wrong)|^\s*(?:right|true|really|correct)\s*\?|"
+    # "Is that what the article actually says?", "Is this what they report?"
+    r"^\s*(?:(?:and|so|but),?\s+)?(?:is|was) (?:that|this|it) what (?:the \w+|it|they|he|she)\b",
     re.I,
 )
 

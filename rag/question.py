@@ -47,7 +47,9 @@ FILLER = frozenset(
         "type types happen way ways thing things much many summarize summarise summary main point points key "
         "overview briefly short op-ed piece essay column gist sum specific exact particular "
         # "who is this person?", "that fellow": a person pointed at, not a word to find
-        "person guy fellow chap gentleman lady bloke individual"
+        "person guy fellow chap gentleman lady bloke individual "
+        # "is it true that ...?": a claim put to the articles
+        "true"
     )
 )
 

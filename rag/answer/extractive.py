@@ -42,6 +42,7 @@ from rag.answer.evidence import (
 from rag.answer.quotes import has_name, rehome, render, unit_vector
 from rag.answer.summaries import KeySentences
 from rag.cite import Sentence, sentences_of
+from rag.gate import claims_more, known
 from rag.names import is_product_name, name_terms, names_its_place, only_kind_asked
 from rag.question import TYPED, Analysis, Part, is_named_kind, relation_groups
 from rag.retrieval import sparse
@@ -55,6 +56,7 @@ OTHER_FILE_CUTOFF = 0.8  # a sentence from another article must come close to th
 ADDS_MIN = 0.2  # ... and bring this share of the part's term weight the others lack
 MIN_SUPPORT = 0.2  # a quote must hold this weighted share of the part's terms to answer it ...
 DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the answer differently
+CORRECTS_SUPPORT = 0.5  # a claim naming what the articles never mention is corrected by a quote holding this much of it
 _FIGURES = frozenset({"how_much", "how_many"})  # an amount is of what its sentence names
 RELATION_NEEDED = frozenset({"who", "when", "where", "how_much", "how_many", "duration"})
 RELATION_DENSE = 0.6  # ... unless the quote means nearly the same as the question
@@ -149,12 +151,24 @@ class ExtractiveAnswerer(KeySentences):
                 per_article = [self._pick_in(part, request, src) for src in request.articles]
                 picked = [e for side in per_article for e in side]
             else:
+                unheard = _unheard_of(part, request)
+                if unheard:
+                    # "Did Google really strike a deal with Alibaba ...?": what the claim says of the names the articles
+                    # know, answered from them; that they never mention Google is said first
+                    gone = {t for n in unheard for t in sparse.terms(n)}
+                    part = replace(
+                        part,
+                        names=tuple(n for n in part.names if n not in unheard),
+                        terms=tuple(t for t in part.terms if t not in gone),
+                    )
                 ranked = self.rank(part, request)
                 if curated_answer and request.contributed_weight < 1.0:
                     # an upload never adds a part to what the curated articles answer (unless it alone knows the
                     # names asked: then uploads weigh in fully)
                     ranked = [e for e in ranked if request.candidates[e.passage_no - 1].trust != "contributed"]
                 picked = self.pick(part, ranked, request)
+                if unheard and not _corrects(picked, request.analysis.question):
+                    picked = []  # what stands in the place of the unheard name is what the articles say instead
                 per_article = [picked]
                 if i == 0:
                     set_aside = _overruled_upload(ranked, picked, request.candidates)
@@ -165,6 +179,8 @@ class ExtractiveAnswerer(KeySentences):
             curated_answer = curated_answer or any(
                 request.candidates[e.passage_no - 1].trust != "contributed" for e in picked
             )
+            if not request.articles and unheard:
+                paragraphs.append(f"The articles don't mention {_joined(_as_written(part, unheard))}.")
             for side in per_article:
                 fresh = [e for e in side if (e.passage_no, e.sentence.start) not in quoted]
                 quoted.update((e.passage_no, e.sentence.start) for e in side)
@@ -889,6 +905,46 @@ def _new_items(part: Part, e: Evidence, request: AnswerRequest) -> bool:
     proper = request.corpus.proper if request.corpus is not None else frozenset()
     asked = {n.lower() for n in proper_names(part.text, proper)}
     return bool({n.lower() for n in list_items(e.sentence.text, proper, people=part.items_people)} - asked)
+
+
+def _unheard_of(part: Part, request: AnswerRequest) -> list[str]:
+    """The names a yes/no claim makes that the corpus never mentions, when it names something it does too ("Google"
+    in "Did Google strike a deal with Alibaba?"); [] otherwise."""
+    if part.kind != "yes_no" or request.corpus is None:
+        return []
+    own = [n for n in part.names if n in part.text]
+    unheard = [n for n in own if not known(n, request.corpus) and not only_kind_asked(n, part.text)]
+    # ... with the rest of the name it is part of ("Wall Street Journal": the corpus has "street signs")
+    runs = [r.split() for r in _CAPITALIZED_RUN.findall(part.text)]
+    unheard += [n for n in own if n not in unheard and any(n in r and set(unheard) & set(r) for r in runs)]
+    return unheard if unheard and claims_more(part, unheard) else []
+
+
+_CAPITALIZED_RUN = re.compile(r"[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)*")
+
+
+def _as_written(part: Part, names: Sequence[str]) -> list[str]:
+    """The runs of capitalized words of the question that hold the names ("Wall Street Journal", "Anthropic's
+    Claude")."""
+    runs = [r for r in _CAPITALIZED_RUN.findall(part.text) if set(r.split()) & set(names)]
+    return [re.sub(r"^(?:The|A|An)\s+", "", r) for r in dict.fromkeys(runs)] or list(names)
+
+
+def _corrects(picked: Sequence[Evidence], question: str) -> bool:
+    """Whether the best quote holds most of the rest of the claim and names something the question does not (Lux
+    Capital for "Sequoia Capital", GPT-4V for "Claude"): what the articles say in the place of a name they never
+    mention."""
+    if not picked or picked[0].support < CORRECTS_SUPPORT:
+        return False
+    asked = {bare_name(n) for n in proper_names(question)}
+    return any(
+        bare_name(n) not in asked and not describes(n) and bare_name(n) not in question.lower()
+        for n in proper_names(picked[0].quote)
+    )
+
+
+def _joined(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _missing(part: Part) -> str:

@@ -1,0 +1,64 @@
+"""A yes/no claim that names what the articles never mention is answered by what they say instead, or refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.chat import Chat
+from rag.in_place import fronted
+from tests.test_answers import assert_citations_verifiable
+
+
+@pytest.mark.parametrize(
+    ("question", "instead", "source", "unheard"),
+    [
+        (
+            "Is it true that Qwen2-VL beat Anthropic's Claude on several benchmarks?",
+            "GPT-4V",
+            "001_7aaf47b449a52241.txt",
+            "Anthropic's Claude",
+        ),
+        (
+            "Was it the Wall Street Journal that reported Chinese developers building on these open-source "
+            "foundations?",
+            "South China Morning Post",
+            "004_ad83150bec543e7f.txt",
+            "Wall Street Journal",
+        ),
+    ],
+)
+def test_a_claim_naming_what_the_articles_never_mention_is_answered_by_what_they_say_instead(
+    chat: Chat, question: str, instead: str, source: str, unheard: str
+) -> None:
+    answer = chat.ask(question)
+    assert not answer.refused
+    assert answer.answer.startswith(f"The articles don't mention {unheard}.")
+    assert instead in answer.answer and {c.source for c in answer.citations} == {source}
+    assert_citations_verifiable(answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Does Qwen-VL support Japanese?",  # nothing but the name to check
+        "Has Alibaba or Alibaba Cloud been added to the US Entity List?",
+        "Is Qwen released under the Apache 2.0 license or something else?",  # no quote says what it is instead
+    ],
+)
+def test_a_claim_the_articles_cannot_settle_is_refused(chat: Chat, question: str) -> None:
+    assert chat.ask(question).refused
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        (
+            "Grace Isford is a partner at Sequoia Capital, correct?",
+            "Is it true that Grace Isford is a partner at Sequoia Capital?",
+        ),
+        ("The article mentions Apple and BMW, right?", "Is it true that the article mentions Apple and BMW?"),
+        ("Qwen is open source - is that true?", "Is it true that Qwen is open source?"),
+    ],
+)
+def test_a_claim_with_a_tag_asks_whether_it_is_true(typed: str, read: str) -> None:
+    assert fronted(typed) == read
