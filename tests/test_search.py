@@ -33,3 +33,19 @@ def test_passages_carry_file_lines_and_scores_in_rank_order(seeded: tuple[Settin
     assert 1 <= passages[0].start_line <= passages[0].end_line
     shape = {"source", "title", "start_line", "end_line", "score", "text", "trust", "flags", "page"}
     assert set(passages[0].public()) == shape
+
+
+def test_a_keyword_hit_past_the_end_of_the_dense_list_ranks_by_its_meaning_too(
+    seeded: tuple[Settings, Store], embedder: Embedder
+) -> None:
+    # The one chunk that says "healthcare" is among the last of the dense list for this wording: asked for few
+    # passages, the dense list stops before it, and it must still lead on its keyword and its own dense score.
+    _, store = seeded
+    retriever = Retriever(store, embedder)
+    question = "how could these ai models help in healthcare"
+    few = retriever.retrieve(question, top_k=5).passages
+    many = retriever.retrieve(question, top_k=40).passages
+    assert "healthcare" in few[0].text
+    assert [(p.source, p.chunk_index, round(p.score, 6)) for p in few] == [
+        (p.source, p.chunk_index, round(p.score, 6)) for p in many[:5]
+    ]
