@@ -681,6 +681,8 @@ def judge(
             score *= 1.2  # "companies like Google, Microsoft, and OpenAI": it names instances of a kind
     if part.kind == "definition" and _defines(part, scored.sentence.text):
         score *= DEFINES  # "What is Qwen2-VL?": "Qwen2-VL, a new vision-language AI model, ..." says what it is
+    if _ADVICE_ASKED.search(part.text) and _ADVISES.search(quote):
+        score *= ADVISES  # "What should the West do?": "Key areas of focus should include ...", "must urgently ..."
     if leans(quote):
         score *= 0.8  # mid-thought and its antecedent is not at hand: let another sentence lead
     if said_before:
@@ -701,6 +703,13 @@ def judge(
 
 
 DEFINES = 1.2  # how much a sentence that says what the asked thing is ranks above one that only mentions it
+ADVISES = 1.35  # ... and one that says what should be done, asked what should be done
+_ADVICE_ASKED = re.compile(r"\b(?:should|ought to|must|needs? to|has to|have to|recommend\w*|advi[sc]e\w*)\b", re.I)
+_ADVISES = re.compile(
+    r"\b(?:should|ought to|must|need to|needs to|has to|have to|it is (?:crucial|essential|vital|imperative)|"
+    r"recommend\w*|calls? (?:on|for)|urg(?:e|es|ed|ing))\b",
+    re.I,
+)
 
 
 def _defines(part: Part, text: str) -> bool:

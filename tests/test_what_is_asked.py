@@ -1,4 +1,4 @@
-"""An amount asked for is answered by a figure of the thing asked about, or refused."""
+"""What is asked decides what answers: an amount is a figure of the thing asked about, advice a sentence that advises."""
 
 from __future__ import annotations
 
@@ -46,4 +46,11 @@ def test_a_sum_the_articles_do_not_give_for_the_thing_asked_is_refused(chat: Cha
 def test_a_sum_given_for_the_thing_asked_is_answered(chat: Chat) -> None:
     answer = chat.ask("How much is Alibaba Cloud committing to invest in AI?")
     assert "$53 billion" in answer.answer and not answer.refused
+    assert_citations_verifiable(answer)
+
+
+def test_asked_what_should_be_done_the_sentence_that_says_what_should_be_done_answers(chat: Chat) -> None:
+    answer = chat.ask("what does the qwen2-vl writer think the west should focus on? list em")
+    assert "Key areas of focus should include" in answer.answer
+    assert {c.source for c in answer.citations} == {"001_7aaf47b449a52241.txt"}
     assert_citations_verifiable(answer)
