@@ -1,4 +1,4 @@
-"""What is asked decides what answers: an amount is a figure of the thing asked about, advice a sentence that advises."""
+"""What is asked decides what answers: an amount is a figure of what was asked about, advice a sentence advising."""
 
 from __future__ import annotations
 
