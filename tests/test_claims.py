@@ -62,3 +62,13 @@ def test_a_claim_the_articles_cannot_settle_is_refused(chat: Chat, question: str
 )
 def test_a_claim_with_a_tag_asks_whether_it_is_true(typed: str, read: str) -> None:
     assert fronted(typed) == read
+
+
+def test_a_claim_giving_a_deal_to_the_wrong_company_is_answered_by_whose_deal_it_was(chat: Chat) -> None:
+    answer = chat.ask(
+        "Did Google really strike a deal with Alibaba to offer its model in China through Alibaba's cloud?"
+    )
+    assert answer.answer.startswith("The articles don't say this of Google.")
+    assert "Meta" in answer.answer and "Llama 2" in answer.answer
+    assert {c.source for c in answer.citations} == {"000_238b3d5c562b5a75.txt"}
+    assert_citations_verifiable(answer)

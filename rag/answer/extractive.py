@@ -56,6 +56,7 @@ OTHER_FILE_CUTOFF = 0.8  # a sentence from another article must come close to th
 ADDS_MIN = 0.2  # ... and bring this share of the part's term weight the others lack
 MIN_SUPPORT = 0.2  # a quote must hold this weighted share of the part's terms to answer it ...
 DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the answer differently
+MISNAMED_DENSE = 0.55  # ... or, for a name the articles know but not there, one that means nearly the claim
 CORRECTS_SUPPORT = 0.5  # a claim naming what the articles never mention is corrected by a quote holding this much of it
 _FIGURES = frozenset({"how_much", "how_many"})  # an amount is of what its sentence names
 RELATION_NEEDED = frozenset({"who", "when", "where", "how_much", "how_many", "duration"})
@@ -169,6 +170,11 @@ class ExtractiveAnswerer(KeySentences):
                 picked = self.pick(part, ranked, request)
                 if unheard and not _corrects(picked, request.analysis.question):
                     picked = []  # what stands in the place of the unheard name is what the articles say instead
+                misnamed: list[str] = []
+                if not picked and not unheard:
+                    # "Did Google strike a deal with Alibaba to offer its model in China?": the articles know Google,
+                    # but the deal they tell is Meta's
+                    misnamed, picked = self._misnamed(part, request)
                 per_article = [picked]
                 if i == 0:
                     set_aside = _overruled_upload(ranked, picked, request.candidates)
@@ -181,6 +187,8 @@ class ExtractiveAnswerer(KeySentences):
             )
             if not request.articles and unheard:
                 paragraphs.append(f"The articles don't mention {_joined(_as_written(part, unheard))}.")
+            elif not request.articles and misnamed:
+                paragraphs.append(f"The articles don't say this of {_joined(_as_written(part, misnamed))}.")
             for side in per_article:
                 fresh = [e for e in side if (e.passage_no, e.sentence.start) not in quoted]
                 quoted.update((e.passage_no, e.sentence.start) for e in side)
@@ -196,6 +204,29 @@ class ExtractiveAnswerer(KeySentences):
             yield "\n\n".join(p for p in paragraphs if p)
             return
         yield Refusal("; ".join(missing))
+
+    def _misnamed(self, part: Part, request: AnswerRequest) -> tuple[list[str], list[Evidence]]:
+        """A yes/no claim no quote holds, answered without one of its names, when a quote then holds the rest and
+        names something else in its place: (the name left out, the quotes); ([], []) when none does."""
+        own = [n for n in part.names if n in part.text]
+        if part.kind != "yes_no" or len(own) < 2 or not claims_more(part, own[:1]):
+            return [], []
+        for name in own:
+            gone = set(sparse.terms(name))
+            without = replace(
+                part,
+                names=tuple(n for n in part.names if n != name),
+                terms=tuple(t for t in part.terms if t not in gone),
+            )
+            picked = self.pick(without, self.rank(without, request), request)
+            close = bool(picked) and picked[0].dense >= MISNAMED_DENSE  # "struck a deal": "reached an agreement"
+            if (
+                (close or _corrects(picked, request.analysis.question))
+                and _corrects(picked, request.analysis.question, support=0.0)
+                and not any(name in e.quote for e in picked)
+            ):
+                return [name], picked
+        return [], []
 
     def _pick_in(self, part: Part, request: AnswerRequest, source: str) -> list[Evidence]:
         """The part answered from one article's own sentences alone; the words that name the articles set side by
@@ -926,15 +957,20 @@ _CAPITALIZED_RUN = re.compile(r"[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)*")
 def _as_written(part: Part, names: Sequence[str]) -> list[str]:
     """The runs of capitalized words of the question that hold the names ("Wall Street Journal", "Anthropic's
     Claude")."""
-    runs = [r for r in _CAPITALIZED_RUN.findall(part.text) if set(r.split()) & set(names)]
-    return [re.sub(r"^(?:The|A|An)\s+", "", r) for r in dict.fromkeys(runs)] or list(names)
+    out = []
+    for run in _CAPITALIZED_RUN.findall(part.text):
+        words = run.split()
+        at = next((i for i, w in enumerate(words) if re.sub(r"['’]s$", "", w) in names), None)
+        if at is not None:  # from the first of the names ("Did Google": "Google"; "Wall Street Journal" whole)
+            out.append(" ".join(words[at:]))
+    return list(dict.fromkeys(out)) or list(names)
 
 
-def _corrects(picked: Sequence[Evidence], question: str) -> bool:
+def _corrects(picked: Sequence[Evidence], question: str, support: float = 0.5) -> bool:
     """Whether the best quote holds most of the rest of the claim and names something the question does not (Lux
     Capital for "Sequoia Capital", GPT-4V for "Claude"): what the articles say in the place of a name they never
     mention."""
-    if not picked or picked[0].support < CORRECTS_SUPPORT:
+    if not picked or picked[0].support < (CORRECTS_SUPPORT if support else 0.0):
         return False
     asked = {bare_name(n) for n in proper_names(question)}
     return any(
