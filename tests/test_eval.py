@@ -23,29 +23,29 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.9,
     },
-    # 1365 questions: x* (164), y/z/v/w1* (279) and p12-p20_*, p23-p25_* (753, eleven fresh writers' sets) written from
-    # the articles
+    # 1778 questions: x* (164), y/z/v/w1* (279) and p12-p20_*, p23-p25_*, p27-p29_*, p31-p33_* (1166, seventeen fresh
+    # writers' sets) written from the articles
     "footnote-tune.jsonl": {
-        "hit_at_1": 0.9,
-        "fact_recall": 0.88,
-        "citation_precision": 0.94,
-        "citation_recall": 0.97,
+        "hit_at_1": 0.89,
+        "fact_recall": 0.86,
+        "citation_precision": 0.93,
+        "citation_recall": 0.95,
         "refusal_accuracy": 0.85,
     },
-    # 438 questions: t* (102), h* (73), p14_* (71), p21_*, p22_* and p26_* (192): the held-out fresh writers' sets,
-    # added unread
+    # 577 questions: t* (102), h* (73), p14_* (71), p21_*, p22_*, p26_*, p30_* and p34_* (331): the held-out fresh
+    # writers' sets, added unread
     "footnote-test.jsonl": {
-        "hit_at_1": 0.91,
-        "fact_recall": 0.82,
-        "citation_precision": 0.92,
-        "citation_recall": 0.93,
-        "refusal_accuracy": 0.82,
+        "hit_at_1": 0.9,
+        "fact_recall": 0.77,
+        "citation_precision": 0.91,
+        "citation_recall": 0.91,
+        "refusal_accuracy": 0.84,
     },
 }
 CEILINGS = {
     "dev.jsonl": {"false_refusal_rate": 0.05},
-    "footnote-tune.jsonl": {"false_refusal_rate": 0.02},
-    "footnote-test.jsonl": {"false_refusal_rate": 0.05},
+    "footnote-tune.jsonl": {"false_refusal_rate": 0.025},
+    "footnote-test.jsonl": {"false_refusal_rate": 0.07},
 }
 ZERO = {"quotes_outside_lines": 0.0, "dangling_markers": 0.0, "stream_mismatches": 0.0}
 
