@@ -30,7 +30,8 @@ _BY_WHICH = re.compile(
 # "qwen2-vl get what score (rest)?", "so chinese companies do what instead?", "it cite which news and institute?"
 _VERB_WH = re.compile(
     rf"^(?P<lead>{_LEAD})(?P<subj>.+?)\s+(?P<verb>[a-z][\w\-]*)\s+"
-    r"(?P<wh>(?:what|which)\s+(?:kinds?|types?|sorts?)\s+of\s+[a-z][\w\-]*|what(?:\s+(?!(?:instead|exactly|now|then|there|here|again|also|too|really|actually|else)\b)"
+    r"(?P<wh>(?:what|which)\s+(?:kinds?|types?|sorts?)\s+of\s+[a-z][\w\-]*|"
+    r"what(?:\s+(?!(?:instead|exactly|now|then|there|here|again|also|too|really|actually|else)\b)"
     r"(?![a-z]+ly\b)[a-z][\w\-]*)?|which\s+[a-z][\w\-]*(?:\s+and\s+[a-z][\w\-]*)?|who|whom)(?P<rest>\s+.*)?$",
     re.I,
 )
