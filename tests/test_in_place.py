@@ -70,3 +70,4 @@ def test_a_short_capitalized_word_saying_what_kind_is_asked_is_no_name_to_find(c
     answer = chat.ask("Grace Isford - which VC firm is she a partner at?")
     assert "Lux Capital" in answer.answer
     assert chat.ask("Which Gemini model beat Qwen?").refused
+    assert chat.ask("Which BMW car models will get Alibaba's AI?").refused  # BMW is a name the articles know

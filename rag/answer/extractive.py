@@ -418,7 +418,13 @@ class ExtractiveAnswerer(KeySentences):
         # A part without names of its own that points back ("where does he work?") is about the names it borrowed.
         # ... and a follow-up about a person that names something too ("what did he say about the West?") is about
         # both ("its cloud division" after "Which company released Qwen-VL?" is the answer's, not Qwen-VL's).
-        own = [n for n in part.names if n in part.text and not only_kind_asked(n, part.text)]
+        # ("which VC firm": a kind, when the corpus never names VC; "which BMW car models": BMW's)
+        own = [
+            n
+            for n in part.names
+            if n in part.text
+            and not (only_kind_asked(n, part.text) and request.corpus is not None and not known(n, request.corpus))
+        ]
         if _POINTS_BACK.search(part.text) and (not own or (request.analysis.follow_up and _PERSON.search(part.text))):
             own += [n for n in part.names if n not in own]
         if request.corpus is not None:  # "AI" in a library about AI tells no answer from another
