@@ -47,6 +47,20 @@ NEIGHBOUR_MAX_CHUNKS = 5_000  # ... (and those ending inside a list, the chunk a
 REFUSAL = "The articles don't say. The closest passages are listed below as closest matches."
 
 
+def _borrowing_known_words(analysis: Analysis, stats: CorpusStats) -> Analysis:
+    """A follow-up borrowing from earlier turns only words that can say where to look: the words of what those turns
+    named, words the corpus uses, and verbs the articles say otherwise ("quoted": "said"); not "podcast" or
+    "daughter" from "I heard the name Tiezhen Wang on a podcast my daughter sent ...".)"""
+    named = {t for p in analysis.parts for n in p.names for t in sparse.terms(n)}
+    return replace(
+        analysis,
+        parts=tuple(
+            replace(p, subject=tuple(t for t in p.subject if t in named or stats.has(t) or relation_groups(t)))
+            for p in analysis.parts
+        ),
+    )
+
+
 def refusal_text(missing: str = "") -> str:
     """The refusal, naming what was asked when it is known."""
     if not missing:
@@ -172,17 +186,7 @@ class Chat:
             turns.append(Turn("user", read(told)))
         analysis = analyse(read(asked), turns)
         if analysis.follow_up:
-            # A word borrowed from an earlier turn that no article uses cannot say where to look ("I heard the name
-            # Tiezhen Wang on a *podcast* my *daughter* sent ..."): only the words of what it named, the corpus's,
-            # and verbs the articles say otherwise ("quoted": "said").
-            named = {t for p in analysis.parts for n in p.names for t in sparse.terms(n)}
-            analysis = replace(
-                analysis,
-                parts=tuple(
-                    replace(p, subject=tuple(t for t in p.subject if t in named or stats.has(t) or relation_groups(t)))
-                    for p in analysis.parts
-                ),
-            )
+            analysis = _borrowing_known_words(analysis, stats)
             analysis = replace(analysis, standalone=self.answerer.condense(analysis, turns))
         return replace(analysis, message=question) if told else analysis
 

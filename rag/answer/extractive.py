@@ -154,8 +154,8 @@ class ExtractiveAnswerer(KeySentences):
             else:
                 unheard = _unheard_of(part, request)
                 if unheard:
-                    # "Did Google really strike a deal with Alibaba ...?": what the claim says of the names the articles
-                    # know, answered from them; that they never mention Google is said first
+                    # "Is it true that Qwen2-VL beat Anthropic's Claude ...?": what the claim says besides the names the
+                    # articles never mention, answered from them; that they never mention Claude is said first
                     gone = {t for n in unheard for t in sparse.terms(n)}
                     part = replace(
                         part,
@@ -209,7 +209,7 @@ class ExtractiveAnswerer(KeySentences):
         """A yes/no claim no quote holds, answered without one of its names, when a quote then holds the rest and
         names something else in its place: (the name left out, the quotes); ([], []) when none does."""
         own = [n for n in part.names if n in part.text]
-        if part.kind != "yes_no" or len(own) < 2 or not claims_more(part, own[:1]):
+        if part.kind != "yes_no" or len(own) < 2 or not claims_more(part):
             return [], []
         for name in own:
             gone = set(sparse.terms(name))
@@ -219,10 +219,11 @@ class ExtractiveAnswerer(KeySentences):
                 terms=tuple(t for t in part.terms if t not in gone),
             )
             picked = self.pick(without, self.rank(without, request), request)
-            close = bool(picked) and picked[0].dense >= MISNAMED_DENSE  # "struck a deal": "reached an agreement"
+            # held by words, or meant nearly ("strike a deal": "reached an agreement")
+            near = bool(picked) and (picked[0].support >= CORRECTS_SUPPORT or picked[0].dense >= MISNAMED_DENSE)
             if (
-                (close or _corrects(picked, request.analysis.question))
-                and _corrects(picked, request.analysis.question, support=0.0)
+                near
+                and _corrects(picked, request.analysis.question, min_support=0.0)
                 and not any(name in e.quote for e in picked)
             ):
                 return [name], picked
@@ -954,7 +955,7 @@ def _unheard_of(part: Part, request: AnswerRequest) -> list[str]:
     # ... with the rest of the name it is part of ("Wall Street Journal": the corpus has "street signs")
     runs = [r.split() for r in _CAPITALIZED_RUN.findall(part.text)]
     unheard += [n for n in own if n not in unheard and any(n in r and set(unheard) & set(r) for r in runs)]
-    return unheard if unheard and claims_more(part, unheard) else []
+    return unheard if unheard and claims_more(part) else []
 
 
 _CAPITALIZED_RUN = re.compile(r"[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)*")
@@ -972,11 +973,11 @@ def _as_written(part: Part, names: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(out)) or list(names)
 
 
-def _corrects(picked: Sequence[Evidence], question: str, support: float = 0.5) -> bool:
-    """Whether the best quote holds most of the rest of the claim and names something the question does not (Lux
-    Capital for "Sequoia Capital", GPT-4V for "Claude"): what the articles say in the place of a name they never
-    mention."""
-    if not picked or picked[0].support < (CORRECTS_SUPPORT if support else 0.0):
+def _corrects(picked: Sequence[Evidence], question: str, *, min_support: float = CORRECTS_SUPPORT) -> bool:
+    """Whether the best quote holds at least min_support of the rest of the claim and names something the question
+    does not (Lux Capital for "Sequoia Capital", GPT-4V for "Claude"): what the articles say in the place of a name
+    they never mention."""
+    if not picked or picked[0].support < min_support:
         return False
     asked = {bare_name(n) for n in proper_names(question)}
     return any(
