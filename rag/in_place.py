@@ -47,7 +47,7 @@ _NOT_A_VERB = frozenset(
 # "..., according to Manuel?", "..., per the article?": where the question is answered, not a topic asked about
 _FRAME = re.compile(r"^\s*(?:according|per|in|on|at|from|by|for|with|as|if|when|since|so|and|or|but|please)\b", re.I)
 # A claim with a tag asking whether it holds: "X, correct?", "X, right?", "X - is that true?"
-_TAG = re.compile(
+_CLAIM_TAG = re.compile(
     r"[,;\-—]\s*(?:correct|right|true|yes|no|isn['’]?t (?:it|that (?:so|right|true))|is that (?:right|correct|true|so)|"
     r"am i right|didn['’]?t (?:they|he|she|it)|don['’]?t they|doesn['’]?t it|wasn['’]?t it)\s*$",
     re.I,
@@ -68,7 +68,7 @@ def fronted(text: str) -> str:
 def _front(sentence: str) -> str:
     stripped = sentence.strip()
     body = stripped[:-1].strip()
-    tag = _TAG.search(body)
+    tag = _CLAIM_TAG.search(body)
     if tag and tag.start() > 0 and not _OPENS.match(body):
         # "Grace Isford is a partner at Sequoia Capital, correct?": is it true that she is?
         claim = body[: tag.start()].rstrip(" ,;-—")

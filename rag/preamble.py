@@ -34,7 +34,7 @@ _CHECK = re.compile(
 
 
 # A tag that asks nothing of its own: "..., do you know?", "... , if you can?", "Any idea?"
-_TAG = re.compile(
+_EMPTY_TAG = re.compile(
     r"[,;]?\s*\b(?:do you know|if you know|if you can|if you could|if you don'?t mind|please|by any chance|"
     r"any idea|I wonder|I'?m wondering)\s*([?.!]*)\s*$",
     re.I,
@@ -99,7 +99,7 @@ def _personal(sentence: str) -> bool:
 def _untagged(sentence: str) -> str:
     """The sentence without a tag that asks nothing ("Where is it, do you know?": "Where is it?"); "" when the
     sentence is only such a tag."""
-    m = _TAG.search(sentence)
+    m = _EMPTY_TAG.search(sentence)
     if m is None:
         return sentence
     kept = sentence[: m.start()].rstrip(" ,;")

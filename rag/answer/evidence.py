@@ -109,6 +109,13 @@ _PLACE = re.compile(
 )
 _CAPITALIZED = re.compile(r"\b[A-Z](?:[\w\-’']|\.(?=\d))*(?:\s+[A-Z](?:[\w\-’']|\.(?=\d))*)*")  # "Qwen2.5-Omni-7B"
 _FIRST_WORD = re.compile(r"^[\W]*([A-Z][\w\-’']*)")
+
+
+def capitalized_runs(text: str) -> list[str]:
+    """The runs of capitalized words of a text, as written ("Did Google", "Wall Street Journal", "Qwen2.5-Omni-7B")."""
+    return _CAPITALIZED.findall(text)
+
+
 # A product's name: inner capitals or digits (Qwen2-VL, GPT-4V, iPhone), not an all-capitals acronym (LLM, GPUs).
 # ... or a capital or three and a number: "R1", "H100", "V3"
 _PRODUCT = re.compile(r"\b(?=[\w\-.]*[a-z])(?=[\w\-.]*(?:\d|[a-z][A-Z]))[A-Za-z][\w\-.]*\w|\b[A-Z]{1,3}\d{1,4}[a-z]?\b")

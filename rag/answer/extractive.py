@@ -18,6 +18,7 @@ from rag.answer.evidence import (
     asks_role,
     bare_name,
     candidate_sentences,
+    capitalized_runs,
     counts_otherwise,
     describes,
     explicit_comparison,
@@ -953,19 +954,16 @@ def _unheard_of(part: Part, request: AnswerRequest) -> list[str]:
     own = [n for n in part.names if n in part.text]
     unheard = [n for n in own if not known(n, request.corpus) and not only_kind_asked(n, part.text)]
     # ... with the rest of the name it is part of ("Wall Street Journal": the corpus has "street signs")
-    runs = [r.split() for r in _CAPITALIZED_RUN.findall(part.text)]
+    runs = [r.split() for r in capitalized_runs(part.text)]
     unheard += [n for n in own if n not in unheard and any(n in r and set(unheard) & set(r) for r in runs)]
     return unheard if unheard and claims_more(part) else []
-
-
-_CAPITALIZED_RUN = re.compile(r"[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)*")
 
 
 def _as_written(part: Part, names: Sequence[str]) -> list[str]:
     """The runs of capitalized words of the question that hold the names ("Wall Street Journal", "Anthropic's
     Claude")."""
     out = []
-    for run in _CAPITALIZED_RUN.findall(part.text):
+    for run in capitalized_runs(part.text):
         words = run.split()
         at = next((i for i, w in enumerate(words) if re.sub(r"['’]s$", "", w) in names), None)
         if at is not None:  # from the first of the names ("Did Google": "Google"; "Wall Street Journal" whole)
