@@ -58,9 +58,10 @@ CLAIM_TERMS = 2  # a yes/no claim with this many words besides names can be chec
 class Gate:
     """Refuses when nothing is close, when a named thing is absent from the corpus, or when little matches."""
 
-    def __init__(self, *, min_dense: float = 0.17, min_coverage: float = 0.25) -> None:
+    def __init__(self, *, min_dense: float = 0.17, min_coverage: float = 0.25, close_dense: float = 0.35) -> None:
         self.min_dense = min_dense
         self.min_coverage = min_coverage
+        self.close_dense = close_dense
 
     def before_answer(
         self,
@@ -98,7 +99,10 @@ class Gate:
         if unknown and len(unknown) == len(analysis.parts):
             return Verdict(True, f"'{unknown[0]}' does not occur in the corpus")
         content = {t for t in sparse.terms(analysis.standalone) if t not in FILLER}
-        if content and analysis.kind != "summary" and not analysis.all_articles:
+        # A passage that means nearly the question in other words ("the chatty picture-reading one": Qwen-VL-Chat) is
+        # close however few of its words it shares; the answerer then judges each quote by meaning too.
+        worded_otherwise = best_dense >= self.close_dense
+        if content and analysis.kind != "summary" and not analysis.all_articles and not worded_otherwise:
             seen: set[str] = set()
             for p in usable[:3]:
                 seen.update(sparse.terms(p.text))

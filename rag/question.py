@@ -145,7 +145,8 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(
             # "How could it help people who are visually impaired?": a "who" after another question word is relative
             r"^\s*(who|whom|whose)\b|^(?!\s*(?:and\s+)?(?:how|what|why|when|where|which)\b).*\b(who|whom|whose)\b|"
-            r"\bby whom\b|\b(which|what) (company|companies|firm|firms|"
+            # ... and "which US agency", "what Chinese company": a word may say whose or where it is
+            r"\bby whom\b|\b(which|what) (\w+ )?(company|companies|firm|firms|agency|agencies|ministry|department|"
             r"person|people|lab|labs|organi[sz]ation|author|writer|journalist|reporter|analyst|analysts|executive)\b"
         ),
     ),
@@ -208,6 +209,10 @@ _BARE_VERB = rf"(?!(?:{_VERB_WORDS})\b)"
 _FOCUS_BARE = re.compile(
     rf"^\s*(?:and\s+|also\s+)?(?:which|what)\s+((?:{_BARE_VERB}[a-z][\w\-]*\s+){{0,2}}?{_BARE_VERB}[a-z][\w\-]*)\s+"
     r"(?=[A-Z]|(?:it|its|they|their|he|she|this|that|these|those)\b)",
+)
+# "Which US agency issued the rules?", "Which company released Qwen-VL?": the asked noun runs to the verb after it
+_FOCUS_DOER = re.compile(
+    rf"^\s*(?:and\s+)?(?:which|what)\s+((?:[\w\-]+\s+)??[\w\-]+)\s+(?=(?:{_VERB_WORDS})\b|[a-z]+ed\b)", re.I
 )
 _CALLED = re.compile(r"\bcalled\b|\bname of\b|\bnamed what\b|\bwhat is it called\b", re.I)
 # What a name is asked for: "the name of the NFL team ...", "what is Baidu's new model called?"
@@ -548,7 +553,7 @@ def _categories(text: str) -> list[str]:
 
 def _focus(text: str) -> list[str]:
     """The asked attribute: the noun after "how many"/"how much", or the words between "what/which" and the verb."""
-    m = _FOCUS.search(text) or _FOCUS_END.search(text) or _FOCUS_BARE.search(text)
+    m = _FOCUS.search(text) or _FOCUS_END.search(text) or _FOCUS_BARE.search(text) or _FOCUS_DOER.search(text)
     words = m.group(1) if m else ""
     if not words and (c := _COUNTED.search(text)):
         words = c.group(1)
@@ -707,6 +712,7 @@ def _part(
     thing = sparse.words(next(g for g in named_thing.groups() if g)) if named_thing else []
     if kind == "which" and named_thing and any(_PEOPLE.match(t) for t in thing):
         kind = "who"  # "what is the name of the CEO ...?"
+    named = bool(_CALLED.search(text)) and (not thing or any(_PRODUCT_NOUNS.match(t) for t in thing))
     return Part(
         text=text,
         kind=kind,
@@ -716,7 +722,7 @@ def _part(
         names=part_names,
         author=kind == "who" and bool(_WHO_WROTE.search(text)) and not _WHO_PUBLISHED.search(text),
         publisher=kind in ("who", "which", "what") and bool(_WHO_PUBLISHED.search(text)),
-        named=bool(_CALLED.search(text)) and (not thing or any(_PRODUCT_NOUNS.match(t) for t in thing)),
+        named=named,
         items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in kinds_from),
         items_people=kind == "list" and any(_PEOPLE.match(f) for f in kinds_from),
         gathers=tuple(dict.fromkeys(gathers)),
@@ -726,6 +732,9 @@ def _part(
         else "",
         specific=next(iter(sparse.terms(_head_noun(m.group(1)))), "")
         if (m := _SPECIFIC.search(text) or _EXACTLY.search(text))
+        # "What are China's AI regulations actually called?" asks for them by name, as "the names of" does
+        else _called_noun(thing)
+        if named_thing and thing and not named and kind in ("which", "what")
         else focus[-1]
         if kind in ("which", "who") and focus and _ORGANISATIONS.match(focus[-1])
         else "",
@@ -739,6 +748,12 @@ _ORGANISATIONS = re.compile(r"^(?:compan|firm|organi|institut|employ|universit|a
 
 # "which benchmarks exactly ...?", "what license does it use exactly?"
 _EXACTLY = re.compile(r"\b(?:which|what)\s+((?:[\w\-]+\s+){0,2}?[a-z][\w\-]*)\s+(?:\w+\s+){0,3}?exactly\b", re.I)
+
+
+def _called_noun(thing: Sequence[str]) -> str:
+    """The stemmed noun of what a name is asked for ("China's AI regulations actually": regul)."""
+    nouns = [w for w in thing if not w.endswith("ly") and w not in FILLER]
+    return next(iter(sparse.terms(nouns[-1])), "") if nouns else ""
 
 
 def _head_noun(words: str) -> str:

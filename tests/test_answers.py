@@ -1424,7 +1424,7 @@ def test_a_question_typed_in_haste_is_answered_like_one_written_out(chat: Chat) 
         ("how many parameters qwen2-vl have?", "how_many", ("paramet",)),  # the counted thing, not the named one
         ("price of qwen2.5-omni api", "how_much", ("price",)),  # a query opens with what it asks for
         ("Which Hugging Face ranking did Qwen models appear in?", "which", ("hug", "face", "rank")),  # names one
-        ("which car company Alibaba partner with?", "which", ("car", "compani")),  # no "does": up to the name
+        ("which car company Alibaba partner with?", "who", ("car", "compani")),  # no "does": up to the name
         ("whats the name of baidus new multimodal model", "which", ()),  # a name asked for, typed without marks
         ("what is name of baidu new multimodal model?", "which", ()),
         # a query's opening noun is what it asks for, though what it names compares

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.chat import Chat
-from rag.question import kind_of
+from rag.question import analyse, kind_of
 from tests.test_answers import assert_citations_verifiable
 
 
@@ -53,4 +53,32 @@ def test_asked_what_should_be_done_the_sentence_that_says_what_should_be_done_an
     answer = chat.ask("what does the qwen2-vl writer think the west should focus on? list em")
     assert "Key areas of focus should include" in answer.answer
     assert {c.source for c in answer.citations} == {"001_7aaf47b449a52241.txt"}
+    assert_citations_verifiable(answer)
+
+
+def test_which_agency_did_something_asks_for_an_agency_by_name() -> None:
+    part = analyse("Which US agency issued the chip export restrictions on China?").parts[0]
+    assert (part.kind, part.specific) == ("who", "agenc")
+
+
+def test_an_agency_the_articles_never_name_is_not_answered_by_a_sentence_on_the_restrictions(chat: Chat) -> None:
+    answer = chat.ask("Which US agency issued the chip export restrictions on China?")
+    assert answer.refused
+
+
+def test_a_company_known_by_launching_its_model_answers_which_company(chat: Chat) -> None:
+    answer = chat.ask("Which company launched Qwen2.5-Omni-7B?")
+    assert "Alibaba Cloud" in answer.answer and not answer.refused
+    assert_citations_verifiable(answer)
+
+
+def test_asked_what_things_are_called_their_noun_is_asked_for_by_name() -> None:
+    part = analyse("What are China's AI regulations actually called?").parts[0]
+    assert part.specific == "regul"
+
+
+def test_everyday_words_for_what_the_articles_say_technically_are_answered(chat: Chat) -> None:
+    # no word of "picture bot" or "got better" is in the articles; the passage on Qwen-VL means it nonetheless
+    answer = chat.ask("ok so the other one is an upgrade of an older Alibaba picture bot — what actually got better?")
+    assert "higher-resolution" in answer.answer and not answer.refused
     assert_citations_verifiable(answer)

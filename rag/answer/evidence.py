@@ -338,7 +338,9 @@ def typed_names(
     employer = re.compile(rf"\b{_JOBS}s?\s+(?:at|with)\s+(?:the\s+)?(?:[a-z][\w\-]*\s+){{0,2}}\x00", re.I)
     maker = re.compile(
         r"\x00\s+(?:GPUs?|chips?|processors?|servers?)\b|"  # Nvidia GPUs
-        r"\x00[^.;]{0,80}\b(?:unveiled|released|launched|introduced|rolled out)\s+its\b|"  # Baidu ... unveiled its
+        # Baidu ... unveiled its; Alibaba Cloud ... with the launch of their latest model
+        r"\x00[^.;]{0,80}\b(?:unveiled|released|launched|introduced|rolled out|(?:launch|release) of)"
+        r"\s+(?:its|their)\b|"
         r"\x00['’]s\s+(?:[\w\-.]+\s+){0,3}(?:models?|chatbots?|chips?|GPUs?|products?)\b",  # Meta’s Llama 2 model
         re.I,
     )

@@ -44,7 +44,7 @@ from rag.answer.quotes import has_name, rehome, render, unit_vector
 from rag.answer.summaries import KeySentences
 from rag.cite import Sentence, sentences_of
 from rag.gate import claims_more, known
-from rag.names import is_product_name, name_terms, names_its_place, only_kind_asked
+from rag.names import is_product_name, name_terms, names_its_place, only_kind_asked, place_aliases
 from rag.question import TYPED, Analysis, Part, is_named_kind, relation_groups
 from rag.retrieval import sparse
 from rag.text import sentence_spans
@@ -529,7 +529,13 @@ class ExtractiveAnswerer(KeySentences):
                 stop = sparse.stopwords()
                 said_by = proper_names(e.sentence.text)  # the sentence's own (its lead's are what it leans on)
                 named = [" ".join(w for w in n.split() if w.lower() not in stop) for n in said_by]
-                if not [n for n in named if n and n not in part.text and not describes(n)]:
+                # a country is no name of a regulation or a benchmark ("with China and the United States leading")
+                not_places = part.specific not in _PLACE_TYPES
+                if not [
+                    n
+                    for n in named
+                    if n and n not in part.text and not describes(n) and not (not_places and place_aliases(n))
+                ]:
                     return "no name given"  # ("Q: What ...? A: The Chinese government ...": "What", "The" open lines)
             elif not said:  # ... or by another word of the kind ("tech firms ... turned to manufacturers like Huawei")
                 new_names = [n for n in proper_names(quote) if n not in part.text]
@@ -901,7 +907,7 @@ _TITLE_ASKED = re.compile(
     re.I,
 )
 _QUOTED_TITLE = re.compile(r"[“\"][A-Z][^”\"\n]*?\s[^”\"\n]*?\s[^”\"\n]+[”\"]")  # three words or more
-_NAME_ASKED = re.compile(r"\bnames?\s+of\b", re.I)
+_NAME_ASKED = re.compile(r"\bnames?\s+of\b|\bcalled\b", re.I)
 # Kinds of things someone makes: "Which BMW car models", "Which Huawei chip", "Which OpenAI model"
 _MADE_KIND = re.compile(
     r"^(?:model|chatbot|bot|version|product|llm|assistant|chip|processor|gpu|phone|car|vehicl|devic)"
