@@ -580,7 +580,7 @@ _COSTS = re.compile(r"\b(cost|costs|priced|charge|charges|pay|paid)\b", re.I)  #
 _MEASURE_NOUNS = frozenset(
     sparse.terms(
         "accuracy score scores rate percentage share speed latency size count number amount parameters resolution "
-        "capacity length rank ranking"
+        "capacity length rank ranking margin"
     )
 )
 # "the maximum image resolution", "the highest position": an extreme of a measure is a figure.
@@ -626,8 +626,9 @@ def _refine(kind: Kind, focus: Sequence[str], text: str) -> Kind:
     """A "what" question is typed by the attribute it asks for: "what's X's price" asks how much; "which companies
     have ..." and "who are ..." ask for several things: a list."""
     fs = set(focus)
-    if kind in ("compare", "what") and fs & _MEASURE_NOUNS:
-        return "how_many"  # "what score did X get compared with Y?", "what exact scores ...?" ask for figures
+    if kind in ("compare", "what", "definition") and fs & _MEASURE_NOUNS:
+        # "what score did X get compared with Y?", "what were the actual scores?", "by what margin?" ask for figures
+        return "how_many"
     m = _PLURAL_ASK.search(text)
     noun = m and (m.group(1) or m.group(2))
     if kind in ("which", "who", "what", "definition") and m and (not noun or not noun.lower().endswith("ss")):

@@ -6,7 +6,7 @@ import pytest
 
 from rag.chat import Chat
 from rag.question import analyse, kind_of
-from tests.test_answers import assert_citations_verifiable
+from tests.test_answers import _conversation, assert_citations_verifiable
 
 
 @pytest.mark.parametrize(
@@ -82,3 +82,16 @@ def test_everyday_words_for_what_the_articles_say_technically_are_answered(chat:
     answer = chat.ask("ok so the other one is an upgrade of an older Alibaba picture bot — what actually got better?")
     assert "higher-resolution" in answer.answer and not answer.refused
     assert_citations_verifiable(answer)
+
+
+@pytest.mark.parametrize(
+    "question", ["what were the actual scores on those benchmarks?", "By what margin?", "What were the scores?"]
+)
+def test_scores_and_margins_ask_for_figures(question: str) -> None:
+    assert analyse(question).parts[0].kind == "how_many"
+
+
+def test_a_margin_the_articles_never_give_is_refused_not_answered_by_the_claim_it_measures(chat: Chat) -> None:
+    history = _conversation(chat, "What did Qwen2-VL beat?")
+    answer = chat.ask("By what margin?", history)
+    assert answer.refused and not answer.citations
