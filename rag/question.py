@@ -154,7 +154,8 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "which",
         re.compile(
             r"^\s*(and |also )?which \w+|^\s*(on|in|at|from|to|with|by|for) which\b|"
-            r"\bwhat(?:'s|’s|s| is| was| are| were)\s+(?:the\s+)?names?\s+of\b|\bwhat (is|are|was|were) [^?]* called\b"
+            r"\bwhat(?:'s|’s|s| is| was| are| were)\s+(?:the\s+)?names?\s+of\b|"
+            r"\bwhat(?:'s|’s| is| are| was| were) [^?]* called\b"
         ),
     ),
     (
@@ -219,7 +220,7 @@ _CALLED = re.compile(r"\bcalled\b|\bname of\b|\bnamed what\b|\bwhat is it called
 _NAMED_THING = re.compile(
     r"\bnames? of (?:the |a |an |its |their |his |her |this |that )?((?:[\w\-’']+ ){0,3}?[\w\-’']+)"
     r"(?= (?:that|who|which|whose|of|in|at|for|from|with|behind)\b|\s*[?,.]|\s*$)|"
-    r"\bwhat (?:is|are|was|were) ((?:[\w\-’']+ ){0,5}?[\w\-’']+) called\b",
+    r"\bwhat(?:['’]s| is| are| was| were) ((?:[\w\-’']+ ){0,5}?[\w\-’']+) called\b",
     re.I,
 )
 # A name of these is a product's (with a digit or inner capitals: "Qwen2-VL", "GPT-4V"), not any capitalized word.
@@ -713,7 +714,10 @@ def _part(
     thing = sparse.words(next(g for g in named_thing.groups() if g)) if named_thing else []
     if kind == "which" and named_thing and any(_PEOPLE.match(t) for t in thing):
         kind = "who"  # "what is the name of the CEO ...?"
-    named = bool(_CALLED.search(text)) and (not thing or any(_PRODUCT_NOUNS.match(t) for t in thing))
+    # ... and "Baidu's new AI" is one of its models ("AI regulations" are not)
+    named = bool(_CALLED.search(text)) and (
+        not thing or any(_PRODUCT_NOUNS.match(t) for t in thing) or _called_noun(thing) == "ai"
+    )
     return Part(
         text=text,
         kind=kind,

@@ -95,3 +95,15 @@ def test_a_margin_the_articles_never_give_is_refused_not_answered_by_the_claim_i
     history = _conversation(chat, "What did Qwen2-VL beat?")
     answer = chat.ask("By what margin?", history)
     assert answer.refused and not answer.citations
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's Huawei's alternative AI chip called?",  # "what's ... called" asks a name as "what is ... called" does
+        "What's the name of Baidu's new all-in-one AI?",  # an AI is a product: "its multimodal model" names none
+    ],
+)
+def test_a_product_name_the_articles_never_give_is_refused(chat: Chat, question: str) -> None:
+    answer = chat.ask(question)
+    assert answer.refused and not answer.citations
