@@ -20,9 +20,9 @@ from rag.config import Settings
 from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
 from rag.in_place import fronted
-from rag.names import restore_case
+from rag.names import name_terms, restore_case
 from rag.preamble import split_message
-from rag.question import Analysis, analyse, last_answer, relation_groups
+from rag.question import FILLER, Analysis, analyse, last_answer, relation_groups
 from rag.retrieval import sparse
 from rag.retrieval.corpus import CorpusStats
 from rag.retrieval.embeddings import Embedder, embedder_from_settings
@@ -59,6 +59,36 @@ def _borrowing_known_words(analysis: Analysis, stats: CorpusStats) -> Analysis:
             for p in analysis.parts
         ),
     )
+
+
+COVERING_DEPTH = 8  # "which articles mention X": the articles among this many best passages ...
+COVERING_SHARE = 0.75  # ... that mention every name it asks about, or (with none) this share of its words by idf ...
+COVERING_MAX = 3  # ... at most this many, each answered on its own
+
+
+def covering(analysis: Analysis, pool: Sequence[Passage], corpus: CorpusStats) -> tuple[str, ...]:
+    """The articles that cover a question's subject, best first, when it asks what each says."""
+    usable = [p for p in pool[:COVERING_DEPTH] if not p.flags and p.source not in corpus.incomplete]
+    if not usable:
+        return ()
+    asked = list(dict.fromkeys(n for part in analysis.parts for n in part.names))
+
+    def mentions(source: str, name: str) -> bool:
+        terms = corpus.doc_terms.get(source, frozenset())
+        return any(all(t in terms for t in ways) for ways in name_terms(name))
+
+    # with no name, what the question is about: its words the articles use, but not those that name the articles
+    words = {t for part in analysis.parts for t in part.terms if t not in FILLER and corpus.has(t)}
+
+    def covers(source: str) -> bool:
+        if asked:
+            return all(mentions(source, n) for n in asked)
+        terms = corpus.doc_terms.get(source, frozenset())
+        held = sum(corpus.idf(t) for t in words if t in terms)
+        return bool(words) and held >= COVERING_SHARE * sum(corpus.idf(t) for t in words)
+
+    found = [s for s in dict.fromkeys(p.source for p in usable) if covers(s)]
+    return tuple(found[:COVERING_MAX]) if len(found) > 1 else ()
 
 
 def refusal_text(missing: str = "") -> str:
@@ -327,6 +357,8 @@ class Chat:
         found = [(words, a) for words, a in resolved if a is not None and a not in corpus.incomplete]
         sides = tuple(dict.fromkeys(a for _, a in found))
         articles = sides if len(sides) > 1 and not analysis.all_articles else ()
+        if not articles and article is None and analysis.in_several and analysis.kind != "summary":
+            articles = covering(analysis, pool, corpus)  # "DeepSeek pops up in two of the pieces: what do they say?"
         if articles:
             article = None
         candidates = self._candidates(analysis, pool, corpus, article, articles, history)

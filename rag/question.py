@@ -308,7 +308,20 @@ class Analysis:
         """Whether the question asks about every article (a summary or list of the whole corpus)."""
         return bool(_ALL_ARTICLES.search(self.question))
 
+    @property
+    def in_several(self) -> bool:
+        """Whether the question asks what each of the articles that cover its subject says ("DeepSeek pops up in two
+        of the pieces: what do they say about it?", "Which articles mention Llama 2?")."""
+        return bool(_IN_SEVERAL.search(self.question))
 
+
+_IN_SEVERAL = re.compile(
+    r"\b(?:which|what) (?:articles|pieces|stories|reports)\b|"
+    r"\b(?:two|both|several|multiple|couple of|more than one|different)(?: of)?(?: the| these| those)? "
+    r"(?:articles|pieces|stories|reports)\b|"
+    r"\beach (?:one|article|piece|story|report)\b|\bin each\b|\b(?:does|did|do) each\b|\beach (?:say|said|says)\b",
+    re.I,
+)
 _ALL_ARTICLES = re.compile(
     r"\b(?:(?:all|each|every)(?: the)?(?: (?:two|three|four|five|six|seven|eight|several))?|"
     r"the (?:two|three|four|five|six|seven|eight|several))(?: of the)? (?:articles|sources|pieces|stories|documents)\b|"

@@ -1,0 +1,42 @@
+"""Asked what each of the articles that cover something says, each such article answers on its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.chat import Chat
+from rag.question import analyse
+from tests.test_answers import assert_citations_verifiable
+
+LLAMA_ARTICLES = {"000_238b3d5c562b5a75.txt", "004_ad83150bec543e7f.txt"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which articles mention Llama 2 and what do they say about it?",
+        "DeepSeek pops up in two of the pieces - what do they say about it?",
+        "Both the vision article and the open source one mention llama 2 - what does each say about it?",
+        "Hugging Face comes up in a couple of pieces; what do they say about Qwen there?",
+    ],
+)
+def test_a_question_about_what_several_articles_say_is_read_so(question: str) -> None:
+    assert analyse(question).in_several
+
+
+@pytest.mark.parametrize("question", ["What does the article say about Llama 2?", "Summarize the articles."])
+def test_a_question_about_one_article_or_all_of_them_is_not(question: str) -> None:
+    assert not analyse(question).in_several
+
+
+def test_each_article_that_mentions_the_name_asked_about_is_quoted(chat: Chat) -> None:
+    answer = chat.ask("Which articles mention Llama 2 and what do they say about it?")
+    assert {c.source for c in answer.citations} == LLAMA_ARTICLES
+    assert "Baichuan" in answer.answer  # the open-source article's own sentence on Llama 2
+    assert_citations_verifiable(answer)
+
+
+def test_without_a_name_the_articles_that_hold_the_subjects_words_are_quoted(chat: Chat) -> None:
+    answer = chat.ask("Accessibility for the visually impaired - which pieces cover it and how?")
+    assert {c.source for c in answer.citations} == {"000_238b3d5c562b5a75.txt", "002_f9dec77134c0a174.txt"}
+    assert_citations_verifiable(answer)
