@@ -275,6 +275,7 @@ class Part:
     kinds: tuple[str, ...] = ()  # ... those of them that are kinds of named things ("compani", "model")
     verb: str = ""  # the stemmed verb a "who" question asks the doer of ("run" in "Who runs the institute?")
     specific: str = ""  # the stemmed noun asked for by name ("benchmark" in "Which specific benchmarks ...?")
+    aside: tuple[str, ...] = ()  # stemmed words of what is set aside ("Besides open-sourcing, how else ...?")
 
 
 @dataclass(frozen=True)
@@ -674,6 +675,11 @@ _ASIDE = re.compile(
 )
 
 
+_ASIDE_TOPIC = re.compile(
+    r"\b(?i:besides|apart from|aside from|other than|except(?: for)?|excluding)\s+([a-z][^,?;.]{2,40}?)(?=\s*[,?;.]|$)"
+)
+
+
 # Phrasal verbs that news text says in one word: "when did it come out?" asks when it was released
 _PHRASAL = (
     (re.compile(r"\b(?:came|come|comes|coming) out\b", re.I), "released"),
@@ -705,8 +711,12 @@ def _part(
         for t in dict.fromkeys(sparse.terms(_one_word_verbs(text)))
         if t not in FILLER and t not in ref_terms and not (asked == "summary" and t in _SUMMARY_WORDS)
     ]
-    # "Besides Alibaba, which companies ...?": what is set aside is not what the answer must be about
+    # "Besides Alibaba, which companies ...?": what is set aside is not what the answer must be about, nor are the
+    # words of a thing set aside ("Besides open-sourcing, how else does Alibaba sell its models?")
     aside = " ".join(m.group(1) for m in _ASIDE.finditer(text))
+    set_aside = " ".join(w for m in _ASIDE_TOPIC.finditer(text) for w in m.group(1).split() if w.islower())
+    rest = _ASIDE_TOPIC.sub(" ", text)
+    aside_terms = [t for t in dict.fromkeys(sparse.terms(set_aside)) if t not in FILLER and t not in sparse.terms(rest)]
     own_names = [n for n in names(text) if n not in reference and n not in aside]
     focus = [t for t in _focus(text) if t not in ref_terms]
     kind = _refine(asked, focus, text)
@@ -743,6 +753,7 @@ def _part(
         named=named,
         items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in kinds_from),
         items_people=kind == "list" and any(_PEOPLE.match(f) for f in kinds_from),
+        aside=tuple(aside_terms),
         gathers=tuple(dict.fromkeys(gathers)),
         kinds=tuple(dict.fromkeys(g for g in kinds_from if kind == "list" and _NAMED_THINGS.match(g))),
         verb=next((t for t in sparse.terms(m.group(1)) if t not in FILLER), "")

@@ -107,3 +107,16 @@ def test_a_margin_the_articles_never_give_is_refused_not_answered_by_the_claim_i
 def test_a_product_name_the_articles_never_give_is_refused(chat: Chat, question: str) -> None:
     answer = chat.ask(question)
     assert answer.refused and not answer.citations
+
+
+def test_what_a_question_sets_aside_is_not_what_answers_it(chat: Chat) -> None:
+    assert analyse("Besides open-sourcing, how else does Alibaba sell its models?").parts[0].aside
+    answer = chat.ask("Besides open-sourcing, how else does Alibaba sell its models?")
+    assert answer.answer.startswith("Simultaneously, Alibaba offers proprietary models as a service")
+    assert_citations_verifiable(answer)
+
+
+def test_names_set_aside_are_not_words_set_aside() -> None:
+    # "them and Alibaba": a pronoun and a name, which the names' own aside handles
+    part = analyse("Which other Chinese AI player is mentioned, besides them and Alibaba?").parts[0]
+    assert part.aside == ()

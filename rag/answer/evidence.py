@@ -692,6 +692,8 @@ def judge(
         score *= DEFINES  # "What is Qwen2-VL?": "Qwen2-VL, a new vision-language AI model, ..." says what it is
     if _ADVICE_ASKED.search(part.text) and _ADVISES.search(quote):
         score *= ADVISES  # "What should the West do?": "Key areas of focus should include ...", "must urgently ..."
+    if part.aside and set(part.aside) & set(sparse.terms(quote)):
+        score *= SET_ASIDE  # "Besides open-sourcing, how else ...?": a sentence on open source is what is not asked
     if leans(quote):
         score *= 0.8  # mid-thought and its antecedent is not at hand: let another sentence lead
     if said_before:
@@ -711,6 +713,7 @@ def judge(
     )
 
 
+SET_ASIDE = 0.6  # how much a sentence on what the question sets aside ranks below one that is not
 DEFINES = 1.2  # how much a sentence that says what the asked thing is ranks above one that only mentions it
 ADVISES = 1.35  # ... and one that says what should be done, asked what should be done
 _ADVICE_ASKED = re.compile(r"\b(?:should|ought to|must|needs? to|has to|have to|recommend\w*|advi[sc]e\w*)\b", re.I)
