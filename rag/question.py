@@ -495,6 +495,9 @@ _TOGETHER = re.compile(
 )
 
 
+_OPENS_WITH_AUX = re.compile(rf"^\s*(?:{_AUX_WORDS})\b", re.I)
+
+
 def split_parts(question: str) -> list[str]:
     """The coordinated questions inside one question, in the order asked."""
     pieces = [p.strip() for p in re.split(r"(?<=\?)\s+", question.strip()) if p.strip()]
@@ -507,7 +510,10 @@ def split_parts(question: str) -> list[str]:
         merged: list[str] = []
         for s in subs:
             # "Apart from Alibaba, which ..." is one question: a piece with no question word of its own joins.
-            if merged and (len(s.split()) < 3 or not _HAS_QWORD.search(merged[-1])):
+            # ... nor does "has the government put in?" after "How much money, in concrete figures,": an aside
+            # between commas parts the question word from its verb
+            joins = bool(merged) and not _AUX.search(merged[-1]) and bool(_OPENS_WITH_AUX.match(s))
+            if merged and (len(s.split()) < 3 or not _HAS_QWORD.search(merged[-1]) or joins):
                 merged[-1] = f"{merged[-1]}, {s}"
             else:
                 merged.append(s)

@@ -120,3 +120,18 @@ def test_names_set_aside_are_not_words_set_aside() -> None:
     # "them and Alibaba": a pronoun and a name, which the names' own aside handles
     part = analyse("Which other Chinese AI player is mentioned, besides them and Alibaba?").parts[0]
     assert part.aside == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much money, in concrete figures, has the Chinese government put into open-source AI development?",
+        "What, in your view, did Alibaba release?",
+    ],
+)
+def test_an_aside_between_commas_does_not_part_the_question_word_from_its_verb(question: str) -> None:
+    assert [p.text for p in analyse(question).parts] == [question]
+
+
+def test_a_second_question_after_a_comma_is_still_a_part_of_its_own() -> None:
+    assert len(analyse("Who is Kai Wang, and does he work at Alibaba?").parts) == 2
