@@ -333,13 +333,15 @@ _ALL_ARTICLES = re.compile(
 )
 
 
-_ARTICLE_NOUN = r"(?:article|articles|piece|op-?ed|story|report|post|column|essay|write-?up|commentary|editorial)"
+_ARTICLE_NOUN = (
+    r"(?:article|articles|piece|pieces|op-?ed|story|stories|report|post|column|essay|write-?up|commentary|editorial)"
+)
 # Who wrote one ("the Qwen2.5-Omni commentator", "the Qwen2-VL author") names the article as well
 _WRITER_NOUN = r"(?:author|writer|commentator|columnist)"
 _WRITER_OF = re.compile(rf"\b(?:{_WRITER_NOUN}|commentary|editorial|essay|column|write-?up)\b", re.I)  # not verbs
 _REF_PATTERNS = [
     re.compile(
-        rf"\b(?:the|this|that)\s+((?:(?!(?:the|this|that|of)\b)[\w\-.’'“”\"]+\s+){{1,4}}?)"
+        rf"\b(?:the|this|that)\s+((?:(?!(?:the|this|that|of|which|what|who|how)\b|[\-–—]+\s)[\w\-.’'“”\"]+\s+){{1,4}}?)"
         rf"(?:{_ARTICLE_NOUN}|{_WRITER_NOUN})\b",
         re.I,
     ),
@@ -376,7 +378,14 @@ def article_references(question: str) -> list[tuple[str, ...]]:
                 continue  # "the author's earlier article" is one the articles mention, not one of them
             words = (re.sub(r"['’]s$", "", w).strip(".") for w in re.findall(r"[\w\-.’']+", m.group(1)))
             kept = tuple(w for w in words if w and w.lower() not in ("the", "a", "an", "of"))
-            if kept:
+            if kept and re.match(r"\s*(?:articles|pieces|stories)\b", question[m.end(1) :], re.I):
+                # "the Qwen-VL and Qwen2.5-Omni articles": one place that names two
+                at = m.start(1)
+                for side in " ".join(kept).split(" and "):
+                    if side.strip():
+                        found.append((at, tuple(side.split())))
+                        at += 1
+            elif kept:
                 found.append((m.start(1), kept))
     return list(dict.fromkeys(words for _, words in sorted(found)))
 

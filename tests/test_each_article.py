@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.chat import Chat
-from rag.question import analyse
+from rag.question import analyse, article_references
 from tests.test_answers import assert_citations_verifiable
 
 LLAMA_ARTICLES = {"000_238b3d5c562b5a75.txt", "004_ad83150bec543e7f.txt"}
@@ -38,5 +38,24 @@ def test_each_article_that_mentions_the_name_asked_about_is_quoted(chat: Chat) -
 
 def test_without_a_name_the_articles_that_hold_the_subjects_words_are_quoted(chat: Chat) -> None:
     answer = chat.ask("Accessibility for the visually impaired - which pieces cover it and how?")
+    assert {c.source for c in answer.citations} == {"000_238b3d5c562b5a75.txt", "002_f9dec77134c0a174.txt"}
+    assert_citations_verifiable(answer)
+
+
+def test_two_articles_named_before_one_plural_noun_are_two_sides() -> None:
+    question = (
+        "Both the Qwen-VL and Qwen2.5-Omni articles talk about helping visually impaired people. How do they compare?"
+    )
+    assert article_references(question) == [("Qwen-VL",), ("Qwen2.5-Omni",)]
+
+
+def test_a_topic_before_a_question_word_names_no_article() -> None:
+    assert article_references("Accessibility for the visually impaired - which pieces cover it and how?") == []
+
+
+def test_each_of_two_articles_named_before_one_plural_noun_answers(chat: Chat) -> None:
+    answer = chat.ask(
+        "Both the Qwen-VL and Qwen2.5-Omni articles talk about helping visually impaired people. How do they compare?"
+    )
     assert {c.source for c in answer.citations} == {"000_238b3d5c562b5a75.txt", "002_f9dec77134c0a174.txt"}
     assert_citations_verifiable(answer)
