@@ -63,6 +63,13 @@ _PHRASES = (
     (re.compile(r"\bhow come\b"), "why"),
     # "how on earth could they ...", "what in the world is ...": the question word alone
     (re.compile(r"\b(how|what|why|who|where|when)\s+(?:on earth|in the world|the heck|the hell)\b", re.I), r"\1"),
+    # "Hey, so Alibaba put out ...": a greeting opens the message, the question follows
+    (
+        re.compile(
+            r"^\s*(?:hey|hi|hello|heya|hiya)(?:\s+there)?\s*[,!.]*\s+(?:(?:so|ok(?:ay)?|well)\b\s*,?\s*)?(?=\S)", re.I
+        ),
+        "",
+    ),
     (re.compile(r"\b(the|vs\.?|versus|and) us\b(?![’'])"), r"\1 US"),
     (re.compile(r"\bus(?=\s*(?:-|vs\.?\b|versus\b))"), "US"),
     (re.compile(r"\bu\.s\.(?=\s|$)"), "U.S."),

@@ -1377,6 +1377,9 @@ def test_names_typed_in_lower_case_are_read_as_the_articles_spell_them() -> None
         ("Is it R1 or r1?", "Is it R1 or r1?"),  # a name's letter is no word
         ("what were the areas he named", "what were the areas he named"),  # "were" is a word, not "we're"
         ("So how on earth could they be dangerous?", "So how could they be dangerous?"),  # the question word alone
+        ("Hey, so Alibaba put out two new AIs, right?", "Alibaba put out two new AIs, right?"),  # a greeting opens
+        ("hi there! what is qwen", "what is qwen"),
+        ("history of AI?", "history of AI?"),  # a word that begins with "hi" is no greeting
     ],
 )
 def test_chat_shorthand_is_read_written_out(typed: str, written: str) -> None:

@@ -135,3 +135,9 @@ def test_an_aside_between_commas_does_not_part_the_question_word_from_its_verb(q
 
 def test_a_second_question_after_a_comma_is_still_a_part_of_its_own() -> None:
     assert len(analyse("Who is Kai Wang, and does he work at Alibaba?").parts) == 2
+
+
+def test_a_greeting_and_a_checked_story_before_the_question_still_get_the_names_asked(chat: Chat) -> None:
+    answer = chat.ask("Hey, so Alibaba put out two new AIs that can look at pictures, right? What are they called?")
+    assert "Qwen-VL-Chat" in answer.answer and not answer.refused
+    assert_citations_verifiable(answer)
