@@ -88,7 +88,7 @@ def names(text: str) -> list[str]:
         if not any(c.isalpha() for c in word) or word.lower() in _HONORIFICS:
             continue  # "2.5" in "Qwen 2.5" names nothing alone; "Mr" names no one
         inner = any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
-        if first and not inner:
+        if first and not inner and not _OPENS_A_NAME.match(text, m.start()):
             continue
         ws = sparse.words(word)
         if not ws or ws[0] in sparse.stopwords() or word in out:
@@ -101,6 +101,15 @@ def names(text: str) -> list[str]:
     return out
 
 
+# A sentence's first word is a name when a name follows it at once ("Kai Wang - who does he work for?", "Paul Triolo
+# works where?"), unless it is a word a request opens with ("Compare Qwen ...", "Summarize Qwen-VL ...").
+_OPENS_A_NAME = re.compile(
+    r"(?!(?i:compare|contrast|summari[sz]e|describe|explain|list|name|tell|give|show|define|find|identify|outline|"
+    r"provide|please|does|did|is|was|are|were|has|have|can|could|will|would|should|why|how|what|who|which|when|"
+    r"where|and|but|so|also|then|besides|apart|beyond|unlike|like|despite|after|before|since|per|according|ok|okay|"
+    r"hey|hi|hello|thanks|sorry|yes|no|if|as|in|on|at|for|from|with|by|of|to|the|a|an|this|that|these|those|my|our|"
+    r"your|their|his|her|its)\b)[A-Z][a-z]+\s+[A-Z][a-z]+\b(?![\w\-’'])"
+)
 _CALENDAR = re.compile(
     rf"^(?:{MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|{WEEKDAYS})$|"
     r"^\d+(?:st|nd|rd|th|s)$|^(?:under|over|above|below)-\d+s?$",

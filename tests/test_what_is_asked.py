@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.chat import Chat
+from rag.names import names
 from rag.question import analyse, kind_of
 from tests.test_answers import _conversation, assert_citations_verifiable
 
@@ -141,3 +142,22 @@ def test_a_greeting_and_a_checked_story_before_the_question_still_get_the_names_
     answer = chat.ask("Hey, so Alibaba put out two new AIs that can look at pictures, right? What are they called?")
     assert "Qwen-VL-Chat" in answer.answer and not answer.refused
     assert_citations_verifiable(answer)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Kai Wang - who does he work for?", ["Kai", "Wang"]),  # a first name opening the question is a name
+        ("Paul Triolo works where?", ["Paul", "Triolo"]),
+        ("Compare Qwen and Llama", ["Qwen", "Llama"]),  # a request's verb is not
+        ("Does Alibaba sell models?", ["Alibaba"]),
+    ],
+)
+def test_a_name_opening_a_question_is_a_name_whole(text: str, found: list[str]) -> None:
+    assert names(text) == found
+
+
+def test_an_employer_asked_of_one_person_is_not_answered_by_anothers_of_the_same_surname(chat: Chat) -> None:
+    # the articles quote Kai Wang and Tiezhen Wang (of Hugging Face); where Kai Wang works they never say
+    answer = chat.ask("Kai Wang - who does he work for?")
+    assert answer.refused and "Hugging Face" not in answer.answer
