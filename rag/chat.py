@@ -202,7 +202,7 @@ class Chat:
         spellings = self._spellings(stats)
 
         def read(text: str) -> str:
-            return restore_case(fronted(written_out(text)), spellings, stats.compound_spellings)
+            return restore_case(fronted(written_out(text)), spellings, stats.compound_spellings, stats.openers)
 
         # "I heard the name Tiezhen Wang on a podcast ... Who is this person?": what a message tells is an earlier
         # turn of the conversation, and what it asks a follow-up to it (rag.preamble)

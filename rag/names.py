@@ -169,11 +169,18 @@ def _spell_compounds(text: str, compounds: dict[str, str]) -> str:
     return "".join(out)
 
 
-def restore_case(text: str, spellings: dict[str, str], compounds: dict[str, str] | None = None) -> str:
+def restore_case(
+    text: str,
+    spellings: dict[str, str],
+    compounds: dict[str, str] | None = None,
+    openers: dict[str, str] | None = None,
+) -> str:
     """A question typed in lower case with its names spelled as the articles spell them ("what company does kai
     wang work for" -> "... Kai Wang ..."), compound names too ("qwen2 vl" -> "Qwen2-VL"; see
     CorpusStats.compound_spellings) and possessives typed without their apostrophe ("alibabas" -> "Alibaba's").
-    Words the user capitalized, stopwords and words of two letters ("us") are left as typed."""
+    Words the user capitalized, stopwords and words of two letters ("us") are left as typed. A word the articles
+    only ever write opening a sentence (openers: "Kai", in "Kai Wang’s insights ...") is a name's first word where
+    a name follows it ("kai wang": Kai Wang)."""
     if compounds:
         text = _spell_compounds(text, compounds)
 
@@ -185,7 +192,14 @@ def restore_case(text: str, spellings: dict[str, str], compounds: dict[str, str]
             return f"{spellings[word[:-1]]}'s"  # "baidus new model": Baidu's, typed without its apostrophe
         return spellings.get(word, word)
 
-    return re.sub(r"[A-Za-z][\w\-.]*[\w]|[A-Za-z]", spell, text)
+    text = re.sub(r"[A-Za-z][\w\-.]*[\w]|[A-Za-z]", spell, text)
+    if openers:
+        text = re.sub(
+            r"(?<![\w\-’'])([a-z]{3,})(?=\s+[A-Z][a-z])",
+            lambda m: openers.get(m.group(1), m.group(1)) if m.group(1) not in GLASGOW else m.group(1),
+            text,
+        )
+    return text
 
 
 def only_kind_asked(name: str, question: str) -> bool:

@@ -161,3 +161,17 @@ def test_an_employer_asked_of_one_person_is_not_answered_by_anothers_of_the_same
     # the articles quote Kai Wang and Tiezhen Wang (of Hugging Face); where Kai Wang works they never say
     answer = chat.ask("Kai Wang - who does he work for?")
     assert answer.refused and "Hugging Face" not in answer.answer
+
+
+def test_a_first_name_the_articles_only_write_opening_a_sentence_is_restored_before_a_surname() -> None:
+    from rag.names import restore_case
+
+    restored = restore_case("which company does kai wang work for?", {"wang": "Wang"}, None, {"kai": "Kai"})
+    assert restored == "which company does Kai Wang work for?"
+    # ... and not where no name follows it
+    assert restore_case("kai is a word", {"wang": "Wang"}, None, {"kai": "Kai"}) == "kai is a word"
+
+
+def test_an_employer_typed_in_lower_case_is_asked_of_the_whole_name(chat: Chat) -> None:
+    answer = chat.ask("which company does kai wang work for?")
+    assert answer.refused and "DGA Group" not in answer.answer and "Hugging Face" not in answer.answer
