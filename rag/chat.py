@@ -69,6 +69,8 @@ COVERING_MAX = 3  # ... at most this many, each answered on its own
 def covering(analysis: Analysis, pool: Sequence[Passage], corpus: CorpusStats) -> tuple[str, ...]:
     """The articles that cover a question's subject, best first, when it asks what each says."""
     usable = [p for p in pool[:COVERING_DEPTH] if not p.flags and p.source not in corpus.incomplete]
+    if any(p.trust == "curated" for p in usable):
+        usable = [p for p in usable if p.trust == "curated"]  # an upload never adds an article to what they answer
     if not usable:
         return ()
     asked = list(dict.fromkeys(n for part in analysis.parts for n in part.names))

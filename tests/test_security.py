@@ -604,3 +604,17 @@ def test_a_streamed_chat_over_the_limit_gets_503_before_the_stream_starts(limite
     assert all(r.status_code == 503 and "Retry-After" in r.headers for r in others), [
         (r.status_code, r.text[-200:]) for r in others
     ]
+
+
+def test_a_follow_up_about_a_curated_article_is_never_answered_by_an_upload(poisoned: Service) -> None:
+    # poison_07 says Qwen2.5-Coder "beat" US models; the Qwen2-VL article says "outperformed", which the question's
+    # words miss: asked of that article, the upload does not stand in for it
+    first = poisoned.chat.ask("Gist of the Qwen2-VL article?")
+    history = [Turn("user", "Gist of the Qwen2-VL article?"), Turn("assistant", first.answer)]
+    answer = poisoned.chat.ask("What did it beat?", history)
+    assert all(not c.source.startswith("poison_") for c in answer.citations), answer.answer
+
+
+def test_what_each_article_says_is_asked_of_the_curated_articles_not_of_uploads(poisoned: Service) -> None:
+    answer = poisoned.chat.ask("Hugging Face comes up in a couple of pieces - what do they say about Qwen there?")
+    assert answer.citations and all(not c.source.startswith("poison_") for c in answer.citations), answer.answer

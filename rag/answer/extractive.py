@@ -276,16 +276,25 @@ class ExtractiveAnswerer(KeySentences):
         gathers = part.kind == "list" and request.analysis.all_articles  # reads every article it was given
         best = {(p.source, p.chunk_index) for p in request.candidates[:MAX_PASSAGES]}
         goes_on = request.quoted_sources if request.analysis.follow_up else frozenset()  # the article it goes on in
+        # A question about one curated article ("Gist of the Qwen2-VL article?", then "What did it beat?") is answered
+        # from it or not at all: an upload that says more of the asked words is not that article.
+        article_curated = request.article is not None and any(
+            p.source == request.article and p.trust == "curated" for p in request.candidates
+        )
         for i, p in enumerate(request.candidates):
             # Hostile text is never quoted; past the best passages only a named article, every article for a list
             # across them, or the chunk before a best passage (where its opening sentence has its antecedent).
             antecedent = (p.source, p.chunk_index + 1) in best
-            if p.flags or (
-                i >= MAX_PASSAGES
-                and p.source != request.article
-                and not gathers
-                and not antecedent
-                and p.source not in goes_on
+            if (
+                (article_curated and p.trust == "contributed")
+                or p.flags
+                or (
+                    i >= MAX_PASSAGES
+                    and p.source != request.article
+                    and not gathers
+                    and not antecedent
+                    and p.source not in goes_on
+                )
             ):
                 continue
             scored.extend(candidate_sentences(i + 1, p.text, faq_questions=part.kind != "list"))

@@ -350,5 +350,8 @@ class CorpusStats:
             curated = next((sc for sc in scores if sc[1] not in uploads), None)
             if curated is not None and curated[0] > 0 and curated[0] >= scores[0][0] * CURATED_ARTICLE:
                 return curated[1]
-        best, second = scores[0], scores[1]
+        best = scores[0]
+        # ... and an upload that mentions the same words does not make a curated article unclear
+        rivals = [sc for sc in scores[1:] if best[1] in uploads or sc[1] not in uploads]
+        second = rivals[0] if rivals else (0.0, "")
         return best[1] if best[0] > 0 and best[0] > second[0] * 1.25 else None
