@@ -20,7 +20,7 @@ from rag.config import Settings
 from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
 from rag.in_place import fronted
-from rag.names import name_terms, restore_case
+from rag.names import restore_case
 from rag.preamble import split_message
 from rag.question import FILLER, Analysis, analyse, last_answer, relation_groups
 from rag.retrieval import sparse
@@ -74,17 +74,12 @@ def covering(analysis: Analysis, pool: Sequence[Passage], corpus: CorpusStats) -
     if not usable:
         return ()
     asked = list(dict.fromkeys(n for part in analysis.parts for n in part.names))
-
-    def mentions(source: str, name: str) -> bool:
-        terms = corpus.doc_terms.get(source, frozenset())
-        return any(all(t in terms for t in ways) for ways in name_terms(name))
-
     # with no name, what the question is about: its words the articles use, but not those that name the articles
     words = {t for part in analysis.parts for t in part.terms if t not in FILLER and corpus.has(t)}
 
     def covers(source: str) -> bool:
         if asked:
-            return all(mentions(source, n) for n in asked)
+            return all(corpus.mentions(source, n) for n in asked)
         terms = corpus.doc_terms.get(source, frozenset())
         held = sum(corpus.idf(t) for t in words if t in terms)
         return bool(words) and held >= COVERING_SHARE * sum(corpus.idf(t) for t in words)

@@ -213,7 +213,7 @@ _FOCUS_BARE = re.compile(
 )
 # "Which US agency issued the rules?", "Which company released Qwen-VL?": the asked noun runs to the verb after it
 _FOCUS_DOER = re.compile(
-    rf"^\s*(?:and\s+)?(?:which|what)\s+((?:[\w\-]+\s+)??[\w\-]+)\s+(?=(?:{_VERB_WORDS})\b|[a-z]+ed\b)", re.I
+    rf"^\s*(?i:and\s+)?(?i:which|what)\s+((?:[\w\-]+\s+)??[\w\-]+)\s+(?=(?:{_VERB_WORDS})\b|[a-z]+ed\b)"
 )
 _CALLED = re.compile(r"\bcalled\b|\bname of\b|\bnamed what\b|\bwhat is it called\b", re.I)
 # What a name is asked for: "the name of the NFL team ...", "what is Baidu's new model called?"

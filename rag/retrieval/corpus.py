@@ -236,9 +236,14 @@ class CorpusStats:
 
     def only_document(self, name: str) -> str | None:
         """The one whole document that mentions the name ("Qwen2.5-Omni-7B"), if exactly one does."""
-        terms = sparse.terms(name)
-        having = [src for src, ts in self.doc_terms.items() if terms and all(self._in(t, ts) for t in terms)]
+        having = [src for src in self.doc_terms if self.mentions(src, name)]
         return having[0] if len(having) == 1 and having[0] not in self.incomplete else None
+
+    def mentions(self, source: str, name: str) -> bool:
+        """Whether a document mentions the name (every term of it, or a longer name it starts)."""
+        terms = sparse.terms(name)
+        have = self.doc_terms.get(source, frozenset())
+        return bool(terms) and all(self._in(t, have) for t in terms)
 
     @staticmethod
     def _in(term: str, terms: frozenset[str]) -> bool:
