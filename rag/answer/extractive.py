@@ -60,6 +60,9 @@ DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the a
 MISNAMED_DENSE = 0.55  # ... or, for a name the articles know but not there, one that means nearly the claim
 CORRECTS_SUPPORT = 0.5  # a claim naming what the articles never mention is corrected by a quote holding this much of it
 _FIGURES = frozenset({"how_much", "how_many"})  # an amount is of what its sentence names
+_PUBLIC_BODY = re.compile(
+    r"\b(?:government|administration|state council|congress|senate|ministry|military|pentagon|white house)s?\b", re.I
+)
 RELATION_NEEDED = frozenset({"who", "when", "where", "how_much", "how_many", "duration"})
 RELATION_DENSE = 0.6  # ... unless the quote means nearly the same as the question
 _DATE_UNITS = frozenset(sparse.terms("year month day date week"))
@@ -469,6 +472,9 @@ class ExtractiveAnswerer(KeySentences):
             rivals -= {bare_name(n) for n in part.names}
             if rivals and not any(has_name(n, alone) for n in typed):
                 return "another's figure"
+        if part.kind in _FIGURES and _PUBLIC_BODY.search(part.text) and not _PUBLIC_BODY.search(quote):
+            # "How much does the Chinese government put into AI?": a company's $53 billion is not a government's
+            return "another's figure"
         # "Who leads Meta's AI research?", "the name of Baidu's model": a typed answer is its owner's where the
         # passage names the owner, not anywhere in the article
         # ... or "the model Baidu put out": a name that does what made the asked thing is its owner too
