@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 
+from rag.text import REQUEST_VERBS
+
 _WH = r"(?:what|which|who|whom|where|when)"
 _LEAD = r"(?:(?:and|so|but|then|ok|okay|also)\s*,?\s+)?"
 _OPENS = re.compile(
     rf"^\s*{_LEAD}(?:{_WH}|why|how|whose|is|are|was|were|do|does|did|can|could|will|would|has|have|had|should|"
-    r"tell|give|list|name|summari[sz]e|explain|describe|compare|please)\b",
+    rf"{REQUEST_VERBS})\b",
     re.I,
 )
 # "X is what?", "X was who?"

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from rag.retrieval import sparse
 from rag.retrieval.stopwords import GLASGOW
-from rag.text import MONTHS, WEEKDAYS
+from rag.text import MONTHS, REQUEST_VERBS, WEEKDAYS
 
 _TOKEN = re.compile(r"[\w’'][\w.\-’']*")
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "prof", "sir", "madam"})
@@ -104,8 +104,7 @@ def names(text: str) -> list[str]:
 # A sentence's first word is a name when a name follows it at once ("Kai Wang - who does he work for?", "Paul Triolo
 # works where?"), unless it is a word a request opens with ("Compare Qwen ...", "Summarize Qwen-VL ...").
 _OPENS_A_NAME = re.compile(
-    r"(?!(?i:compare|contrast|summari[sz]e|describe|explain|list|name|tell|give|show|define|find|identify|outline|"
-    r"provide|please|does|did|is|was|are|were|has|have|can|could|will|would|should|why|how|what|who|which|when|"
+    rf"(?!(?i:{REQUEST_VERBS}|does|did|is|was|are|were|has|have|can|could|will|would|should|why|how|what|who|which|when|"
     r"where|and|but|so|also|then|besides|apart|beyond|unlike|like|despite|after|before|since|per|according|ok|okay|"
     r"hey|hi|hello|thanks|sorry|yes|no|if|as|in|on|at|for|from|with|by|of|to|the|a|an|this|that|these|those|my|our|"
     r"your|their|his|her|its)\b)[A-Z][a-z]+\s+[A-Z][a-z]+\b(?![\w\-’'])"

@@ -188,6 +188,7 @@ _PART_SPLIT = re.compile(
     rf"(?:,\s*(?:and|but|also)?|;|\band\b|\bplus\b|\balso\b)\s+(?=(?:(?:on|in|at|from|to|with|by|for)\s+)?{_QWORD}\b)",
     re.I,
 )
+# (not every request verb: "compare A and B, what can each one handle?" is one question)
 _HAS_QWORD = re.compile(rf"\b{_QWORD}\b|\b(list|name|summari[sz]e|describe|explain|tell)\b", re.I)
 _FOCUS = re.compile(
     r"^\s*(?:and\s+|also\s+)?(?:(?:on|in|at|from|to|with|by|for|of)\s+)?(?:what|which|how many|how much)\s+"

@@ -8,6 +8,11 @@ import re
 # Calendar words, as regex alternations: question analysis (a month is not a name) and evidence (dates) share them.
 MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 WEEKDAYS = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# The verbs a request opens with ("Compare Qwen ...", "List the ...", "Summarize the ..."): no name, and a question
+REQUEST_VERBS = (
+    r"tell|give|list|name|summari[sz]e|explain|describe|compare|contrast|show|define|find|identify|outline|provide|"
+    r"please"
+)
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and a capital, digit or quote.
 _BOUNDARY = re.compile(r"(?<=[.!?])([\"”’')\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9])")

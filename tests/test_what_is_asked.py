@@ -37,6 +37,9 @@ def test_the_worth_of_an_idea_is_no_sum_of_money() -> None:
         "What were the financial terms of the Alibaba-Meta arrangement to offer Llama 2 in China?",
         # the only sum said of Alibaba Cloud is an investment, not a revenue
         "What was Alibaba Cloud's revenue growth in the last fiscal year?",
+        # a sum asked of a government: Alibaba Cloud's $53 billion is a company's
+        "How much money does the Chinese government put into AI each year?",
+        "how much money did the US government spend on ai this year",
     ],
 )
 def test_a_sum_the_articles_do_not_give_for_the_thing_asked_is_refused(chat: Chat, question: str) -> None:
@@ -175,15 +178,3 @@ def test_a_first_name_the_articles_only_write_opening_a_sentence_is_restored_bef
 def test_an_employer_typed_in_lower_case_is_asked_of_the_whole_name(chat: Chat) -> None:
     answer = chat.ask("which company does kai wang work for?")
     assert answer.refused and "DGA Group" not in answer.answer and "Hugging Face" not in answer.answer
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "How much money does the Chinese government put into AI each year?",
-        "how much money did the US government spend on ai this year",
-    ],
-)
-def test_a_sum_asked_of_a_government_is_not_answered_by_a_companys(chat: Chat, question: str) -> None:
-    answer = chat.ask(question)
-    assert answer.refused and "$53 billion" not in answer.answer
