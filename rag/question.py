@@ -505,6 +505,7 @@ _TOGETHER = re.compile(
 )
 
 
+_PLUS = re.compile(r"\s+\+\s+")
 _OPENS_WITH_AUX = re.compile(rf"^\s*(?:{_AUX_WORDS})\b", re.I)
 
 
@@ -527,7 +528,14 @@ def split_parts(question: str) -> list[str]:
                 merged[-1] = f"{merged[-1]}, {s}"
             else:
                 merged.append(s)
-        out.extend(p for m in merged for p in _distribute(m))
+        # "Alibaba Cloud spin-off - date + valuation $?": a query without a question word lists what it asks
+        # (each asks as the whole did: "date?", "valuation $?")
+        merged = [
+            f"{t.strip().rstrip('?')}?" if m.rstrip().endswith("?") else t.strip()
+            for m in merged
+            for t in (_PLUS.split(m) if not _HAS_QWORD.search(m) else [m])
+        ]
+        out.extend(p for m in merged if m for p in _distribute(m))
     return out or [question.strip()]
 
 
@@ -603,6 +611,14 @@ def _focus(text: str) -> list[str]:
     return focus
 
 
+def _attributes_named(text: str) -> list[str]:
+    """What a query typed without a question word asks for: the attributes it names ("Qwen2-VL release date?",
+    "Llama 2 param count?"), its signs read as words ("# of GPUs stockpiled?", "deal value $?")."""
+    for sign, word in _SIGNS:
+        text = text.replace(sign, f" {word} ")
+    return [t for t in dict.fromkeys(sparse.terms(text)) if t in _ATTRIBUTES]
+
+
 # "Alibaba Cloud's revenue": what a name owns
 _OWNED = re.compile(r"\b[A-Z][\w\-.]*['’]s\s+([a-z][a-z\-]+)\b")
 
@@ -627,6 +643,11 @@ _MONEY_NOUNS = frozenset(
 _SPAN_WORDS = frozenset(sparse.terms("time period span stretch"))
 _CURRENCY_WORDS = frozenset(sparse.terms("money cash dollar dollars euro euros sum amount"))
 _DATE_NOUNS = frozenset(sparse.terms("date year month day publication released launch"))
+_SIGNS = (("#", "number"), ("%", "percentage"), ("$", "dollars"))
+# (a rank is also said in words: "one of the most downloaded")
+_ATTRIBUTES = (_MEASURE_NOUNS - frozenset(sparse.terms("rank ranking"))) | (
+    _MONEY_NOUNS | _CURRENCY_WORDS | frozenset(sparse.terms("date year month day valuation"))
+)
 
 
 _PLURAL_ASK = re.compile(
@@ -666,7 +687,7 @@ def _refine(kind: Kind, focus: Sequence[str], text: str) -> Kind:
         return "list"
     if kind not in ("what", "definition", "which"):
         return kind
-    if fs & _MONEY_NOUNS or (kind == "what" and _COSTS.search(text)):
+    if fs & (_MONEY_NOUNS | _CURRENCY_WORDS) or (kind == "what" and _COSTS.search(text)):
         return "how_much"
     if fs & {"date", "year", "month", "day"}:
         return "when"
@@ -736,6 +757,10 @@ def _part(
     own_names = [n for n in names(text) if n not in reference and n not in aside]
     focus = [t for t in _focus(text) if t not in ref_terms]
     kind = _refine(asked, focus, text)
+    if kind == "what" and not focus and text.rstrip().endswith("?") and not _HAS_QWORD.search(text):
+        # a question typed without a question word is typed by the attribute it names, which a quote need not
+        # repeat ("Qwen2-VL release date?" is answered by a date)
+        kind = _refine(kind, _attributes_named(text), text)
     if kind == "how_much":  # "how much money": a sum of money is what a currency figure is; no word need say so
         focus = [t for t in focus if t not in _CURRENCY_WORDS]
     if kind == "duration":  # "how much time", "over what period": a span of time is what a duration is

@@ -7,6 +7,7 @@ import pytest
 from rag.chat import Chat
 from rag.names import names
 from rag.question import analyse, kind_of
+from rag.types import Turn
 from tests.test_answers import _conversation, assert_citations_verifiable
 
 
@@ -173,6 +174,13 @@ def test_a_first_name_the_articles_only_write_opening_a_sentence_is_restored_bef
     assert restored == "which company does Kai Wang work for?"
     # ... and not where no name follows it
     assert restore_case("kai is a word", {"wang": "Wang"}, None, {"kai": "Kai"}) == "kai is a word"
+
+
+def test_a_sentence_opening_word_that_starts_no_name_stays_lower_case(chat: Chat) -> None:
+    # "Let us know your thoughts" opens a sentence in one article: "let" before "Alibaba" is the verb still
+    earlier = [Turn("user", "When did Alibaba and Meta make their Llama 2 agreement?")]
+    analysis = chat.analyse("And what did that deal actually let Alibaba do?", earlier)
+    assert "actually let Alibaba" in analysis.parts[0].text and "Let" not in analysis.parts[0].names
 
 
 def test_an_employer_typed_in_lower_case_is_asked_of_the_whole_name(chat: Chat) -> None:

@@ -457,6 +457,8 @@ def unknown_word(word: str) -> bool:
 
 
 # A ratio, not a count: "ten times larger", "twice as big", "tenfold"
+_PERCENT = re.compile(r"%|\bper ?cent(?:age)?s?\b", re.I)
+_PERCENTAGE = re.compile(r"\d[\d.,]*\s*(?:%|per ?cent\b)", re.I)
 _RATIO = re.compile(
     rf"(?:\b\d[\d,.]*|\b(?:{_NUMBER_WORDS}|many))\s+times\s+(?:larger|smaller|bigger|more|less|fewer|faster|slower|"
     r"greater|higher|lower|cheaper|as)\b|\btwice\b|\b\w+fold\b",
@@ -511,6 +513,8 @@ def holds(
     if kind == "how_many":
         if not _RATIO.search(question):  # "how many times has it been downloaded?" is not "ten times larger"
             text = _RATIO.sub(" ", text)
+        if _PERCENT.search(question):  # "by what % did it win?": a share, not any figure
+            return _new([m.group(0) for m in _PERCENTAGE.finditer(text)], question)
         return _new(numbers(text), question)
     if kind == "how_much":
         if not _MONEY_CUE.search(question):  # "passed by how much?": a margin, "352-65", not a sum of money

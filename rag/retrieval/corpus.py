@@ -22,7 +22,8 @@ _FIRST_PERSON = re.compile(r"\b(?:I|my|me|myself)\b")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"\n]*\"")
 FIRST_PERSON_MIN = 2
 # A capitalized word opening a sentence or a line, possessive dropped ("Baidu is ...", "Kai Wang’s insights")
-_OPENING_WORD = re.compile(r"(?:^|(?<=[.!?])[\"”’)]?\s+)([A-Z][a-z][a-z\-]*)(?:['’]s)?\b", re.M)
+# ... and whether a capitalized word follows it, as a name's first word ("Kai Wang", not "Let us know")
+_OPENING_WORD = re.compile(r"(?:^|(?<=[.!?])[\"”’)]?\s+)([A-Z][a-z][a-z\-]*)(?:['’]s)?\b(?=([ \t]+[A-Z])?)", re.M)
 # A run of capitalized words, small words allowed inside ("Frequently Asked Questions", "Department of Commerce").
 _TITLE_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|the|for|on|in|to|about|&)[ \t]+)?[A-Z][a-z]+)+")
 _SMALL = frozenset({"of", "and", "the", "for", "on", "in", "to", "about", "&"})
@@ -107,6 +108,7 @@ class CorpusStats:
     spellings: dict[str, str] = field(default_factory=dict)  # a name's usual spelling, by its lowercase ("AI", "Baidu")
     compound_spellings: dict[str, str] = field(default_factory=dict)  # ... a compound name's, by squash(): "Llama 2"
     openers: dict[str, str] = field(default_factory=dict)  # words only ever seen capitalized opening a sentence
+    leads: frozenset[str] = frozenset()  # ... those seen followed by a capitalized word, as a name's first ("kai")
     first_person: frozenset[str] = frozenset()  # documents whose writer says "I" and "my" (an op-ed, a column)
     _everywhere: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)  # everywhere(), found once
 
@@ -135,6 +137,7 @@ class CorpusStats:
         forms: set[str] = set()
         compound: Counter[str] = Counter()
         opening: Counter[str] = Counter()
+        leading: set[str] = set()
         said: Counter[str] = Counter()  # first-person words outside quotation marks, by document
         for p in payloads:
             n += 1
@@ -143,7 +146,10 @@ class CorpusStats:
             initials |= acronyms(text)
             forms |= name_forms(text)
             compound.update(compound_names(text))
-            opening.update(m.group(1) for m in _OPENING_WORD.finditer(text))
+            for m in _OPENING_WORD.finditer(text):
+                opening[m.group(1)] += 1
+                if m.group(2):
+                    leading.add(m.group(1).lower())
             headline: dict[int, bool] = {}
             for m in _MID_SENTENCE_WORD.finditer(text):
                 w = m.group(1)
@@ -231,6 +237,7 @@ class CorpusStats:
             spellings,
             compound_spellings,
             openers,
+            frozenset(low for low in openers if low in leading),
             frozenset(src for src, n in said.items() if n >= FIRST_PERSON_MIN),
         )
 
