@@ -186,3 +186,16 @@ def test_a_sentence_opening_word_that_starts_no_name_stays_lower_case(chat: Chat
 def test_an_employer_typed_in_lower_case_is_asked_of_the_whole_name(chat: Chat) -> None:
     answer = chat.ask("which company does kai wang work for?")
     assert answer.refused and "DGA Group" not in answer.answer and "Hugging Face" not in answer.answer
+
+
+def test_what_a_company_is_said_to_say_is_answered_only_by_its_own_words(chat: Chat) -> None:
+    # the articles never have Nvidia say anything: a sentence about its Blackwell systems is Triolo's words
+    silent = chat.ask("What did Nvidia say in response to Blackwell systems being unexportable to China?")
+    assert silent.refused and not silent.citations
+    # ... Alibaba touts its model ("the perfect foundation ..."), and a writer says what the whole article says
+    touted = chat.ask("what did alibaba say the omni model is a good foundation for?")
+    assert "cost-effective AI agents" in touted.answer
+    written = chat.ask("What does Manuel say the models can do for visually impaired shoppers?")
+    assert "read the labels aloud" in written.answer and not written.refused
+    assert_citations_verifiable(touted)
+    assert_citations_verifiable(written)

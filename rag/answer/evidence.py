@@ -180,7 +180,10 @@ def _new(found: Sequence[str], asked: str) -> bool:
 
 # Where a person is named as such: speaking ("said Tiezhen Wang", "Isford added", "according to Triolo") or by a
 # job ("Xin Sun, senior lecturer at ...").
-_REPORTS = r"(?:reports|reported|emphasizes|emphasises|echoes|echoed|highlights|stresses|warns|claims|states|notes)"
+_REPORTS = (
+    r"(?:reports|reported|emphasizes|emphasises|echoes|echoed|highlights|stresses|warns|claims|states|notes|touts|"
+    r"touted)"
+)
 _SAYS = (
     r"(?:said|says|added|adds|mentioned|remarked|explained|noted|notes|told|argued|argues|pointed out|stated|"
     r"warned|wrote|"

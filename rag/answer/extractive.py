@@ -561,6 +561,15 @@ class ExtractiveAnswerer(KeySentences):
             if not in_their_words(speaker, quote):
                 return "not their words"  # "What does she think ...?": a sentence she is not quoted in says nothing
             return None  # ... and what she is quoted saying is her answer, however she words it
+        if (
+            speaker
+            and _SAYS_NAME.search(part.text)
+            and not in_their_words(speaker, quote)
+            and not _is_writer(speaker, request.candidate_texts)  # a writer says what the whole article says
+        ):
+            # "What did Nvidia say in response?": the articles never have Nvidia say anything; a sentence about
+            # Nvidia is not its words
+            return "not their words"
         if part.kind in ("definition", "what", "which") and asks_role(part.text) and not names_a_job(quote):
             return "no job named"  # "What is his role?": "Kai Wang's insights about ..." names none
         if part.publisher:  # a site the article cites ("Forbes emphasizes ...") did not publish it
@@ -868,6 +877,16 @@ def _names_in(name: str, text: str) -> bool:
     """Whether the text itself names the name, in any of the ways it may be written as terms."""
     have = sparse.term_set(text)
     return any(all(t in have for t in way) for way in name_terms(name))
+
+
+# "What did Nvidia say ...?": a name (not "he" or "she", whom the conversation names) said to say something
+_SAYS_NAME = re.compile(r"\b(?i:did|does|do)\s+[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)?\s+(?i:say|said|says)\b")
+
+
+@lru_cache(maxsize=256)
+def _is_writer(surname: str, texts: tuple[str, ...]) -> bool:
+    """Whether a byline among the passages names the person ("Franklin Manuel"): the article is their words."""
+    return any(is_byline(line) and surname in line.split() for t in texts for line in t.splitlines())
 
 
 @lru_cache(maxsize=256)
