@@ -31,6 +31,7 @@ def test_a_keyword_search_is_not_typed_as_a_question() -> None:
 
 def test_each_part_listed_with_a_plus_asks_of_the_same_subject() -> None:
     date, valuation = analyse("Alibaba Cloud spin-off - date + valuation $?").parts
+    assert "date" in date.terms
     assert "Alibaba" in valuation.names and "cloud" in valuation.subject
 
 
