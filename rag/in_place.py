@@ -50,8 +50,11 @@ _NOT_A_VERB = frozenset(
 _FRAME = re.compile(r"^\s*(?:according|per|in|on|at|from|by|for|with|as|if|when|since|so|and|or|but|please)\b", re.I)
 # A claim with a tag asking whether it holds: "X, correct?", "X, right?", "X - is that true?"
 _CLAIM_TAG = re.compile(
-    r"[,;\-—]\s*(?:correct|right|true|yes|no|isn['’]?t (?:it|that (?:so|right|true))|is that (?:right|correct|true|so)|"
-    r"am i right|didn['’]?t (?:they|he|she|it)|don['’]?t they|doesn['’]?t it|wasn['’]?t it)\s*$",
+    r"[,;\-—]\s*(?:correct|right|true|yes|no|isn['’]?t that (?:so|right|true)|is that (?:right|correct|true|so)|"
+    r"am i right|"
+    # "..., isn't she?", "..., didn't they?", "..., won't it?"
+    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|wo|would|should)n['’]?t (?:it|he|she|they|that|there|we|"
+    r"you|i))\s*$",
     re.I,
 )
 _POSSESSIVE = re.compile(r"\b(?:its|his|her|their)\s+((?:[\w\-]+\s*){1,4})$", re.I)
