@@ -52,9 +52,9 @@ _FRAME = re.compile(r"^\s*(?:according|per|in|on|at|from|by|for|with|as|if|when|
 _CLAIM_TAG = re.compile(
     r"[,;\-—]\s*(?:correct|right|true|yes|no|isn['’]?t that (?:so|right|true)|is that (?:right|correct|true|so)|"
     r"am i right|"
-    # "..., isn't she?", "..., didn't they?", "..., won't it?"
-    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|wo|would|should)n['’]?t (?:it|he|she|they|that|there|we|"
-    r"you|i))\s*$",
+    # "..., isn't she?", "..., didn't they?", "..., won't it?"; after a negative claim "..., will they?"
+    r"(?:(?:is|are|was|were|do|does|did|has|have|had|can|could|wo|would|should)n['’]?t|is|are|was|were|do|does|did|"
+    r"has|have|had|can|could|will|would|should) (?:it|he|she|they|there|we|you|i))\s*$",
     re.I,
 )
 _POSSESSIVE = re.compile(r"\b(?:its|his|her|their)\s+((?:[\w\-]+\s*){1,4})$", re.I)

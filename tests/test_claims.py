@@ -60,6 +60,7 @@ def test_a_claim_the_articles_cannot_settle_is_refused(chat: Chat, question: str
         ("Qwen is open source - is that true?", "Is it true that Qwen is open source?"),
         ("Grace Isford is at Sequoia, isn't she?", "Is it true that Grace Isford is at Sequoia?"),
         ("Alibaba partnered with BMW, didn't it?", "Is it true that Alibaba partnered with BMW?"),
+        ("Qwen-VL can't read Chinese, can it?", "Is it true that Qwen-VL can't read Chinese?"),
     ],
 )
 def test_a_claim_with_a_tag_asks_whether_it_is_true(typed: str, read: str) -> None:
