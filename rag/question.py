@@ -401,7 +401,25 @@ def article_reference(question: str, places: Sequence[tuple[str, ...]] | None = 
 # Verbs news text uses interchangeably for one relation, by their starts: asked "who was quoted", the article says
 # "said"; asked "when was it released", it says "unveiled".
 RELATED = (
-    ("say", "said", "tell", "told", "quot", "added", "noted", "accord", "remark", "argue", "explain", "warn"),
+    # ... and "who talked about X?": "Kai Wang's insights about X"
+    (
+        "say",
+        "said",
+        "tell",
+        "told",
+        "quot",
+        "added",
+        "noted",
+        "accord",
+        "remark",
+        "argue",
+        "explain",
+        "warn",
+        "talk",
+        "spoke",
+        "speak",
+        "insight",
+    ),
     ("releas", "launch", "unveil", "debut", "introduc", "announc", "rolled"),
     ("invest", "spend", "spent", "fund", "pour"),
     # "how does Alibaba pitch it?": "Alibaba touts their latest model as ..."

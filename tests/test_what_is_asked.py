@@ -199,3 +199,15 @@ def test_what_a_company_is_said_to_say_is_answered_only_by_its_own_words(chat: C
     assert "read the labels aloud" in written.answer and not written.refused
     assert_citations_verifiable(touted)
     assert_citations_verifiable(written)
+
+
+def test_how_long_before_another_event_is_answered_by_a_relative_time(chat: Chat) -> None:
+    answer = chat.ask("How long before Alibaba's Qwen2.5-Omni-7B did Baidu unveil its own multimodal model?")
+    assert "last week" in answer.answer and not answer.refused
+    assert_citations_verifiable(answer)
+
+
+def test_who_talked_about_something_is_answered_by_whose_insights_about_it_are_given(chat: Chat) -> None:
+    answer = chat.ask("who talked about the big tech players having an edge thanks to their data centers?")
+    assert "Kai Wang" in answer.answer and not answer.refused
+    assert_citations_verifiable(answer)

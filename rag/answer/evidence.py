@@ -81,6 +81,8 @@ _DURATION = re.compile(
     rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}|a|an|several|few)\b)[\s\-]+{_TIME_UNIT}\b|\bmere\s+\w+[\s\-]+{_TIME_UNIT}\b|"
     # a span without a count: "over the past year", "for decades", "since 2023", "from 2019 to 2023"
     rf"\b(?:past|coming|the\s+last|the\s+next)\s+(?:few\s+|several\s+)?{_TIME_UNIT}\b|\bfor\s+(?:years|months|decades|weeks)\b|"
+    # how long before another event: "unveiled ... just last week"
+    rf"\b(?:last|previous)\s+{_TIME_UNIT}\b|"
     rf"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:1[89]\d\d|20\d\d|last\b|{MONTHS})|"
     r"\bfrom\s+(?:1[89]\d\d|20\d\d)\s+(?:to|until|through)\s+\w+",
     re.I,
