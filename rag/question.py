@@ -49,7 +49,9 @@ FILLER = frozenset(
         # "who is this person?", "that fellow": a person pointed at, not a word to find
         "person guy fellow chap gentleman lady bloke individual "
         # "is it true that ...?": a claim put to the articles
-        "true"
+        "true "
+        # "Can it actually run on phones?", "Is Alibaba really teaming up ...?": hedges, not words to find
+        "actually really truly indeed literally"
     )
 )
 

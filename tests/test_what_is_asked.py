@@ -211,3 +211,11 @@ def test_who_talked_about_something_is_answered_by_whose_insights_about_it_are_g
     answer = chat.ask("who talked about the big tech players having an edge thanks to their data centers?")
     assert "Kai Wang" in answer.answer and not answer.refused
     assert_citations_verifiable(answer)
+
+
+def test_a_hedge_in_a_claim_is_no_word_to_find(chat: Chat) -> None:
+    # "actually" weighed as much as "phones": the launch sentence, which has neither, answered first
+    assert "actual" not in analyse("Can the Omni model actually run on phones?").parts[0].terms
+    answer = chat.ask("Can the Omni model actually run on phones?")
+    assert "mobile phones" in answer.answer
+    assert_citations_verifiable(answer)
