@@ -532,6 +532,13 @@ def test_a_duration_is_a_count_of_time_or_a_span(text: str, answers: bool) -> No
     assert holds("duration", text, "How long has it taken?") is answers
 
 
+def test_how_long_before_another_event_is_answered_by_the_last_week_or_month() -> None:
+    from rag.answer.evidence import holds
+
+    assert holds("duration", "Baidu unveiled its model just last week.", "How long before that did Baidu unveil it?")
+    assert not holds("duration", "Baidu unveiled its model just last week.", "How long did it take to build?")
+
+
 def test_a_sentence_that_introduces_a_list_with_a_colon_is_quoted_with_the_list(chat: Chat) -> None:
     answer = chat.ask("What implications of Qwen2-VL's emergence does the op-ed spell out?")
     assert not answer.refused

@@ -81,8 +81,6 @@ _DURATION = re.compile(
     rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}|a|an|several|few)\b)[\s\-]+{_TIME_UNIT}\b|\bmere\s+\w+[\s\-]+{_TIME_UNIT}\b|"
     # a span without a count: "over the past year", "for decades", "since 2023", "from 2019 to 2023"
     rf"\b(?:past|coming|the\s+last|the\s+next)\s+(?:few\s+|several\s+)?{_TIME_UNIT}\b|\bfor\s+(?:years|months|decades|weeks)\b|"
-    # how long before another event: "unveiled ... just last week"
-    rf"\b(?:last|previous)\s+{_TIME_UNIT}\b|"
     rf"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:1[89]\d\d|20\d\d|last\b|{MONTHS})|"
     r"\bfrom\s+(?:1[89]\d\d|20\d\d)\s+(?:to|until|through)\s+\w+",
     re.I,
@@ -462,6 +460,8 @@ def unknown_word(word: str) -> bool:
 
 
 # A ratio, not a count: "ten times larger", "twice as big", "tenfold"
+_ASKS_GAP = re.compile(r"\bhow (?:long|much time|many \w+) (?:before|after|earlier|later|ago)\b|\bhow long since\b", re.I)
+_LAST = re.compile(rf"\b(?:last|previous)\s+{_TIME_UNIT}\b", re.I)
 _PERCENT = re.compile(r"%|\bper ?cent(?:age)?s?\b", re.I)
 _PERCENTAGE = re.compile(r"\d[\d.,]*\s*(?:%|per ?cent\b)", re.I)
 _RATIO = re.compile(
@@ -526,7 +526,10 @@ def holds(
             return _new(numbers(text), question)
         return _new([m.group(0) for m in _MONEY.finditer(text)], question)
     if kind == "duration":
-        return _new([m.group(0) for m in _DURATION.finditer(text)], question)
+        found = [m.group(0) for m in _DURATION.finditer(text)]
+        if _ASKS_GAP.search(question):  # how long before another event: "unveiled ... just last week"
+            found += [m.group(0) for m in _LAST.finditer(text)]
+        return _new(found, question)
     if kind == "when":
         if _ASKS_YEAR.search(question):  # "In what year ...?" is not answered by "earlier this year"
             return _new(_YEAR.findall(text), question)
