@@ -24,7 +24,7 @@ from rag.cite import sentences_of
 from rag.retrieval import sparse
 from rag.types import Passage
 
-SUMMARY_SENTENCES = 8
+SUMMARY_SENTENCES = 10
 SUMMARY_PER_ARTICLE = 3  # when summarizing several articles
 TOPIC_SHARE = 0.6  # a summary of what the articles say about a topic keeps those that say this much of the most
 SUMMARY_DIVERSITY = 0.75  # how much a key sentence's likeness to those already taken counts against it
