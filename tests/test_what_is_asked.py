@@ -219,3 +219,11 @@ def test_a_hedge_in_a_claim_is_no_word_to_find(chat: Chat) -> None:
     answer = chat.ask("Can the Omni model actually run on phones?")
     assert "mobile phones" in answer.answer
     assert_citations_verifiable(answer)
+
+
+def test_a_why_or_how_asked_of_a_named_article_is_answered_by_its_sentence_nearest_in_meaning(chat: Chat) -> None:
+    # few of the question's words are the article's ("blind people", "about money"), but the article is named
+    answer = chat.ask("how does the omni article think helping blind people might really just be about money?")
+    assert "profit-driven motives" in answer.answer and not answer.refused
+    assert {c.source for c in answer.citations} == {"002_f9dec77134c0a174.txt"}
+    assert_citations_verifiable(answer)

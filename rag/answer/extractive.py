@@ -59,6 +59,7 @@ MIN_SUPPORT = 0.2  # a quote must hold this weighted share of the part's terms t
 DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the answer differently
 MISNAMED_DENSE = 0.55  # ... or, for a name the articles know but not there, one that means nearly the claim
 CORRECTS_SUPPORT = 0.5  # a claim naming what the articles never mention is corrected by a quote holding this much of it
+_OPEN_KINDS = frozenset({"why", "how", "what", "definition"})  # kinds whose answer has no shape of its own
 _FIGURES = frozenset({"how_much", "how_many"})  # an amount is of what its sentence names
 _PUBLIC_BODY = re.compile(
     r"\b(?:government|administration|state council|congress|senate|ministry|military|pentagon|white house)s?\b", re.I
@@ -641,6 +642,10 @@ class ExtractiveAnswerer(KeySentences):
         # "What worries does the Omni article bring up?": within the article asked about, a sentence near the list's
         # meaning is one of its ideas though it words them otherwise ("concerns regarding privacy", "pitfalls")
         if part.kind == "list" and not part.items_named and source == request.article and e.dense >= ARTICLE_IDEA_DENSE:
+            return None
+        # ... as is a sentence near the meaning of a why, how or what asked of it ("What's the Omni article author's
+        # critical take on Alibaba's launch?": "... could also lead to a homogenized technological experience")
+        if part.kind in _OPEN_KINDS and source == request.article and e.dense >= ARTICLE_IDEA_DENSE:
             return None
         # "How do the Qwen-VL article and the Omni piece treat ...?": each side's article answers in its own words
         if request.articles and source == request.article and e.dense >= SIDE_DENSE:
