@@ -459,11 +459,15 @@ def unknown_word(word: str) -> bool:
     return not (low.endswith(("ing", "ly", "ed")) or (low.endswith("s") and low[:-1] in vocabulary))
 
 
-# A ratio, not a count: "ten times larger", "twice as big", "tenfold"
-_ASKS_GAP = re.compile(r"\bhow (?:long|much time|many \w+) (?:before|after|earlier|later|ago)\b|\bhow long since\b", re.I)
+# How long before or after another event: "unveiled ... just last week" answers it
+_ASKS_GAP = re.compile(
+    r"\bhow (?:long|much time|many \w+) (?:before|after|earlier|later|ago)\b|\bhow long since\b", re.I
+)
 _LAST = re.compile(rf"\b(?:last|previous)\s+{_TIME_UNIT}\b", re.I)
+# A share asked in percent: "by what %?"
 _PERCENT = re.compile(r"%|\bper ?cent(?:age)?s?\b", re.I)
 _PERCENTAGE = re.compile(r"\d[\d.,]*\s*(?:%|per ?cent\b)", re.I)
+# A ratio, not a count: "ten times larger", "twice as big", "tenfold"
 _RATIO = re.compile(
     rf"(?:\b\d[\d,.]*|\b(?:{_NUMBER_WORDS}|many))\s+times\s+(?:larger|smaller|bigger|more|less|fewer|faster|slower|"
     r"greater|higher|lower|cheaper|as)\b|\btwice\b|\b\w+fold\b",
