@@ -279,6 +279,7 @@ class Part:
     verb: str = ""  # the stemmed verb a "who" question asks the doer of ("run" in "Who runs the institute?")
     specific: str = ""  # the stemmed noun asked for by name ("benchmark" in "Which specific benchmarks ...?")
     aside: tuple[str, ...] = ()  # stemmed words of what is set aside ("Besides open-sourcing, how else ...?")
+    premise: tuple[str, ...] = ()  # stemmed words only of what a response is asked to ("... when Qwen2-VL beat GPT-4V")
 
 
 @dataclass(frozen=True)
@@ -815,6 +816,7 @@ def _part(
         items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in kinds_from),
         items_people=kind == "list" and any(_PEOPLE.match(f) for f in kinds_from),
         aside=tuple(aside_terms),
+        premise=_premise(text, own) if kind in _OPEN_KINDS else (),
         gathers=tuple(dict.fromkeys(gathers)),
         kinds=tuple(dict.fromkeys(g for g in kinds_from if kind == "list" and _NAMED_THINGS.match(g))),
         verb=next((t for t in sparse.terms(m.group(1)) if t not in FILLER), "")
@@ -829,6 +831,24 @@ def _part(
         if kind in ("which", "who") and focus and _ORGANISATIONS.match(focus[-1])
         else "",
     )
+
+
+# What a response is asked to: "How did the US respond when Qwen2-VL beat GPT-4V?", "What did the government do in
+# response to ...?", "After the ban, how did Chinese firms react?"
+_PREMISE = re.compile(
+    r"(?:^|(?<=\s))(?i:when|after|once|following|in (?:response|reaction|answer) to|now that|given that)\s+([^?,;]+)"
+)
+_RESPONSE = re.compile(r"\b(?:respond|responds|responded|react|reacts|reacted|response|reaction)\b", re.I)
+_OPEN_KINDS = frozenset({"why", "how", "what", "definition"})
+
+
+def _premise(text: str, terms: Sequence[str]) -> tuple[str, ...]:
+    """The terms only of the event a question asks the response to; () when it asks no response."""
+    m = _PREMISE.search(text)
+    if not m or (m.start() == 0 and text.lower().startswith("when")) or not _RESPONSE.search(text):
+        return ()
+    rest = set(sparse.terms(text[: m.start()] + " " + text[m.end() :]))
+    return tuple(t for t in dict.fromkeys(sparse.terms(m.group(1))) if t in terms and t not in rest)
 
 
 # "Which company is Kai Wang with?", "What organization employs her?": asked for one by name, as "which specific"

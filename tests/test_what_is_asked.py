@@ -227,3 +227,25 @@ def test_a_why_or_how_asked_of_a_named_article_is_answered_by_its_sentence_neare
     assert "profit-driven motives" in answer.answer and not answer.refused
     assert {c.source for c in answer.citations} == {"002_f9dec77134c0a174.txt"}
     assert_citations_verifiable(answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How did the US government officially respond when Qwen2-VL outperformed GPT-4V?",
+        "How did Alibaba's share price react after the Qwen2.5-Omni-7B launch?",
+    ],
+)
+def test_a_response_the_articles_never_give_is_not_answered_by_restating_what_was_responded_to(
+    chat: Chat, question: str
+) -> None:
+    answer = chat.ask(question)
+    assert answer.refused and not answer.citations
+
+
+def test_what_was_responded_to_sets_the_scene_and_the_response_answers() -> None:
+    (part,) = analyse("How did Chinese firms respond after the chip export restrictions?").parts
+    assert set(part.premise) == {"chip", "export", "restrict"}
+    # "when" opening the question asks a date; "... mean when it says" asks about what is said
+    assert analyse("When did Alibaba respond to the ban?").parts[0].premise == ()
+    assert analyse('What does the article mean when it says "DeepSeek moment"?').parts[0].premise == ()

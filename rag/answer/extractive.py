@@ -616,6 +616,14 @@ class ExtractiveAnswerer(KeySentences):
             return "verb missing"  # "Who runs the Stanford institute?": "... Institute highlights this trend"
         if part.kind in RELATION_NEEDED and e.dense < RELATION_DENSE and relation and not related:
             return "relation missing"
+        if part.premise:  # (however near in meaning: the premise is most of the question's meaning)
+            # "How did the US government respond when Qwen2-VL beat GPT-4V?": a sentence saying Qwen2-VL beat GPT-4V
+            # restates what was responded to
+            main = part_weights(
+                replace(part, terms=tuple(t for t in part.terms if t not in part.premise), subject=()), idf
+            )
+            if overlap(main, quote) < MIN_SUPPORT:
+                return "only the premise"
         if e.support >= MIN_SUPPORT or e.dense >= DENSE_ACCEPT:
             return None
         if part.subject and request.analysis.follow_up and source in request.quoted_sources:
