@@ -227,7 +227,8 @@ class Chat:
         ("Baidu"; not "Despite"), found once per corpus statistics."""
         if self._spelled is None or self._spelled[0] is not stats:
             openers = {low: w for low, w in stats.openers.items() if unknown_word(w)}
-            self._spelled = (stats, {**openers, **stats.spellings})
+            rare = {low: w for low, w in stats.rare.items() if unknown_word(w)}  # "Baichuan", written so once
+            self._spelled = (stats, {**openers, **rare, **stats.spellings})
         return self._spelled[1]
 
     def ask(self, question: str, history: Sequence[Turn] = (), *, top_k: int | None = None) -> Answer:

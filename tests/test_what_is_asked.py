@@ -249,3 +249,12 @@ def test_what_was_responded_to_sets_the_scene_and_the_response_answers() -> None
     # "when" opening the question asks a date; "... mean when it says" asks about what is said
     assert analyse("When did Alibaba respond to the ban?").parts[0].premise == ()
     assert analyse('What does the article mean when it says "DeepSeek moment"?').parts[0].premise == ()
+
+
+def test_a_name_the_articles_write_once_is_restored_when_typed_in_lower_case(chat: Chat) -> None:
+    # "such as Qwen and Baichuan": once, capitalized, no English word; "the company that makes it" is never said
+    assert "Baichuan" in chat.analyse("what company makes baichuan?").parts[0].names
+    answer = chat.ask("what company makes baichuan?")
+    assert answer.refused and not answer.citations
+    # ... an English word written capitalized once ("Silicon Valley") is left as typed
+    assert "Valley" not in chat.analyse("is the valley still ahead?").parts[0].text

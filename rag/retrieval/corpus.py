@@ -108,7 +108,8 @@ class CorpusStats:
     spellings: dict[str, str] = field(default_factory=dict)  # a name's usual spelling, by its lowercase ("AI", "Baidu")
     compound_spellings: dict[str, str] = field(default_factory=dict)  # ... a compound name's, by squash(): "Llama 2"
     openers: dict[str, str] = field(default_factory=dict)  # words only ever seen capitalized opening a sentence
-    leads: frozenset[str] = frozenset()  # ... those seen followed by a capitalized word, as a name's first ("kai")
+    rare: dict[str, str] = field(default_factory=dict)  # names written capitalized mid-sentence once, never lower case
+    leads: frozenset[str] = frozenset()  # openers seen followed by a capitalized word, a name's first ("kai")
     first_person: frozenset[str] = frozenset()  # documents whose writer says "I" and "my" (an op-ed, a column)
     _everywhere: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)  # everywhere(), found once
 
@@ -185,9 +186,10 @@ class CorpusStats:
         compounds = sorted(t for t in df if "-" in t or "." in t or "'" in t)
         proper = frozenset(w for w, c in capitalized.items() if c > lowercase[w])
         spellings: dict[str, str] = {}
+        rare: dict[str, str] = {}  # ... and those written so once ("such as Qwen and Baichuan")
         for w, times in spelled.most_common():  # the most frequent spelling first; twice at least, never lower case
-            if w.lower() in proper and times >= 2 and not lowercase[w.lower()] and not lower_parts[w.lower()]:
-                spellings.setdefault(w.lower(), w)
+            if w.lower() in proper and not lowercase[w.lower()] and not lower_parts[w.lower()]:
+                (spellings if times >= 2 else rare).setdefault(w.lower(), w)
 
         # A compound name is one whose every word is a name's: with a digit, or in capitals or a name (see proper)
         # that the articles never write in lower case, or hyphenated of such words ("Llama 2", "Qwen-VL"; not "While
@@ -237,6 +239,7 @@ class CorpusStats:
             spellings,
             compound_spellings,
             openers,
+            rare,
             frozenset(low for low in openers if low in leading),
             frozenset(src for src, n in said.items() if n >= FIRST_PERSON_MIN),
         )
