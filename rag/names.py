@@ -107,7 +107,7 @@ _OPENS_A_NAME = re.compile(
     rf"(?!(?i:{REQUEST_VERBS}|does|did|is|was|are|were|has|have|can|could|will|would|should|why|how|what|who|which|when|"
     r"where|and|but|so|also|then|besides|apart|beyond|unlike|like|despite|after|before|since|per|according|ok|okay|"
     r"hey|hi|hello|thanks|sorry|yes|no|if|as|in|on|at|for|from|with|by|of|to|the|a|an|this|that|these|those|my|our|"
-    r"your|their|his|her|its)\b)[A-Z][a-z]+\s+[A-Z][a-z]+\b(?![\w\-’'])"
+    r"your|their|his|her|its)\b)[A-Z][a-z]+\s+(?:[A-Z][a-z]+|\d[\d.]*)\b(?![\w\-’'])"
 )
 _CALENDAR = re.compile(
     rf"^(?:{MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|{WEEKDAYS})$|"

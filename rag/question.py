@@ -110,7 +110,8 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             r"(?:the\s+)?(?:sources?|authors?|names?|publishers?|origin)\s+(?:for|of|behind)\b))"
             r".*\b(vs\.?|versus|compared?|comparison|compares|difference between|differ|differs|contrast)\b|"
             r"\b(bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less|fewer)\b[^?]*"
-            r"\bthan\b(?!\s*[$€£]?\d)|"  # "recalled more than 114,000 cars" is a count, not a comparison
+            r"\bthan\b(?!\s*[$€£]?\d|\s+one\s+(?:article|piece|story|report|source)s?\b)|"  # "more than 114,000
+            # cars" is a count, and "in more than one article" says where, not a comparison
             # "Which scores higher, Baichuan or Qwen?": a choice between two by a measure
             r"\b(higher|lower|bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less)\b"
             r"[^?]*,\s*[\w\-.]+(?:\s[\w\-.]+)?\s+or\s+[\w\-.]+"
@@ -323,7 +324,7 @@ class Analysis:
 _IN_SEVERAL = re.compile(
     r"\b(?:which|what) (?:articles|pieces|stories|reports)\b|"
     r"\b(?:two|both|several|multiple|couple of|more than one|different)(?: of)?(?: the| these| those)? "
-    r"(?:articles|pieces|stories|reports)\b|"
+    r"(?:articles|pieces|stories|reports)\b|\bmore than one (?:article|piece|story|report)\b|"
     r"\beach (?:one|article|piece|story|report)\b|\bin each\b|\b(?:does|did|do) each\b|\beach (?:say|said|says)\b",
     re.I,
 )

@@ -59,3 +59,11 @@ def test_each_of_two_articles_named_before_one_plural_noun_answers(chat: Chat) -
     )
     assert {c.source for c in answer.citations} == {"000_238b3d5c562b5a75.txt", "002_f9dec77134c0a174.txt"}
     assert_citations_verifiable(answer)
+
+
+def test_a_name_said_to_come_up_in_more_than_one_article_is_answered_from_each(chat: Chat) -> None:
+    # "more than one article" says where, not a comparison; "Llama 2" opening the question is a name
+    answer = chat.ask("Llama 2 comes up in more than one article. What does each say about it?")
+    assert {c.source for c in answer.citations} >= {"000_238b3d5c562b5a75.txt", "004_ad83150bec543e7f.txt"}
+    assert "ten times larger" in answer.answer and "Baichuan" in answer.answer
+    assert_citations_verifiable(answer)

@@ -155,6 +155,8 @@ def test_a_greeting_and_a_checked_story_before_the_question_still_get_the_names_
         ("Paul Triolo works where?", ["Paul", "Triolo"]),
         ("Compare Qwen and Llama", ["Qwen", "Llama"]),  # a request's verb is not
         ("Does Alibaba sell models?", ["Alibaba"]),
+        ("Llama 2 param count?", ["Llama"]),  # ... and so is a word before the number of its name
+        ("Is 2 enough?", []),
     ],
 )
 def test_a_name_opening_a_question_is_a_name_whole(text: str, found: list[str]) -> None:
