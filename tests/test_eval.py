@@ -23,8 +23,8 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.9,
     },
-    # 2110 questions: x* (164), y/z/v/w1* (279) and p12-p20_*, p23-p25_*, p27-p29_*, p31-p33_*, p35-p39_* (1498,
-    # twenty-two fresh writers' sets) written from the articles
+    # 2434 questions: x* (164), y/z/v/w1* (279) and p12-p20_*, p23-p25_*, p27-p29_*, p31-p33_*, p35-p39_*,
+    # p42-p46_* (1822, twenty-seven fresh writers' sets) written from the articles
     "footnote-tune.jsonl": {
         "hit_at_1": 0.89,
         "fact_recall": 0.85,
@@ -32,19 +32,19 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.86,
     },
-    # 709 questions: t* (102), h* (73), p14_* (71), p21_*, p22_*, p26_*, p30_*, p34_*, p40_* and p41_* (463): the
-    # held-out fresh writers' sets, added unread
+    # 847 questions: t* (102), h* (73), p14_* (71), p21_*, p22_*, p26_*, p30_*, p34_*, p40_*, p41_*, p47_* and p48_*
+    # (601): the held-out fresh writers' sets, added unread
     "footnote-test.jsonl": {
         "hit_at_1": 0.9,
         "fact_recall": 0.78,
         "citation_precision": 0.91,
         "citation_recall": 0.91,
-        "refusal_accuracy": 0.83,
+        "refusal_accuracy": 0.82,
     },
 }
 CEILINGS = {
     "dev.jsonl": {"false_refusal_rate": 0.05},
-    "footnote-tune.jsonl": {"false_refusal_rate": 0.025},
+    "footnote-tune.jsonl": {"false_refusal_rate": 0.03},
     "footnote-test.jsonl": {"false_refusal_rate": 0.06},
 }
 ZERO = {"quotes_outside_lines": 0.0, "dangling_markers": 0.0, "stream_mismatches": 0.0}
