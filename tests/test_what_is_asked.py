@@ -260,3 +260,12 @@ def test_a_name_the_articles_write_once_is_restored_when_typed_in_lower_case(cha
     assert answer.refused and not answer.citations
     # ... an English word written capitalized once ("Silicon Valley") is left as typed
     assert "Valley" not in chat.analyse("is the valley still ahead?").parts[0].text
+
+
+def test_who_a_person_is_is_answered_by_what_they_do_or_refused(chat: Chat) -> None:
+    # the articles give Tiezhen Wang's job; of Kai Wang they give only his insights
+    known = chat.ask("Who is Tiezhen Wang?")
+    assert "machine learning engineer" in known.answer
+    assert_citations_verifiable(known)
+    unknown = chat.ask("Who is Kai Wang, and which organization does he work for?")
+    assert unknown.refused and not unknown.citations

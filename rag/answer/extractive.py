@@ -573,6 +573,8 @@ class ExtractiveAnswerer(KeySentences):
             return "not their words"
         if part.kind in ("definition", "what", "which") and asks_role(part.text) and not names_a_job(quote):
             return "no job named"  # "What is his role?": "Kai Wang's insights about ..." names none
+        if part.kind == "who" and _WHO_IS_PERSON.match(part.text) and not names_a_job(quote):
+            return "no job named"  # "Who is Kai Wang?" asks what he does: "Kai Wang's insights ..." does not say
         if part.publisher:  # a site the article cites ("Forbes emphasizes ...") did not publish it
             if not _SITE_LINE.match(e.sentence.text.strip()):
                 return "no site line"
@@ -893,6 +895,11 @@ def _names_in(name: str, text: str) -> bool:
 
 
 # "What did Nvidia say ...?": a name (not "he" or "she", whom the conversation names) said to say something
+# "Who is Tiezhen Wang?", "who's Paul Triolo": a person by first name and surname, asked who they are
+_WHO_IS_PERSON = re.compile(
+    r"^\s*(?i:and\s+)?(?i:who)(?:['’]s|\s+(?i:is|was))\s+(?:(?i:this|that)\s+)?[A-Z][a-z]+\s+[A-Z][a-z]+"
+    r"(?:\s+(?i:exactly|again))?\s*[?.!]?\s*$"
+)
 _SAYS_NAME = re.compile(r"\b(?i:did|does|do)\s+[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)?\s+(?i:say|said|says)\b")
 
 
