@@ -269,3 +269,9 @@ def test_who_a_person_is_is_answered_by_what_they_do_or_refused(chat: Chat) -> N
     assert_citations_verifiable(known)
     unknown = chat.ask("Who is Kai Wang, and which organization does he work for?")
     assert unknown.refused and not unknown.citations
+
+
+def test_a_date_of_a_sentence_about_another_thing_does_not_answer_when(chat: Chat) -> None:
+    # the Omni article names DeepSeek's R1 beside "Baidu ... unveiled its multimodal foundational model just last week"
+    answer = chat.ask("When did DeepSeek unveil its R1 model?")
+    assert answer.refused and not answer.citations

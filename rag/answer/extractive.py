@@ -60,7 +60,9 @@ DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the a
 MISNAMED_DENSE = 0.55  # ... or, for a name the articles know but not there, one that means nearly the claim
 CORRECTS_SUPPORT = 0.5  # a claim naming what the articles never mention is corrected by a quote holding this much of it
 _OPEN_KINDS = frozenset({"why", "how", "what", "definition"})  # kinds whose answer has no shape of its own
-_FIGURES = frozenset({"how_much", "how_many"})  # an amount is of what its sentence names
+_FIGURES = frozenset({"how_much", "how_many"})
+# A figure or a date is of what its sentence names (a span between two events is not one thing's)
+_OWN_VALUES = _FIGURES | {"when"}
 _PUBLIC_BODY = re.compile(
     r"\b(?:government|administration|state council|congress|senate|ministry|military|pentagon|white house)s?\b", re.I
 )
@@ -464,7 +466,7 @@ class ExtractiveAnswerer(KeySentences):
         if part.kind == "how_much" and sum_of_another_kind(part.text, quote):
             return "another kind of sum"
         typed = [n for n in own if n in part.text]  # (not one a follow-up borrowed: "how much is it investing?")
-        if part.kind in _FIGURES and typed and not part.author:
+        if part.kind in _OWN_VALUES and typed and not part.author:
             # "How much has Baidu committed to spend?": the figure of a quote about another company ("Alibaba
             # Cloud's ambitious commitment to investing $53 billion") is that company's, however often the article
             # names Baidu
@@ -472,7 +474,9 @@ class ExtractiveAnswerer(KeySentences):
             rivals = {bare_name(n) for n in proper_names(quote) if not describes(n)}
             rivals -= {bare_name(n) for n in part.names}
             if rivals and not any(has_name(n, alone) for n in typed):
-                return "another's figure"
+                # ... as the date of a quote about another ("When did DeepSeek unveil R1?": "Baidu ... unveiled its
+                # model just last week")
+                return "another's figure" if part.kind in _FIGURES else "another's date"
         if part.kind in _FIGURES and _PUBLIC_BODY.search(part.text) and not _PUBLIC_BODY.search(quote):
             # "How much does the Chinese government put into AI?": a company's $53 billion is not a government's
             return "another's figure"
