@@ -275,3 +275,10 @@ def test_a_date_of_a_sentence_about_another_thing_does_not_answer_when(chat: Cha
     # the Omni article names DeepSeek's R1 beside "Baidu ... unveiled its multimodal foundational model just last week"
     answer = chat.ask("When did DeepSeek unveil its R1 model?")
     assert answer.refused and not answer.citations
+
+
+def test_the_name_of_a_thing_pointed_back_at_is_its_owners_or_refused(chat: Chat) -> None:
+    # "that model" is Baidu's; the articles never name it, and Alibaba's or DeepSeek's model is not it
+    history = _conversation(chat, "Did Baidu release a multimodal model too?")
+    answer = chat.ask("What's that model called?", history)
+    assert answer.refused and not answer.citations

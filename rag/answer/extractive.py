@@ -95,6 +95,7 @@ _WRITTEN_BY = re.compile(r"\b(written|authored|reported) by [A-Z]|\bby [A-Z][a-z
 
 _MENTIONED = frozenset(sparse.terms("mention appear name cite feature refer discuss include list"))
 _PERSON = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
+_POINTED = re.compile(r"\b(?:it|its|this|that|these|those|the same)\b", re.I)  # ... at a thing: "that model"
 _POINTS_BACK = re.compile(r"\b(he|she|it|they|him|her|them|his|its|their|hers|theirs)\b", re.I)
 
 
@@ -491,6 +492,9 @@ class ExtractiveAnswerer(KeySentences):
                 rf"\b(?:model|product|chip|app|system|tool|service)s?\s+(?:that\s+)?{re.escape(n)}\s+[a-z]+", part.text
             )
         ]
+        borrowed = [n for n in part.names if n not in part.text]
+        if part.named and not owners and borrowed and len(borrowed) == len(part.names) and _POINTED.search(part.text):
+            owners = borrowed  # "What's that model called?" after "Did Baidu release a model?": Baidu's model
         at = candidates[e.passage_no - 1]
         near = [p for p in same if abs(p.chunk_index - at.chunk_index) <= 1]
         if part.kind in TYPED and not part.author and not all(any(has_name(n, p) for p in near) for n in owners):
