@@ -75,3 +75,12 @@ def test_a_claim_giving_a_deal_to_the_wrong_company_is_answered_by_whose_deal_it
     assert "Meta" in answer.answer and "Llama 2" in answer.answer
     assert {c.source for c in answer.citations} == {"000_238b3d5c562b5a75.txt"}
     assert_citations_verifiable(answer)
+
+
+def test_a_claimed_sum_the_articles_never_state_is_corrected_by_theirs_or_refused(chat: Chat) -> None:
+    corrected = chat.ask("Is it true Alibaba pledged $100 billion for AI and cloud?")
+    assert "don't mention $100 billion" in corrected.answer and "$53 billion" in corrected.answer
+    assert_citations_verifiable(corrected)
+    # ... and where they give no sum for it, a sentence about the thing claimed does not answer
+    unsaid = chat.ask("Is it true DeepSeek's R1 cost under $6 million to train?")
+    assert unsaid.refused and not unsaid.citations

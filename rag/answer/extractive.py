@@ -161,6 +161,7 @@ class ExtractiveAnswerer(KeySentences):
                 picked = [e for side in per_article for e in side]
             else:
                 unheard = _unheard_of(part, request)
+                unstated = _unstated_sums(part, request)
                 if unheard:
                     # "Is it true that Qwen2-VL beat Anthropic's Claude ...?": what the claim says besides the names the
                     # articles never mention, answered from them; that they never mention Claude is said first
@@ -176,10 +177,14 @@ class ExtractiveAnswerer(KeySentences):
                     # names asked: then uploads weigh in fully)
                     ranked = [e for e in ranked if request.candidates[e.passage_no - 1].trust != "contributed"]
                 picked = self.pick(part, ranked, request)
+                if unstated and not (picked and _SUM.search(picked[0].quote)):
+                    # "Is it true Alibaba pledged $100 billion?": answered by the sum the articles give instead
+                    # ("$53 billion"), or not at all
+                    picked = []
                 if unheard and not _corrects(picked, request.analysis.question):
                     picked = []  # what stands in the place of the unheard name is what the articles say instead
                 misnamed: list[str] = []
-                if not picked and not unheard:
+                if not picked and not unheard and not unstated:
                     # "Did Google strike a deal with Alibaba to offer its model in China?": the articles know Google,
                     # but the deal they tell is Meta's
                     misnamed, picked = self._misnamed(part, request)
@@ -193,8 +198,8 @@ class ExtractiveAnswerer(KeySentences):
             curated_answer = curated_answer or any(
                 request.candidates[e.passage_no - 1].trust != "contributed" for e in picked
             )
-            if not request.articles and unheard:
-                paragraphs.append(f"The articles don't mention {_joined(_as_written(part, unheard))}.")
+            if not request.articles and (unheard or unstated):
+                paragraphs.append(f"The articles don't mention {_joined([*_as_written(part, unheard), *unstated])}.")
             elif not request.articles and misnamed:
                 paragraphs.append(f"The articles don't say this of {_joined(_as_written(part, misnamed))}.")
             for side in per_article:
@@ -1025,6 +1030,23 @@ def _unheard_of(part: Part, request: AnswerRequest) -> list[str]:
     runs = [r.split() for r in capitalized_runs(part.text)]
     unheard += [n for n in own if n not in unheard and any(n in r and set(unheard) & set(r) for r in runs)]
     return unheard if unheard and claims_more(part) else []
+
+
+# A sum or a share a claim states: "$6 million", "12%", "53 billion dollars"
+_SUM = re.compile(
+    r"[$€£¥]\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|thousand|[mbk]n?)\b)?|"
+    r"\b\d[\d,.]*\s?(?:%|percent\b|per cent\b|(?:million|billion|trillion)\b)",
+    re.I,
+)
+
+
+def _unstated_sums(part: Part, request: AnswerRequest) -> list[str]:
+    """The sums a yes/no claim states that no passage retrieved for it states ("Is it true DeepSeek's R1 cost under $6
+    million to train?"): the articles do not say so, whatever else they say of R1."""
+    if part.kind != "yes_no":
+        return []
+    flat = re.sub(r"[\s,]", "", " ".join(request.candidate_texts).lower())
+    return [m.group(0) for m in _SUM.finditer(part.text) if re.sub(r"[\s,]", "", m.group(0).lower()) not in flat]
 
 
 def _as_written(part: Part, names: Sequence[str]) -> list[str]:
