@@ -6,6 +6,7 @@ import pytest
 
 from rag.chat import Chat
 from rag.question import analyse, article_references
+from rag.types import Turn
 from tests.test_answers import assert_citations_verifiable
 
 LLAMA_ARTICLES = {"000_238b3d5c562b5a75.txt", "004_ad83150bec543e7f.txt"}
@@ -67,3 +68,12 @@ def test_a_name_said_to_come_up_in_more_than_one_article_is_answered_from_each(c
     assert {c.source for c in answer.citations} >= {"000_238b3d5c562b5a75.txt", "004_ad83150bec543e7f.txt"}
     assert "ten times larger" in answer.answer and "Baichuan" in answer.answer
     assert_citations_verifiable(answer)
+
+
+def test_a_comparison_with_a_side_no_quote_names_is_refused(chat: Chat) -> None:
+    history = [Turn("user", "How much is Alibaba Cloud putting into AI and cloud computing, and over what period?")]
+    answer = chat.ask("How does that compare with what Baidu is spending?", history)
+    assert answer.refused and not answer.citations
+    # ... and whoever makes a comparison is not one of its sides
+    forbes = chat.ask("How does Forbes characterize the Chinese approach compared to US strategies?")
+    assert not forbes.refused and "US counterparts" in forbes.answer

@@ -95,6 +95,14 @@ _WRITTEN_BY = re.compile(r"\b(written|authored|reported) by [A-Z]|\bby [A-Z][a-z
 
 _MENTIONED = frozenset(sparse.terms("mention appear name cite feature refer discuss include list"))
 _PERSON = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
+
+
+def _compares_it(text: str, name: str) -> bool:
+    """Whether the name is who makes a comparison the question asks about ("How does Forbes contrast ...")."""
+    return bool(re.search(rf"\b{re.escape(name)}['’]?s?\s+(?:\w+\s+)?{_COMPARING}", text))
+
+
+_COMPARING = r"(?:characteri[sz]e|contrast|describe|compare|portray|frame|explain|see|say|view|present)s?\b"
 _POINTED = re.compile(r"\b(?:it|its|this|that|these|those|the same)\b", re.I)  # ... at a thing: "that model"
 _POINTS_BACK = re.compile(r"\b(he|she|it|they|him|her|them|his|its|their|hers|theirs)\b", re.I)
 
@@ -177,6 +185,12 @@ class ExtractiveAnswerer(KeySentences):
                     # names asked: then uploads weigh in fully)
                     ranked = [e for e in ranked if request.candidates[e.passage_no - 1].trust != "contributed"]
                 picked = self.pick(part, ranked, request)
+                # (not whoever makes the comparison: "How does Forbes characterize X compared to Y?")
+                sides = [n for n in request.analysis.compared if n in part.text and not _compares_it(part.text, n)]
+                if part.kind == "compare" and sides and not any(_names_in(n, e.quote) for e in picked for n in sides):
+                    # "How does that compare with what Baidu is spending?": quotes that name no side asked about
+                    # compare nothing asked
+                    picked = []
                 if unstated and not (picked and _SUM.search(picked[0].quote)):
                     # "Is it true Alibaba pledged $100 billion?": answered by the sum the articles give instead
                     # ("$53 billion"), or not at all
