@@ -34,6 +34,8 @@ Kind = Literal[
     "definition",
     "what",
 ]
+# Kinds whose answer has no shape of its own: any sentence may hold it.
+OPEN_KINDS: frozenset[str] = frozenset({"why", "how", "what", "definition"})
 # Kinds whose answer has a shape a sentence either holds or not (a name, a date, a figure ...).
 TYPED: frozenset[str] = frozenset(
     {"who", "which", "list", "when", "where", "how_much", "how_many", "duration", "compare"}
@@ -817,7 +819,7 @@ def _part(
         items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in kinds_from),
         items_people=kind == "list" and any(_PEOPLE.match(f) for f in kinds_from),
         aside=tuple(aside_terms),
-        premise=_premise(text, own) if kind in _OPEN_KINDS else (),
+        premise=_premise(text, own) if kind in OPEN_KINDS else (),
         gathers=tuple(dict.fromkeys(gathers)),
         kinds=tuple(dict.fromkeys(g for g in kinds_from if kind == "list" and _NAMED_THINGS.match(g))),
         verb=next((t for t in sparse.terms(m.group(1)) if t not in FILLER), "")
@@ -840,7 +842,6 @@ _PREMISE = re.compile(
     r"(?:^|(?<=\s))(?i:when|after|once|following|in (?:response|reaction|answer) to|now that|given that)\s+([^?,;]+)"
 )
 _RESPONSE = re.compile(r"\b(?:respond|responds|responded|react|reacts|reacted|response|reaction)\b", re.I)
-_OPEN_KINDS = frozenset({"why", "how", "what", "definition"})
 
 
 def _premise(text: str, terms: Sequence[str]) -> tuple[str, ...]:

@@ -45,7 +45,7 @@ from rag.answer.summaries import KeySentences
 from rag.cite import Sentence, sentences_of
 from rag.gate import claims_more, known
 from rag.names import is_product_name, name_terms, names_its_place, only_kind_asked, place_aliases
-from rag.question import TYPED, Analysis, Part, is_named_kind, relation_groups
+from rag.question import OPEN_KINDS, TYPED, Analysis, Part, is_named_kind, relation_groups
 from rag.retrieval import sparse
 from rag.text import sentence_spans
 from rag.types import Passage, Turn
@@ -59,7 +59,6 @@ MIN_SUPPORT = 0.2  # a quote must hold this weighted share of the part's terms t
 DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the answer differently
 MISNAMED_DENSE = 0.55  # ... or, for a name the articles know but not there, one that means nearly the claim
 CORRECTS_SUPPORT = 0.5  # a claim naming what the articles never mention is corrected by a quote holding this much of it
-_OPEN_KINDS = frozenset({"why", "how", "what", "definition"})  # kinds whose answer has no shape of its own
 _FIGURES = frozenset({"how_much", "how_many"})
 # A figure or a date is of what its sentence names (a span between two events is not one thing's)
 _OWN_VALUES = _FIGURES | {"when"}
@@ -682,7 +681,7 @@ class ExtractiveAnswerer(KeySentences):
             return None
         # ... as is a sentence near the meaning of a why, how or what asked of it ("What's the Omni article author's
         # critical take on Alibaba's launch?": "... could also lead to a homogenized technological experience")
-        if part.kind in _OPEN_KINDS and source == request.article and e.dense >= ARTICLE_IDEA_DENSE:
+        if part.kind in OPEN_KINDS and source == request.article and e.dense >= ARTICLE_IDEA_DENSE:
             return None
         # "How do the Qwen-VL article and the Omni piece treat ...?": each side's article answers in its own words
         if request.articles and source == request.article and e.dense >= SIDE_DENSE:
