@@ -11,6 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from rag.answer import AnswerEvent, AnswerRequest, Notice, Refusal
+from rag.answer.claims import CORRECTS_SUPPORT, SUM, as_written, corrects, unheard_of, unstated_sums
 from rag.answer.evidence import (
     CONTRAST,
     Evidence,
@@ -18,7 +19,6 @@ from rag.answer.evidence import (
     asks_role,
     bare_name,
     candidate_sentences,
-    capitalized_runs,
     counts_otherwise,
     describes,
     explicit_comparison,
@@ -58,7 +58,6 @@ ADDS_MIN = 0.2  # ... and bring this share of the part's term weight the others 
 MIN_SUPPORT = 0.2  # a quote must hold this weighted share of the part's terms to answer it ...
 DENSE_ACCEPT = 0.45  # ... or mean nearly the same (cosine), when it words the answer differently
 MISNAMED_DENSE = 0.55  # ... or, for a name the articles know but not there, one that means nearly the claim
-CORRECTS_SUPPORT = 0.5  # a claim naming what the articles never mention is corrected by a quote holding this much of it
 _FIGURES = frozenset({"how_much", "how_many"})
 # A figure or a date is of what its sentence names (a span between two events is not one thing's)
 _OWN_VALUES = _FIGURES | {"when"}
@@ -167,8 +166,8 @@ class ExtractiveAnswerer(KeySentences):
                 per_article = [self._pick_in(part, request, src) for src in request.articles]
                 picked = [e for side in per_article for e in side]
             else:
-                unheard = _unheard_of(part, request)
-                unstated = _unstated_sums(part, request)
+                unheard = unheard_of(part, request)
+                unstated = unstated_sums(part, request)
                 if unheard:
                     # "Is it true that Qwen2-VL beat Anthropic's Claude ...?": what the claim says besides the names the
                     # articles never mention, answered from them; that they never mention Claude is said first
@@ -190,11 +189,11 @@ class ExtractiveAnswerer(KeySentences):
                     # "How does that compare with what Baidu is spending?": quotes that name no side asked about
                     # compare nothing asked
                     picked = []
-                if unstated and not (picked and _SUM.search(picked[0].quote)):
+                if unstated and not (picked and SUM.search(picked[0].quote)):
                     # "Is it true Alibaba pledged $100 billion?": answered by the sum the articles give instead
                     # ("$53 billion"), or not at all
                     picked = []
-                if unheard and not _corrects(picked, request.analysis.question):
+                if unheard and not corrects(picked, request.analysis.question):
                     picked = []  # what stands in the place of the unheard name is what the articles say instead
                 misnamed: list[str] = []
                 if not picked and not unheard and not unstated:
@@ -212,9 +211,9 @@ class ExtractiveAnswerer(KeySentences):
                 request.candidates[e.passage_no - 1].trust != "contributed" for e in picked
             )
             if not request.articles and (unheard or unstated):
-                paragraphs.append(f"The articles don't mention {_joined([*_as_written(part, unheard), *unstated])}.")
+                paragraphs.append(f"The articles don't mention {_joined([*as_written(part, unheard), *unstated])}.")
             elif not request.articles and misnamed:
-                paragraphs.append(f"The articles don't say this of {_joined(_as_written(part, misnamed))}.")
+                paragraphs.append(f"The articles don't say this of {_joined(as_written(part, misnamed))}.")
             for side in per_article:
                 fresh = [e for e in side if (e.passage_no, e.sentence.start) not in quoted]
                 quoted.update((e.passage_no, e.sentence.start) for e in side)
@@ -249,7 +248,7 @@ class ExtractiveAnswerer(KeySentences):
             near = bool(picked) and (picked[0].support >= CORRECTS_SUPPORT or picked[0].dense >= MISNAMED_DENSE)
             if (
                 near
-                and _corrects(picked, request.analysis.question, min_support=0.0)
+                and corrects(picked, request.analysis.question, min_support=0.0)
                 and not any(name in e.quote for e in picked)
             ):
                 return [name], picked
@@ -1030,61 +1029,6 @@ def _new_items(part: Part, e: Evidence, request: AnswerRequest) -> bool:
     proper = request.corpus.proper if request.corpus is not None else frozenset()
     asked = {n.lower() for n in proper_names(part.text, proper)}
     return bool({n.lower() for n in list_items(e.sentence.text, proper, people=part.items_people)} - asked)
-
-
-def _unheard_of(part: Part, request: AnswerRequest) -> list[str]:
-    """The names a yes/no claim makes that the corpus never mentions, when it names something it does too ("Google"
-    in "Did Google strike a deal with Alibaba?"); [] otherwise."""
-    if part.kind != "yes_no" or request.corpus is None:
-        return []
-    own = [n for n in part.names if n in part.text]
-    unheard = [n for n in own if not known(n, request.corpus) and not only_kind_asked(n, part.text)]
-    # ... with the rest of the name it is part of ("Wall Street Journal": the corpus has "street signs")
-    runs = [r.split() for r in capitalized_runs(part.text)]
-    unheard += [n for n in own if n not in unheard and any(n in r and set(unheard) & set(r) for r in runs)]
-    return unheard if unheard and claims_more(part) else []
-
-
-# A sum or a share a claim states: "$6 million", "12%", "53 billion dollars"
-_SUM = re.compile(
-    r"[$€£¥]\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|thousand|[mbk]n?)\b)?|"
-    r"\b\d[\d,.]*\s?(?:%|percent\b|per cent\b|(?:million|billion|trillion)\b)",
-    re.I,
-)
-
-
-def _unstated_sums(part: Part, request: AnswerRequest) -> list[str]:
-    """The sums a yes/no claim states that no passage retrieved for it states ("Is it true DeepSeek's R1 cost under $6
-    million to train?"): the articles do not say so, whatever else they say of R1."""
-    if part.kind != "yes_no":
-        return []
-    flat = re.sub(r"[\s,]", "", " ".join(request.candidate_texts).lower())
-    return [m.group(0) for m in _SUM.finditer(part.text) if re.sub(r"[\s,]", "", m.group(0).lower()) not in flat]
-
-
-def _as_written(part: Part, names: Sequence[str]) -> list[str]:
-    """The runs of capitalized words of the question that hold the names ("Wall Street Journal", "Anthropic's
-    Claude")."""
-    out = []
-    for run in capitalized_runs(part.text):
-        words = run.split()
-        at = next((i for i, w in enumerate(words) if re.sub(r"['’]s$", "", w) in names), None)
-        if at is not None:  # from the first of the names ("Did Google": "Google"; "Wall Street Journal" whole)
-            out.append(" ".join(words[at:]))
-    return list(dict.fromkeys(out)) or list(names)
-
-
-def _corrects(picked: Sequence[Evidence], question: str, *, min_support: float = CORRECTS_SUPPORT) -> bool:
-    """Whether the best quote holds at least min_support of the rest of the claim and names something the question
-    does not (Lux Capital for "Sequoia Capital", GPT-4V for "Claude"): what the articles say in the place of a name
-    they never mention."""
-    if not picked or picked[0].support < min_support:
-        return False
-    asked = {bare_name(n) for n in proper_names(question)}
-    return any(
-        bare_name(n) not in asked and not describes(n) and bare_name(n) not in question.lower()
-        for n in proper_names(picked[0].quote)
-    )
 
 
 def _joined(names: Sequence[str]) -> str:

@@ -1,0 +1,70 @@
+"""What a yes/no claim names or states that the articles never do, and what they say in its place ("Is it true that
+Grace Isford is at Sequoia?": Lux Capital; "Is it true Alibaba pledged $100 billion?": $53 billion)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.answer import AnswerRequest
+from rag.answer.evidence import Evidence, bare_name, capitalized_runs, describes, proper_names
+from rag.gate import claims_more, known
+from rag.names import only_kind_asked
+from rag.question import Part
+
+CORRECTS_SUPPORT = 0.5  # a claim naming what the articles never mention is corrected by a quote holding this much of it
+
+
+def unheard_of(part: Part, request: AnswerRequest) -> list[str]:
+    """The names a yes/no claim makes that the corpus never mentions, when it names something it does too ("Google"
+    in "Did Google strike a deal with Alibaba?"); [] otherwise."""
+    if part.kind != "yes_no" or request.corpus is None:
+        return []
+    own = [n for n in part.names if n in part.text]
+    unheard = [n for n in own if not known(n, request.corpus) and not only_kind_asked(n, part.text)]
+    # ... with the rest of the name it is part of ("Wall Street Journal": the corpus has "street signs")
+    runs = [r.split() for r in capitalized_runs(part.text)]
+    unheard += [n for n in own if n not in unheard and any(n in r and set(unheard) & set(r) for r in runs)]
+    return unheard if unheard and claims_more(part) else []
+
+
+# A sum or a share a claim states: "$6 million", "12%", "53 billion dollars"
+SUM = re.compile(
+    r"[$€£¥]\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|thousand|[mbk]n?)\b)?|"
+    r"\b\d[\d,.]*\s?(?:%|percent\b|per cent\b|(?:million|billion|trillion)\b)",
+    re.I,
+)
+
+
+def unstated_sums(part: Part, request: AnswerRequest) -> list[str]:
+    """The sums a yes/no claim states that no passage retrieved for it states ("Is it true DeepSeek's R1 cost under $6
+    million to train?"): the articles do not say so, whatever else they say of R1."""
+    if part.kind != "yes_no":
+        return []
+    flat = re.sub(r"[\s,]", "", " ".join(request.candidate_texts).lower())
+    return [m.group(0) for m in SUM.finditer(part.text) if re.sub(r"[\s,]", "", m.group(0).lower()) not in flat]
+
+
+def as_written(part: Part, names: Sequence[str]) -> list[str]:
+    """The runs of capitalized words of the question that hold the names ("Wall Street Journal", "Anthropic's
+    Claude")."""
+    out = []
+    for run in capitalized_runs(part.text):
+        words = run.split()
+        at = next((i for i, w in enumerate(words) if re.sub(r"['’]s$", "", w) in names), None)
+        if at is not None:  # from the first of the names ("Did Google": "Google"; "Wall Street Journal" whole)
+            out.append(" ".join(words[at:]))
+    return list(dict.fromkeys(out)) or list(names)
+
+
+def corrects(picked: Sequence[Evidence], question: str, *, min_support: float = CORRECTS_SUPPORT) -> bool:
+    """Whether the best quote holds at least min_support of the rest of the claim and names something the question
+    does not (Lux Capital for "Sequoia Capital", GPT-4V for "Claude"): what the articles say in the place of a name
+    they never mention."""
+    if not picked or picked[0].support < min_support:
+        return False
+    asked = {bare_name(n) for n in proper_names(question)}
+    return any(
+        bare_name(n) not in asked and not describes(n) and bare_name(n) not in question.lower()
+        for n in proper_names(picked[0].quote)
+    )
