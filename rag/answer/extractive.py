@@ -919,12 +919,12 @@ def _names_in(name: str, text: str) -> bool:
     return any(all(t in have for t in way) for way in name_terms(name))
 
 
-# "What did Nvidia say ...?": a name (not "he" or "she", whom the conversation names) said to say something
 # "Who is Tiezhen Wang?", "who's Paul Triolo": a person by first name and surname, asked who they are
 _WHO_IS_PERSON = re.compile(
     r"^\s*(?i:and\s+)?(?i:who)(?:['’]s|\s+(?i:is|was))\s+(?:(?i:this|that)\s+)?[A-Z][a-z]+\s+[A-Z][a-z]+"
     r"(?:\s+(?i:exactly|again))?\s*[?.!]?\s*$"
 )
+# "What did Nvidia say ...?": a name (not "he" or "she", whom the conversation names) said to say something
 _SAYS_NAME = re.compile(r"\b(?i:did|does|do)\s+[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)?\s+(?i:say|said|says)\b")
 
 
