@@ -5,6 +5,7 @@ Whether each part's evidence holds the asked attribute is judged by the answerer
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -121,4 +122,14 @@ def claims_more(part: Part) -> bool:
     developers building on open-source foundations?": words of its own to check against what the articles say
     instead of a name they never mention; "Does Qwen-VL support Japanese?" says too little but the names)."""
     named = {t for n in part.names for t in sparse.terms(n)}
-    return len({t for t in part.terms if t not in named and t not in FILLER}) >= CLAIM_TERMS
+    if len({t for t in part.terms if t not in named and t not in FILLER}) >= CLAIM_TERMS:
+        return True
+    # ... and where someone is, or works, is a relation of its own: "Grace Isford is at Sequoia, isn't she?", "Xin Sun
+    # teaches at Oxford, right?" (the articles name their firm, college or lab instead)
+    return bool(_AFFILIATION.search(part.text))
+
+
+_AFFILIATION = re.compile(
+    r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\s+(?:is|was|works?|worked|teach(?:es)?|taught|lectures?|lectured)\b"
+    r"(?:\s+(?:a|an|the|[a-z]+))*?\s+(?:at|for|with)\s+(?:the\s+)?[A-Z]"
+)

@@ -84,3 +84,16 @@ def test_a_claimed_sum_the_articles_never_state_is_corrected_by_theirs_or_refuse
     # ... and where they give no sum for it, a sentence about the thing claimed does not answer
     unsaid = chat.ask("Is it true DeepSeek's R1 cost under $6 million to train?")
     assert unsaid.refused and not unsaid.citations
+
+
+@pytest.mark.parametrize(
+    ("claim", "instead"),
+    [
+        ("Grace Isford is at Sequoia, isn't she?", "Lux Capital"),
+        ("Xin Sun teaches at Oxford, right?", "King’s College London"),
+    ],
+)
+def test_a_wrong_affiliation_is_corrected_by_the_one_the_articles_give(chat: Chat, claim: str, instead: str) -> None:
+    answer = chat.ask(claim)
+    assert not answer.refused and "don't mention" in answer.answer and instead in answer.answer
+    assert_citations_verifiable(answer)
