@@ -455,7 +455,7 @@ RELATION_ONLY = (
     # "when did the author first write about it?": "since I first reported on ..."
     ("writ", "wrote", "report", "publish", "author"),
     # "where can developers get it?": "releasing its models on platforms like Hugging Face"
-    ("get", "download", "access", "host", "obtain", "releas", "put"),
+    ("get", "download", "access", "host", "obtain", "releas", "put", "publish"),
     # "who beat X to become champion?": "defeated X", "won"
     ("beat", "defeat", "win", "won", "victor", "champion", "overcam", "edged"),
 )
