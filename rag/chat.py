@@ -199,12 +199,7 @@ class Chat:
         spellings = self._spellings(stats)
 
         def read(text: str) -> str:
-            return restore_case(
-                fronted(written_out(text)),
-                spellings,
-                stats.compound_spellings,
-                {low: w for low, w in stats.openers.items() if low in stats.leads},
-            )
+            return restore_case(fronted(written_out(text)), spellings, stats.compound_spellings, stats.leads)
 
         # "I heard the name Tiezhen Wang on a podcast ... Who is this person?": what a message tells is an earlier
         # turn of the conversation, and what it asks a follow-up to it (rag.preamble)

@@ -1427,7 +1427,7 @@ def test_compound_names_typed_otherwise_are_read_as_the_articles_spell_them() ->
     assert opened.openers == {"baidu": "Baidu", "despite": "Despite"}
     # ... and one followed by a capitalized word may open a name ("Kai Wang"), "Let us know" does not
     led = CorpusStats.from_texts(["Kai Wang said so. Let us know your thoughts."])
-    assert set(led.openers) == {"kai", "let"} and led.leads == {"kai"}
+    assert set(led.openers) == {"kai", "let"} and led.leads == {"kai": "Kai"}
 
 
 def test_a_question_typed_in_haste_is_answered_like_one_written_out(chat: Chat) -> None:

@@ -95,12 +95,14 @@ _MENTIONED = frozenset(sparse.terms("mention appear name cite feature refer disc
 _PERSON = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 
 
+_COMPARING = r"(?:characteri[sz]e|contrast|describe|compare|portray|frame|explain|see|say|view|present)s?\b"
+
+
 def _compares_it(text: str, name: str) -> bool:
     """Whether the name is who makes a comparison the question asks about ("How does Forbes contrast ...")."""
     return bool(re.search(rf"\b{re.escape(name)}['’]?s?\s+(?:\w+\s+)?{_COMPARING}", text))
 
 
-_COMPARING = r"(?:characteri[sz]e|contrast|describe|compare|portray|frame|explain|see|say|view|present)s?\b"
 _POINTED = re.compile(r"\b(?:it|its|this|that|these|those|the same)\b", re.I)  # ... at a thing: "that model"
 _POINTS_BACK = re.compile(r"\b(he|she|it|they|him|her|them|his|its|their|hers|theirs)\b", re.I)
 

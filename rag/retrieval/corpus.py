@@ -109,7 +109,7 @@ class CorpusStats:
     compound_spellings: dict[str, str] = field(default_factory=dict)  # ... a compound name's, by squash(): "Llama 2"
     openers: dict[str, str] = field(default_factory=dict)  # words only ever seen capitalized opening a sentence
     rare: dict[str, str] = field(default_factory=dict)  # names written capitalized mid-sentence once, never lower case
-    leads: frozenset[str] = frozenset()  # openers seen followed by a capitalized word, a name's first ("kai")
+    leads: dict[str, str] = field(default_factory=dict)  # openers seen followed by a capitalized word: "Kai" (Wang)
     first_person: frozenset[str] = frozenset()  # documents whose writer says "I" and "my" (an op-ed, a column)
     _everywhere: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)  # everywhere(), found once
 
@@ -240,7 +240,7 @@ class CorpusStats:
             compound_spellings,
             openers,
             rare,
-            frozenset(low for low in openers if low in leading),
+            {low: w for low, w in openers.items() if low in leading},
             frozenset(src for src, n in said.items() if n >= FIRST_PERSON_MIN),
         )
 
