@@ -833,7 +833,7 @@ def test_who_did_something_is_answered_only_where_the_sentence_holds_the_doing(c
     assert [p.verb for p in analyse("Who is Grace Isford?").parts] == [""]
     # "Stanford’s Human-Centered AI Institute (HAI) highlights this trend": the institute, no one running it
     assert chat.ask("Who runs the Stanford institute mentioned in the Archyworldys piece?").refused
-    from rag.answer.extractive import _holds_relation
+    from rag.answer.acceptance import _holds_relation
 
     assert _holds_relation(["beat"], "Humphries defeated Littler 7-4 in the final.", lambda t: 1.0)
     assert not _holds_relation(["beat"], "Littler reached the final at sixteen.", lambda t: 1.0)
@@ -872,7 +872,7 @@ def test_a_follow_up_that_re_asks_with_a_new_noun_reads_the_passage_the_last_ans
 
 
 def test_a_verb_and_its_noun_the_stemmer_writes_apart_are_one_relation() -> None:
-    from rag.answer.extractive import _holds_relation
+    from rag.answer.acceptance import _holds_relation
 
     # "compete" is stemmed "compet", "competition" "competit"
     assert _holds_relation(["compet"], "Baidu joined the competition last week.", lambda t: 1.0)
@@ -893,7 +893,7 @@ def test_how_many_is_answered_where_the_text_counts_the_thing_in_other_words() -
 
 
 def test_who_makes_something_is_answered_by_its_owners_name(chat: Chat) -> None:
-    from rag.answer.extractive import _owned_by_name
+    from rag.answer.acceptance import _owned_by_name
 
     assert _owned_by_name(["Qwen2-VL"], "Alibaba's latest offering, Qwen2-VL, a new model")
     assert not _owned_by_name(["Qwen2-VL"], "The emergence of Qwen2-VL as a leading AI model")
