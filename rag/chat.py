@@ -20,7 +20,7 @@ from rag.config import Settings
 from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
 from rag.in_place import fronted
-from rag.names import restore_case
+from rag.names import product_articles, restore_case
 from rag.preamble import split_message
 from rag.question import FILLER, Analysis, analyse, last_answer, relation_groups
 from rag.retrieval import sparse
@@ -270,6 +270,11 @@ class Chat:
             # may name the thing only once: it is read whole (see NEIGHBOUR_MAX_CHUNKS for why not in a library)
             quoted = quoted_sources([p for p in pool if not p.flags], history)
             wanted = [(s, True) for s in quoted[:1]]
+        if not wanted and corpus.n <= NEIGHBOUR_MAX_CHUNKS:
+            # "What inputs can Qwen2.5-Omni-7B handle?": the one article that names the product is about it, and may
+            # call it "a multimodal AI" where it says so; it is read whole (not in a library, as above)
+            named = (n for part in analysis.parts for n in part.names if n in part.text and n not in analysis.article)
+            wanted = [(s, True) for s in sorted(product_articles(named, corpus))]
         if not wanted:
             return pool + self._neighbours(pool, corpus)
         have = {(p.source, p.chunk_index) for p in pool}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Protocol
 
 from rag.retrieval import sparse
 from rag.retrieval.stopwords import GLASGOW
@@ -122,6 +123,16 @@ def is_product_name(name: str) -> bool:
     """Whether a name is spelled as a product's: with a digit or a capital inside ("Qwen2.5-Omni-7B", "DeepSeek",
     "Qwen-VL"), not as a person's, a company's or a place's ("Baidu", "Tiezhen Wang")."""
     return bool(_PRODUCT_NAME.search(name))
+
+
+class _Documents(Protocol):
+    def only_document(self, name: str) -> str | None: ...
+
+
+def product_articles(names: Iterable[str], corpus: _Documents) -> set[str]:
+    """The articles a question is about by the products it names: each the one document that names one (the article
+    on "Qwen2.5-Omni-7B" may call it "the model" or "a multimodal AI" everywhere else)."""
+    return {d for n in names if is_product_name(n) and (d := corpus.only_document(n)) is not None}
 
 
 def name_terms(name: str) -> list[list[str]]:

@@ -458,6 +458,8 @@ RELATION_ONLY = (
     ("get", "download", "access", "host", "obtain", "releas", "put", "publish"),
     # "who beat X to become champion?": "defeated X", "won"
     ("beat", "defeat", "win", "won", "victor", "champion", "overcam", "edged"),
+    # "what inputs can it handle?": "capable of processing text, images, audio, and even video"
+    ("handl", "process", "accept", "understand", "interpret"),
 )
 
 

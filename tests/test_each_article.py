@@ -77,3 +77,12 @@ def test_a_comparison_with_a_side_no_quote_names_is_refused(chat: Chat) -> None:
     # ... and whoever makes a comparison is not one of its sides
     forbes = chat.ask("How does Forbes characterize the Chinese approach compared to US strategies?")
     assert not forbes.refused and "US counterparts" in forbes.answer
+
+
+def test_the_one_article_naming_a_product_answers_where_it_calls_it_otherwise(chat: Chat) -> None:
+    # The Omni article names Qwen2.5-Omni-7B once and then says "a multimodal AI capable of processing ...": it is read
+    # whole, and what the model handles is quoted from there
+    answer = chat.ask("What inputs can Qwen2.5-Omni-7B handle?")
+    assert all(w in answer.answer for w in ("text", "images", "audio", "video"))
+    assert {c.source for c in answer.citations} == {"002_f9dec77134c0a174.txt"}
+    assert_citations_verifiable(answer)

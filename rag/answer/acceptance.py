@@ -29,7 +29,7 @@ from rag.answer.evidence import (
 )
 from rag.answer.quotes import has_name
 from rag.gate import known
-from rag.names import name_terms, only_kind_asked, place_aliases
+from rag.names import name_terms, only_kind_asked, place_aliases, product_articles
 from rag.question import OPEN_KINDS, TYPED, Part, is_named_kind, relation_groups
 from rag.retrieval import sparse
 
@@ -446,3 +446,12 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
     if request.articles and source == request.article and e.dense >= SIDE_DENSE:
         return None
     return "low support"
+
+
+def product_articles_of(part: Part, request: AnswerRequest) -> set[str]:
+    """The articles the part is about by the products it names (not one that only says which article is meant: "per
+    the Qwen2-VL piece")."""
+    if request.corpus is None:
+        return set()
+    named = (n for n in part.names if n in part.text and n not in request.analysis.article)
+    return product_articles(named, request.corpus)

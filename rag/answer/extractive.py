@@ -16,6 +16,7 @@ from rag.answer.acceptance import (
     names_in,
     new_items,
     only_kind,
+    product_articles_of,
     rejection,
 )
 from rag.answer.claims import CORRECTS_SUPPORT, SUM, as_written, corrects, unheard_of, unstated_sums
@@ -44,7 +45,7 @@ from rag.answer.quotes import has_name, rehome, render, unit_vector
 from rag.answer.summaries import KeySentences
 from rag.cite import Sentence, sentences_of
 from rag.gate import claims_more
-from rag.names import is_product_name, names_its_place
+from rag.names import names_its_place
 from rag.question import Analysis, Part
 from rag.retrieval import sparse
 from rag.text import sentence_spans
@@ -280,6 +281,7 @@ class ExtractiveAnswerer(KeySentences):
         article_curated = request.article is not None and any(
             p.source == request.article and p.trust == "curated" for p in request.candidates
         )
+        about = product_articles_of(part, request)
         for i, p in enumerate(request.candidates):
             # Hostile text is never quoted; past the best passages only a named article, every article for a list
             # across them, or the chunk before a best passage (where its opening sentence has its antecedent).
@@ -293,6 +295,7 @@ class ExtractiveAnswerer(KeySentences):
                     and not gathers
                     and not antecedent
                     and p.source not in goes_on
+                    and p.source not in about
                 )
             ):
                 continue
@@ -352,12 +355,6 @@ class ExtractiveAnswerer(KeySentences):
         # ... and the article that alone names a product is about it: any sentence there may go on about it unnamed
         # ("Mobilizing AI on edge devices, such as mobile phones" in the one article on Qwen2.5-Omni-7B). A name that
         # only says which article is meant ("per the Qwen2-VL piece") is not what is asked about.
-        products = [n for n in own_names if is_product_name(n) and n not in request.analysis.article]
-        about = (
-            {d for n in products if (d := request.corpus.only_document(n)) is not None}
-            if request.corpus is not None
-            else set()
-        )
         out = [
             judge(
                 part,
