@@ -1669,3 +1669,19 @@ def test_a_faq_answer_is_quoted_with_the_question_it_answers(chat: Chat) -> None
     asked = next(i for i, line in enumerate(lines, 1) if line.startswith("Q: What is the primary advantage"))
     first = answer.citations[0]
     assert first.start_line <= asked < first.end_line and "Q: What is the primary advantage" in first.quote
+
+
+def test_an_irregular_past_is_its_verb_when_a_sentence_is_judged() -> None:
+    from rag.answer.evidence import overlap
+    from rag.retrieval import sparse
+
+    assert sparse.base_form("spun") == "spin" and sparse.base_form("sold") == "sell"
+    assert sparse.base_form("found") == "found"  # to found a company is no past of "find"
+    weights = {t: 1.0 for t in sparse.terms("Which unit was spun off?")}
+    assert overlap(weights, "The spin-off of Alibaba Cloud, the unit housing its AI research") == 1.0
+
+
+def test_which_unit_is_spun_off_is_answered_by_the_spin_off(chat: Chat) -> None:
+    answer = chat.ask("Which Alibaba unit is being spun off?")
+    assert "Alibaba Cloud" in answer.answer and "spin-off" in answer.answer.split("[1]")[0]
+    assert_citations_verifiable(answer)

@@ -611,11 +611,12 @@ def overlap(weights: Weights, text: str) -> float:
     if total <= 0:
         return 0.0
     have = sparse.term_set(text)
+    have |= {sparse.base_form(h) for h in have}  # "spun off": a spin-off
     prefixes = {h[:PREFIX] for h in have if len(h) >= PREFIX}
     groups = {g for h in have for g in relation_groups(h)}  # "releasing" is a release and a way to get it
     got = 0.0
     for t, v in weights.items():
-        if t in have:
+        if t in have or sparse.base_form(t) in have:
             got += v
         elif (len(t) >= PREFIX and t[:PREFIX] in prefixes) or (groups and relation_groups(t) & groups):
             got += NEAR_CREDIT * v

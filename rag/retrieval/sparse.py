@@ -118,3 +118,37 @@ def query_vector(text: str) -> tuple[list[int], list[float]]:
         i = term_id(t)
         counts[i] = max(counts.get(i, 0.0), w)
     return _merge(counts)
+
+
+# English verbs whose past forms the stemmer does not bring home ("spun off": "spin-off"; "sold": "sell"). Not
+# "found" (to found), "left" (a side), "bound", "born" or "fed". For judging a sentence against a question only:
+# the index keeps the words as written.
+_IRREGULAR = """arise arose arisen|beat beat beaten|become became|begin began begun|
+blow blew blown|break broke broken|bring brought|build built|buy bought|catch caught|choose chose chosen|come came|
+deal dealt|draw drew drawn|drive drove driven|fall fell fallen|feel felt|fight fought|flee fled|fly flew
+flown|forbid forbade forbidden|forget forgot forgotten|freeze froze frozen|give gave given|go went gone|grow grew
+grown|hang hung|hear heard|hide hid hidden|hold held|keep kept|know knew known|lay laid|lead led|lend lent|lose lost|
+make made|mean meant|meet met|overcome overcame|pay paid|ride rode ridden|rise rose risen|run ran|say said|see saw
+seen|seek sought|sell sold|send sent|shake shook shaken|shoot shot|show shown|shrink shrank shrunk|sink sank sunk|
+speak spoke spoken|spend spent|spin spun|stand stood|steal stole stolen|stick stuck|strike struck stricken|strive
+strove striven|swear swore sworn|swing swung|take took taken|teach taught|tear tore torn|tell told|think thought|
+throw threw thrown|undergo underwent undergone|undertake undertook undertaken|understand understood|wear wore worn|
+win won|withdraw withdrew withdrawn|write wrote written"""
+
+
+@lru_cache(maxsize=1)
+def _irregular() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for forms in _IRREGULAR.replace("\n", " ").split("|"):
+        base, *others = forms.split()
+        home = _stemmer().stemWord(base)
+        for form in others:
+            stemmed = _stemmer().stemWord(form)
+            if stemmed != home:
+                out[stemmed] = home
+    return out
+
+
+def base_form(term: str) -> str:
+    """A term's verb in its base form where the stemmer leaves an irregular past ("spun": "spin"), else the term."""
+    return _irregular().get(term, term)
