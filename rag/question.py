@@ -434,7 +434,6 @@ RELATED = (
     (
         "work",
         "employ",
-        "partner",
         "engin",
         "lectur",
         "teach",
@@ -463,8 +462,9 @@ RELATION_ONLY = (
 )
 
 
-# Stems too short to match by their start ("add" would take "additional"): these match whole.
-RELATED_EXACT = {"add": 0, "mention": 0, "comment": 0}
+# Stems too short to match by their start ("add" would take "additional"), or that start another word ("partner",
+# someone's job, starts "partnership", a deal): these match whole.
+RELATED_EXACT = {"add": 0, "mention": 0, "comment": 0, "partner": 4}
 
 
 def relation_group(term: str) -> int | None:

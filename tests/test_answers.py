@@ -1685,3 +1685,23 @@ def test_which_unit_is_spun_off_is_answered_by_the_spin_off(chat: Chat) -> None:
     answer = chat.ask("Which Alibaba unit is being spun off?")
     assert "Alibaba Cloud" in answer.answer and "spin-off" in answer.answer.split("[1]")[0]
     assert_citations_verifiable(answer)
+
+
+def test_a_persons_insights_are_their_words(chat: Chat) -> None:
+    from rag.answer.evidence import in_their_words
+
+    assert in_their_words("Wang", "Kai Wang’s insights about the advantages that large tech players have")
+    assert not in_their_words("Wang", "Kai Wang’s company released a model")
+    answer = chat.ask("What did Kai Wang say gives the big tech players an advantage?")
+    assert not answer.refused and "data centers" in answer.answer
+    assert_citations_verifiable(answer)
+
+
+def test_a_partnership_is_no_one_working_somewhere(chat: Chat) -> None:
+    from rag.question import relation_groups
+
+    assert relation_groups("partner") == relation_groups("work") and not relation_groups("partnership")
+    history = [Turn("user", "What does Kai Wang say?")]
+    history.append(Turn("assistant", chat.ask(history[0].content).answer))
+    answer = chat.ask("Where does he work?", history)
+    assert answer.refused and not answer.citations

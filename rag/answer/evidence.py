@@ -222,13 +222,18 @@ def opinion_of(question: str, borrowed: Sequence[str]) -> str | None:
     return who.split()[-1]
 
 
+# "Kai Wang's insights about ...": what someone said, named by its noun
+_UTTERANCES = r"(?:insights?|remarks?|comments?|words|views?|arguments?|warnings?|observations?|assessments?)"
+
+
 def in_their_words(surname: str, text: str) -> bool:
-    """Whether the text gives the person's words: "..., Isford pointed out", "said Tiezhen Wang", "according to"."""
+    """Whether the text gives the person's words: "..., Isford pointed out", "said Tiezhen Wang", "according to",
+    "Wang's insights"."""
     n = re.escape(surname)
     return bool(
         re.search(
             rf"\b{n}\b[’']?(?:,[^,.;“”]{{1,80}},)?,?\s+(?:\w+\s+)?{_SPEAKS}\b|\b(?:{_SAYS})\b,?\s+(?:[\w\-]+\s+){{0,3}}{n}\b|"
-            rf"\baccording to\s+(?:[\w\-]+\s+){{0,2}}{n}\b",
+            rf"\baccording to\s+(?:[\w\-]+\s+){{0,2}}{n}\b|\b{n}[’']s\s+{_UTTERANCES}\b",
             text,
             re.I,
         )
