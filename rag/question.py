@@ -50,6 +50,8 @@ FILLER = frozenset(
         "overview briefly short op-ed piece essay column gist sum specific exact particular "
         # "who is this person?", "that fellow": a person pointed at, not a word to find
         "person guy fellow chap gentleman lady bloke individual "
+        # "when did Baidu put theirs out?": a thing pointed at
+        "theirs hers ours yours "
         # "is it true that ...?": a claim put to the articles
         "true "
         # "Can it actually run on phones?", "Is Alibaba really teaming up ...?": hedges, not words to find
@@ -746,7 +748,11 @@ _ASIDE_TOPIC = re.compile(
 # Phrasal verbs that news text says in one word: "when did it come out?" asks when it was released
 _PHRASAL = (
     (re.compile(r"\b(?:came|come|comes|coming) out\b", re.I), "released"),
-    (re.compile(r"\bput(?:s|ting)? out\b", re.I), "released"),
+    # ... "when did Baidu put theirs out?"
+    (
+        re.compile(r"\bput(?:s|ting)?\s+(?:(?:it|them|theirs|hers|his|this|that|these|those|one)\s+)?out\b", re.I),
+        "released",
+    ),
     # "which carmaker is Alibaba partnering with?" asks about a collaboration, not a job ("partner at Lux Capital")
     (re.compile(r"\bpartner(?:s|ed|ing)?\s+(?=with\b)|\bteam(?:s|ed|ing)?\s+up\s+(?=with\b)", re.I), "collaborating "),
 )

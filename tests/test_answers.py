@@ -1320,6 +1320,8 @@ def test_a_phrasal_verb_asks_for_the_relation_news_text_names_in_one_word(chat: 
 
     part = analyse("Who put out Qwen-VL and Qwen-VL-Chat?").parts[0]
     assert part.verb == "releas" and "releas" in part.terms
+    # ... with what is put out between its words, which is no word to find
+    assert analyse("and when did Baidu put theirs out?").parts[0].terms == ("baidu", "releas")
     assert "long" not in analyse("How long did it take?").parts[0].terms  # "how long" is the asked type
     assert "Alibaba" in chat.ask("Who put out Qwen-VL and Qwen-VL-Chat?").answer
 
