@@ -143,8 +143,11 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "where",
         re.compile(
-            r"^\s*where\b|\bwhere (is|was|are|were|did|does|do|will)\b|\b(which|what) (country|countries|city|"
-            r"cities|region|place|location)\b|\bin what (country|city)\b"
+            # not "Where does the US still hold an advantage?", "where does the author stand?": in what respect
+            r"^(?![^?]*\bwhere\b[^?]*\b(?:advantages?|edge|ahead|behind|gap|lags?|falls? short|excels?|strengths?|"
+            r"weakness\w*|stands?)\b)(?:"
+            r"^\s*where\b|.*\bwhere (is|was|are|were|did|does|do|will)\b|.*\b(which|what) (country|countries|city|"
+            r"cities|region|place|location)\b|.*\bin what (country|city)\b)"
         ),
     ),
     (

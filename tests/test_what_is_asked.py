@@ -282,3 +282,17 @@ def test_the_name_of_a_thing_pointed_back_at_is_its_owners_or_refused(chat: Chat
     history = _conversation(chat, "Did Baidu release a multimodal model too?")
     answer = chat.ask("What's that model called?", history)
     assert answer.refused and not answer.citations
+
+
+@pytest.mark.parametrize(
+    "question", ["where does the us still hold an advantage over china?", "where does the author stand on open source?"]
+)
+def test_where_asked_of_an_advantage_or_a_stance_asks_in_what_respect(question: str) -> None:
+    assert kind_of(question) == "what"
+    assert kind_of("where did alibaba release it?") == "where"
+
+
+def test_where_the_us_holds_an_advantage_is_answered_by_what_it_is(chat: Chat) -> None:
+    answer = chat.ask("Where does the US still hold an advantage over China on AI models, per the arms race article?")
+    assert not answer.refused and "model size" in answer.answer
+    assert_citations_verifiable(answer)
