@@ -1707,3 +1707,9 @@ def test_a_partnership_is_no_one_working_somewhere(chat: Chat) -> None:
     history.append(Turn("assistant", chat.ask(history[0].content).answer))
     answer = chat.ask("Where does he work?", history)
     assert answer.refused and not answer.citations
+
+
+def test_a_thing_of_its_maker_is_that_makers_where_the_quote_names_it(chat: Chat) -> None:
+    # "the multimodal model of Baidu" is Baidu's, as "Baidu's multimodal model" is: the articles never name it
+    answer = chat.ask("What is the name of the multimodal model of Baidu?")
+    assert answer.refused and not answer.citations

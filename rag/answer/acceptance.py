@@ -208,6 +208,9 @@ def new_items(part: Part, e: Evidence, request: AnswerRequest) -> bool:
     return bool({n.lower() for n in list_items(e.sentence.text, proper, people=part.items_people)} - asked)
 
 
+_THING = r"(?:model|product|chip|app|system|tool|service|chatbot|device|phone|car)"
+
+
 def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
     """Why a quote does not answer the part (a short reason, for logs and diagnostics), or None if it does."""
     if not e.shaped:
@@ -272,9 +275,9 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
         n
         for n in own
         if re.search(rf"\b{re.escape(n)}['’]s\b", part.text)
-        or re.search(
-            rf"\b(?:model|product|chip|app|system|tool|service)s?\s+(?:that\s+)?{re.escape(n)}\s+[a-z]+", part.text
-        )
+        or re.search(rf"\b{_THING}s?\s+(?:that\s+)?{re.escape(n)}\s+[a-z]+", part.text)
+        # ... "the multimodal model of Baidu", "the chip from Huawei"
+        or re.search(rf"\b{_THING}s?\s+(?:made\s+|built\s+|released\s+)?(?:of|from|by)\s+{re.escape(n)}\b", part.text)
     ]
     borrowed = [n for n in part.names if n not in part.text]
     if part.named and not owners and borrowed and len(borrowed) == len(part.names) and _POINTED.search(part.text):
