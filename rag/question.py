@@ -137,6 +137,8 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "when",
         re.compile(
             r"^\s*when\b|\bwhen (did|was|were|will|is|does|do|has|had)\b|\b(what|which) (\w+ )?(year|date|month|day)\b|"
+            # "Alibaba when released the Qwen2-VL?": the subject first, as some learners of English write it
+            r"^(?!\s*(?:what|who|how|why|which|where|whose)\b)\s*[\w\-.]+(?:\s+[\w\-.]+){0,2}\s+when\s+[a-z]+ed\b|"
             r"\bin which year\b|\bhow long ago\b"
         ),
     ),

@@ -296,3 +296,11 @@ def test_where_the_us_holds_an_advantage_is_answered_by_what_it_is(chat: Chat) -
     answer = chat.ask("Where does the US still hold an advantage over China on AI models, per the arms race article?")
     assert not answer.refused and "model size" in answer.answer
     assert_citations_verifiable(answer)
+
+
+def test_a_subject_before_when_still_asks_when(chat: Chat) -> None:
+    # a learner's word order: the subject, then the question word
+    assert kind_of("alibaba when released the qwen2-vl?") == "when"
+    assert kind_of("what happened when alibaba released it?") == "what"
+    answer = chat.ask("Alibaba when released the Qwen2-VL? which date exactly?")
+    assert answer.refused and not answer.citations  # the articles give no date for it
