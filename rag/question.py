@@ -14,7 +14,7 @@ from typing import Literal
 
 from rag.names import CAPITALS, is_demonym, names
 from rag.retrieval import sparse
-from rag.text import sentence_spans
+from rag.text import REQUEST_VERBS, sentence_spans
 from rag.types import Turn
 
 Kind = Literal[
@@ -538,6 +538,8 @@ _TOGETHER = re.compile(
 )
 
 
+# A piece that asks: opens with a question word or a request ("list them", "tell me more")
+_ASKS = re.compile(rf"^\W*(?:(?:and|so|also|ok|okay|then|but|now)\W+)?(?:{_QWORD}|{REQUEST_VERBS})\b", re.I)
 _PLUS = re.compile(r"\s+\+\s+")
 _OPENS_WITH_AUX = re.compile(rf"^\s*(?:{_AUX_WORDS})\b", re.I)
 
@@ -545,6 +547,9 @@ _OPENS_WITH_AUX = re.compile(rf"^\s*(?:{_AUX_WORDS})\b", re.I)
 def split_parts(question: str) -> list[str]:
     """The coordinated questions inside one question, in the order asked."""
     pieces = [p.strip() for p in re.split(r"(?<=\?)\s+", question.strip()) if p.strip()]
+    if len(pieces) > 1 and any(p.endswith("?") for p in pieces):
+        # "What did Qwen2-VL beat? my teacher said it was a big deal": a remark after the question asks nothing
+        pieces = [p for p in pieces if p.endswith("?") or _ASKS.match(p)] or pieces
     out: list[str] = []
     for piece in pieces:
         if kind_of(piece) == "summary":

@@ -304,3 +304,11 @@ def test_a_subject_before_when_still_asks_when(chat: Chat) -> None:
     assert kind_of("what happened when alibaba released it?") == "what"
     answer = chat.ask("Alibaba when released the Qwen2-VL? which date exactly?")
     assert answer.refused and not answer.citations  # the articles give no date for it
+
+
+def test_a_remark_after_the_question_asks_nothing() -> None:
+    parts = analyse("What did Qwen2-VL beat? my teacher said it was a big deal").parts
+    assert [p.text for p in parts] == ["What did Qwen2-VL beat?"]
+    # ... but a request after it does, and a question of one piece is kept whatever it looks like
+    assert len(analyse("which news sources does the article quote? list them").parts) == 2
+    assert [p.text for p in analyse("qwen2.5 omni size").parts] == ["qwen2.5 omni size"]
