@@ -110,7 +110,16 @@ class Gate:
             groups = {g for t in seen if (g := relation_group(t)) is not None}
             # A name in another spelling ("llama2" for "Llama 2") is there too.
             forms = frozenset().union(*(name_forms(p.text) for p in usable[:3]))
-            found = {t for t in content if t in seen or relation_group(t) in groups - {None} or squash(t) in forms}
+            # ... and a word of the same family ("comparison", "comparative": see rag.answer.evidence.PREFIX)
+            starts = {t[: sparse.PREFIX] for t in seen if len(t) >= sparse.PREFIX}
+            found = {
+                t
+                for t in content
+                if t in seen
+                or relation_group(t) in groups - {None}
+                or squash(t) in forms
+                or (len(t) >= sparse.PREFIX and t[: sparse.PREFIX] in starts)
+            }
             coverage = len(found) / len(content)
             if coverage < self.min_coverage - 1e-9:
                 return Verdict(True, f"only {coverage:.0%} of the question's terms occur in the best passages")

@@ -1713,3 +1713,20 @@ def test_a_thing_of_its_maker_is_that_makers_where_the_quote_names_it(chat: Chat
     # "the multimodal model of Baidu" is Baidu's, as "Baidu's multimodal model" is: the articles never name it
     answer = chat.ask("What is the name of the multimodal model of Baidu?")
     assert answer.refused and not answer.citations
+
+
+def test_the_gate_counts_a_word_of_the_same_family_as_present() -> None:
+    from rag.gate import Gate
+    from rag.question import analyse
+    from rag.retrieval.corpus import CorpusStats
+    from rag.types import Passage
+
+    text = "The site gives a comparative breakdown of the strongest open models and their rivals in detail."
+    stats = CorpusStats.from_texts([text])
+    passage = Passage("a.txt", "A", 0, 1, 2, 0, len(text), text, 1.0, dense_score=0.3)
+    # "comparison", "comparative"; "provides" and "gives" share nothing: one term of two is there
+    analysis = analyse("Which site provides the comparison?")
+    verdict = Gate(min_coverage=0.5).before_answer(analysis, [passage], 0.3, stats)
+    assert not verdict.refuse, verdict.reason
+    pricing = analyse("Which site provides the pricing?")
+    assert Gate(min_coverage=0.5).before_answer(pricing, [passage], 0.3, stats).refuse

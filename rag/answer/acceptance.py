@@ -133,8 +133,8 @@ def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], fl
 # "Who is the CEO of ...?", "Who is Xin Sun's employer's president?": asked for whoever holds a role, said in so many
 # words (or their like: "chief executive" for "CEO")
 _HOLDER = re.compile(
-    r"\b(ceo|cto|cfo|chief executive|president|chairman|chairwoman|chair|founder|co-founder|director|boss|head)s?\b"
-    r"(?!\s+(?:start|line|to)\b)",
+    r"(?<![\w\-])(ceo|cto|cfo|chief executive|president|chairman|chairwoman|chair|founder|co-founder|director|boss|"
+    r"head)s?\b(?!\s+(?:start|line|to)\b|-)",  # (not "head-to-head")
     re.I,
 )
 

@@ -605,7 +605,7 @@ def part_weights(part: Part, idf: Callable[[str], float]) -> Weights:
     return out
 
 
-PREFIX = 5  # "medicine"/"medical", "partnering"/"partnerships": one word family the stemmer splits
+PREFIX = sparse.PREFIX
 NEAR_CREDIT = 0.7
 
 

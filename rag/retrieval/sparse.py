@@ -149,6 +149,9 @@ def _irregular() -> dict[str, str]:
     return out
 
 
+PREFIX = 5  # "medicine"/"medical", "comparison"/"comparative": one word family the stemmer splits, by its start
+
+
 def base_form(term: str) -> str:
     """A term's verb in its base form where the stemmer leaves an irregular past ("spun": "spin"), else the term."""
     return _irregular().get(term, term)
