@@ -312,3 +312,15 @@ def test_a_remark_after_the_question_asks_nothing() -> None:
     # ... but a request after it does, and a question of one piece is kept whatever it looks like
     assert len(analyse("which news sources does the article quote? list them").parts) == 2
     assert [p.text for p in analyse("qwen2.5 omni size").parts] == ["qwen2.5 omni size"]
+
+
+def test_letters_asked_to_be_spelled_out_are_answered_by_the_words_before_them_in_brackets(chat: Chat) -> None:
+    from rag.answer.evidence import acronym_asked, spells_out
+
+    assert acronym_asked("what does LLM stand for") == "LLM" and acronym_asked("What does GPU mean?") == "GPU"
+    assert acronym_asked("What does it mean for the West?") is None
+    assert spells_out("HAI", "Stanford’s Human-Centered AI Institute (HAI) highlights this trend")
+    assert not spells_out("LLM", "the models (LLMs) and their data")
+    answer = chat.ask("what does LLM stand for")
+    assert "large language models (LLMs)" in answer.answer.split("[1]")[0]
+    assert_citations_verifiable(answer)

@@ -11,6 +11,7 @@ from functools import lru_cache
 from rag.answer import AnswerRequest
 from rag.answer.evidence import (
     Evidence,
+    acronym_asked,
     asks_role,
     bare_name,
     counts_otherwise,
@@ -24,6 +25,7 @@ from rag.answer.evidence import (
     overlap,
     part_weights,
     proper_names,
+    spells_out,
     sum_of_another_kind,
     typed_names,
 )
@@ -215,6 +217,8 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
     """Why a quote does not answer the part (a short reason, for logs and diagnostics), or None if it does."""
     if not e.shaped:
         return "asked type missing"
+    if (acronym := acronym_asked(part.text)) is not None and not spells_out(acronym, e.quote):
+        return "letters not spelled out"  # "What does LLM stand for?": only "large language models (LLMs)" says
     candidates = request.candidates
     idf = request.corpus.idf if request.corpus is not None else (lambda t: 1.0)
     # What the part names must be in the quote's article (the retrieved part of it), not just anywhere.

@@ -710,7 +710,10 @@ def judge(
         score *= 1 + (0.2 * min(4, new) if part.kind == "list" else 0.1 * min(3, new))
         if part.items_named and _ENUMERATES.search(quote):
             score *= 1.2  # "companies like Google, Microsoft, and OpenAI": it names instances of a kind
-    if part.kind == "definition" and _defines(part, scored.sentence.text):
+    acronym = acronym_asked(question)
+    if acronym is not None and spells_out(acronym, quote):
+        score *= DEFINES  # "What does LLM stand for?": "large language models (LLMs)"
+    elif part.kind == "definition" and _defines(part, scored.sentence.text):
         score *= DEFINES  # "What is Qwen2-VL?": "Qwen2-VL, a new vision-language AI model, ..." says what it is
     if _ADVICE_ASKED.search(part.text) and _ADVISES.search(quote):
         score *= ADVISES  # "What should the West do?": "Key areas of focus should include ...", "must urgently ..."
@@ -744,6 +747,35 @@ _ADVISES = re.compile(
     r"recommend\w*|calls? (?:on|for)|urg(?:e|es|ed|ing))\b",
     re.I,
 )
+
+
+# "What does LLM stand for?", "what's HAI short for", "What does GPU mean?": the letters spelled out are the answer
+_STANDS_FOR = re.compile(
+    r"\b(?i:what|wat)(?:['’]s|\s+does|\s+do|\s+is)\s+(?:the\s+)?(?:acronym\s+|abbreviation\s+)?"
+    r"(?:([A-Za-z]{2,6})s?\s+(?:stand\s+for|short\s+for|abbreviate)|([A-Z]{2,6})s?\s+mean)\b"
+)
+
+
+def acronym_asked(question: str) -> str | None:
+    """The letters a question asks to have spelled out ("What does LLM stand for?": LLM), if it asks that."""
+    m = _STANDS_FOR.search(question)
+    return (m.group(1) or m.group(2)).upper() if m else None
+
+
+def spells_out(acronym: str, text: str) -> bool:
+    """Whether the text gives the words the letters stand for, just before them in brackets: "large language models
+    (LLMs)", "Artificial Intelligence (AI)", "Human-Centered AI Institute (HAI)" (a word may give no letter)."""
+    for m in re.finditer(rf"\(\s*{re.escape(acronym)}s?\s*\)", text, re.I):
+        words = re.findall(r"[A-Za-z][\w’']*", text[: m.start()])[-2 * len(acronym) - 1 :]
+        if not words or words[-1][0].upper() != acronym[-1]:
+            continue
+        i = len(acronym) - 1
+        for w in reversed(words):
+            if i >= 0 and w[0].upper() == acronym[i]:
+                i -= 1
+        if i < 0:
+            return True
+    return False
 
 
 def _defines(part: Part, text: str) -> bool:
