@@ -147,7 +147,7 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(
             # not "Where does the US still hold an advantage?", "where does the author stand?": in what respect
             r"^(?![^?]*\bwhere\b[^?]*\b(?:advantages?|edge|ahead|behind|gap|lags?|falls? short|excels?|strengths?|"
-            r"weakness\w*|stands?)\b)(?:"
+            r"weakness\w*|stands?|focus\w*|efforts?|priorit\w*)\b)(?:"
             r"^\s*where\b|.*\bwhere (is|was|are|were|did|does|do|will)\b|.*\b(which|what) (country|countries|city|"
             r"cities|region|place|location)\b|.*\bin what (country|city)\b)"
         ),
@@ -906,7 +906,8 @@ _SPECIFIC = re.compile(
 
 # "Who runs ...?", "Who took over ...?": the doer of a verb is asked, and a sentence without the verb names no doer
 _WHO_VERB = re.compile(
-    rf"^\s*(?:and\s+)?who\s+(?:(?:needs?|has|have|wants?|plans?|tries|tried|ought|hopes?|aims?)\s+to\s+)?"
+    r"^\s*(?:and\s+)?who\s+(?:(?:needs?|has|have|wants?|plans?|tries|tried|ought|hopes?|aims?|stands?|seems?|tends?)"
+    r"\s+to\s+)?"
     rf"(?!(?:{_AUX_WORDS}|else)\b)([a-z]+)\b",
     re.I,
 )

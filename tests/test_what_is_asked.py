@@ -324,3 +324,9 @@ def test_letters_asked_to_be_spelled_out_are_answered_by_the_words_before_them_i
     answer = chat.ask("what does LLM stand for")
     assert "large language models (LLMs)" in answer.answer.split("[1]")[0]
     assert_citations_verifiable(answer)
+
+
+def test_who_stands_to_do_something_is_asked_the_doer_of_the_verb_after_to() -> None:
+    assert analyse("Who stands to benefit from cheaper access to powerful AI tools?").parts[0].verb == "benefit"
+    assert analyse("Who seems to run the institute?").parts[0].verb == "run"
+    assert kind_of("where does the author say the west should be putting money and effort?") == "what"
