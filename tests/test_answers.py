@@ -1730,3 +1730,22 @@ def test_the_gate_counts_a_word_of_the_same_family_as_present() -> None:
     assert not verdict.refuse, verdict.reason
     pricing = analyse("Which site provides the pricing?")
     assert Gate(min_coverage=0.5).before_answer(pricing, [passage], 0.3, stats).refuse
+
+
+def test_a_name_and_the_capitalized_words_after_it_are_one_name_typed_in_lower_case() -> None:
+    from rag.names import restore_case
+    from rag.retrieval.corpus import CorpusStats
+
+    text = (
+        "The market says Alibaba Cloud grows in the cloud. We hear that Alibaba Cloud and Alibaba agreed. Analysts at "
+        "Hugging Face counted. Both of them wrote on Hugging Face. The one Alibaba grows."
+    )
+    stats = CorpusStats.from_texts([text])
+    assert {"Alibaba Cloud", "Hugging Face"} <= set(stats.compound_spellings.values())
+    typed = restore_case("when is the alibaba cloud spin off", stats.spellings, stats.compound_spellings)
+    assert typed == "when is the Alibaba Cloud spin off"
+
+
+def test_a_date_for_a_named_units_event_is_not_another_events_date(chat: Chat) -> None:
+    answer = chat.ask("when is the alibaba cloud spin off happening, what date")
+    assert answer.refused and not answer.citations  # the articles give no date for the spin-off

@@ -210,7 +210,19 @@ class CorpusStats:
             )
 
         compound_spellings: dict[str, str] = {}
-        names = [name for name, _ in compound.most_common() if all(named(word) for word in name.split())]
+        # ... or a name and capitalized words after it, written so twice at least ("Alibaba Cloud", though "cloud" is
+        # a word of its own too)
+        names = [
+            name
+            for name, times in compound.most_common()
+            if all(named(word) for word in name.split())
+            or (
+                times >= 2
+                and " " in name
+                and named(name.split()[0])
+                and all(w[:1].isupper() and not re.search(r"\d", w) for w in name.split())
+            )
+        ]
         for name in names:
             compound_spellings.setdefault(squash(name), name)
         for name in names:  # "qwen2.5 omni" is "Qwen2.5-Omni" (of "Qwen2.5-Omni-7B"), where no name is spelled so
