@@ -913,6 +913,9 @@ _WHO_VERB = re.compile(
 )
 
 
+_POINTS_AT_WHAT_WAS_ASKED = re.compile(r"\b(?:that|this|it)\s*[?.!]*\s*$", re.I)
+
+
 def _subject_of(text: str, reference: Sequence[str] = ()) -> tuple[list[str], list[str]]:
     """Content terms and names of a question, for a later part or follow-up to borrow: not the words that named its
     article ("per the Omni article"), which say where to look, not what it was about."""
@@ -1021,6 +1024,10 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
             borrowed_terms = [*borrowed_terms, *(t for n in found for t in sparse.terms(n) if t not in borrowed_terms)]
             mentioned = [*mentioned, *found]
         extra = [n for n in mentioned if n not in q] or [t for t in borrowed_terms if t not in q][:6]
+        if _POINTS_AT_WHAT_WAS_ASKED.search(q):
+            # "and how did Chinese companies work around that?": "that" is what the last question asked about (the
+            # US limiting their access to chips), not only whom it named
+            extra += [t for t in borrowed_terms if t not in q and t not in extra][:6]
         standalone = " ".join([q, *extra]) if extra else q
     places = article_references(q)
     reference = article_reference(q, places)

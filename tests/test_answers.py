@@ -1749,3 +1749,13 @@ def test_a_name_and_the_capitalized_words_after_it_are_one_name_typed_in_lower_c
 def test_a_date_for_a_named_units_event_is_not_another_events_date(chat: Chat) -> None:
     answer = chat.ask("when is the alibaba cloud spin off happening, what date")
     assert answer.refused and not answer.citations  # the articles give no date for the spin-off
+
+
+def test_a_follow_up_pointing_at_what_was_asked_retrieves_with_its_words() -> None:
+    from rag.question import analyse
+
+    earlier = [Turn("user", "What has the US done to limit China's access to advanced AI chips?")]
+    analysis = analyse("and how did Chinese companies work around that?", earlier)
+    assert {"chip", "access"} <= set(analysis.standalone.split())
+    # ... not when it points at nothing: a person is asked about by the names alone
+    assert "chip" not in analyse("and what did Nvidia say?", earlier).standalone
