@@ -1759,3 +1759,14 @@ def test_a_follow_up_pointing_at_what_was_asked_retrieves_with_its_words() -> No
     assert {"chip", "access"} <= set(analysis.standalone.split())
     # ... not when it points at nothing: a person is asked about by the names alone
     assert "chip" not in analyse("and what did Nvidia say?", earlier).standalone
+
+
+def test_the_writers_own_question_comes_with_the_sentence_that_answers_it(chat: Chat) -> None:
+    from rag.answer.evidence import candidate_sentences
+
+    text = "Is it merely a play for market share? The narrative of altruism can hide profit-driven motives here."
+    scored = candidate_sentences(1, text)
+    assert [s.lead.text if s.lead else None for s in scored] == ["Is it merely a play for market share?"]
+    answer = chat.ask("Does the Qwen2.5-Omni author think the accessibility pitch is really just a market share play?")
+    assert "market share" in answer.answer and "profit-driven" in answer.answer
+    assert_citations_verifiable(answer)

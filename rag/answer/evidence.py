@@ -829,10 +829,22 @@ def candidate_sentences(passage_no: int, passage_text: str, *, faq_questions: bo
     """Answer-like sentences of a passage text, with leads (faq_questions: a FAQ's answer with its question)."""
     sents = [Sentence(passage_text[a:b], a, b) for a, b in sentence_spans(passage_text)]
     out = sentences_with_leads(passage_no, sents, passage_text)
+    # "Is it merely a strategic play to capture market share? The narrative of altruism can easily serve as a veneer
+    # for profit-driven motives ...": the writer's own question, in the paragraph, is what the next sentence answers
+    before = {b.start: a for a, b in pairwise(sents)}
+    for i, sc in enumerate(out):
+        asked = before.get(sc.sentence.start)
+        if (
+            sc.lead is None
+            and asked is not None
+            and is_question(asked.text)
+            and not asked.text.startswith("Q:")
+            and "\n" not in passage_text[asked.end : sc.sentence.start]
+        ):
+            out[i] = replace(sc, lead=asked)
     if faq_questions and "A:" in passage_text:
         # "Q: What is the primary advantage ...? A: The main benefit is ...": an answer line says what it answers
         # only with the question line just before it
-        before = {b.start: a for a, b in pairwise(sents)}
         for i, sc in enumerate(out):
             q = before.get(sc.sentence.start)
             if (
