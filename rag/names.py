@@ -103,12 +103,13 @@ def names(text: str) -> list[str]:
 
 
 # A sentence's first word is a name when a name follows it at once ("Kai Wang - who does he work for?", "Paul Triolo
-# works where?"), unless it is a word a request opens with ("Compare Qwen ...", "Summarize Qwen-VL ...").
+# works where?", "Kai Wang's insights ..."), unless it is a word a request opens with ("Compare Qwen ...",
+# "Summarize Qwen-VL ...").
 _OPENS_A_NAME = re.compile(
     rf"(?!(?i:{REQUEST_VERBS}|does|did|is|was|are|were|has|have|can|could|will|would|should|why|how|what|who|which|when|"
     r"where|and|but|so|also|then|besides|apart|beyond|unlike|like|despite|after|before|since|per|according|ok|okay|"
     r"hey|hi|hello|thanks|sorry|yes|no|if|as|in|on|at|for|from|with|by|of|to|the|a|an|this|that|these|those|my|our|"
-    r"your|their|his|her|its)\b)[A-Z][a-z]+\s+(?:[A-Z][a-z]+|\d[\d.]*)\b(?![\w\-’'])"
+    r"your|their|his|her|its)\b)[A-Z][a-z]+\s+(?:[A-Z][a-z]+|\d[\d.]*)\b(?:['’]s\b)?(?![\w\-’'])"
 )
 _CALENDAR = re.compile(
     rf"^(?:{MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|{WEEKDAYS})$|"

@@ -330,3 +330,9 @@ def test_who_stands_to_do_something_is_asked_the_doer_of_the_verb_after_to() -> 
     assert analyse("Who stands to benefit from cheaper access to powerful AI tools?").parts[0].verb == "benefit"
     assert analyse("Who seems to run the institute?").parts[0].verb == "run"
     assert kind_of("where does the author say the west should be putting money and effort?") == "what"
+
+
+def test_a_first_name_opening_a_sentence_before_a_possessive_surname_is_a_name() -> None:
+    # "Kai Wang's insights ..." (an answer a follow-up points back at): Kai is his, not a sentence's opening word
+    assert names("Kai Wang’s insights about the advantages that large tech players have")[:2] == ["Kai", "Wang"]
+    assert names("Despite that, Alibaba grows") == ["Alibaba"]
