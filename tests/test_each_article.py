@@ -86,3 +86,11 @@ def test_the_one_article_naming_a_product_answers_where_it_calls_it_otherwise(ch
     assert all(w in answer.answer for w in ("text", "images", "audio", "video"))
     assert {c.source for c in answer.citations} == {"002_f9dec77134c0a174.txt"}
     assert_citations_verifiable(answer)
+
+
+def test_where_to_get_a_product_is_answered_in_its_own_article_where_it_goes_unnamed(chat: Chat) -> None:
+    answer = chat.ask("where do I download Qwen2.5-Omni-7B?")
+    assert not answer.refused and "Hugging Face and GitHub" in answer.answer
+    assert answer.citations[0].source == "002_f9dec77134c0a174.txt"
+    # ... but not its date, which there may be another thing's
+    assert chat.ask("When did Alibaba release Qwen2.5-Omni-7B?").refused

@@ -660,6 +660,9 @@ def sentences_with_leads(passage_no: int, text_sentences: list[Sentence], passag
     return out
 
 
+_VALUES = frozenset({"when", "how_much", "how_many", "duration"})
+
+
 def judge(
     part: Part,
     question: str,
@@ -680,7 +683,12 @@ def judge(
     quote = f"{scored.lead.text} {scored.sentence.text}" if scored.lead else scored.sentence.text
     # "This movement is fueled by ...": the sentence it leans on names what "this" is, so both count.
     support = overlap(weights, quote)
-    if named_nearby and part.kind not in TYPED and (about or _REFERS.search(quote)):
+    # ... and, in the one article that names a product, where it is or who has it ("where do I download
+    # Qwen2.5-Omni-7B?": "releasing its models on platforms like Hugging Face"), though not its date or figure, which
+    # may be another thing's there
+    if named_nearby and (
+        (part.kind not in TYPED and (about or _REFERS.search(quote))) or (about and part.kind not in _VALUES)
+    ):
         # "Alibaba touts their latest model as ...", in the article that names Qwen2.5-Omni-7B: the model is meant
         support = max(support, overlap(weights, f"{quote} {' '.join(named_nearby)}") * NEAR_CREDIT)
     lexical = support
