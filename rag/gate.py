@@ -110,7 +110,7 @@ class Gate:
             groups = {g for t in seen if (g := relation_group(t)) is not None}
             # A name in another spelling ("llama2" for "Llama 2") is there too.
             forms = frozenset().union(*(name_forms(p.text) for p in usable[:3]))
-            # ... and a word of the same family ("comparison", "comparative": see rag.answer.evidence.PREFIX)
+            # ... and a word of the same family ("comparison", "comparative"; see sparse.PREFIX)
             starts = {t[: sparse.PREFIX] for t in seen if len(t) >= sparse.PREFIX}
             found = {
                 t

@@ -471,7 +471,9 @@ RELATION_ONLY = (
 
 # Stems too short to match by their start ("add" would take "additional"), or that start another word ("partner",
 # someone's job, starts "partnership", a deal): these match whole.
-RELATED_EXACT = {"add": 0, "mention": 0, "comment": 0, "partner": 4}
+_SAYING = next(i for i, group in enumerate(RELATED) if "say" in group)
+_WORKING = next(i for i, group in enumerate(RELATED) if "work" in group)
+RELATED_EXACT = {"add": _SAYING, "mention": _SAYING, "comment": _SAYING, "partner": _WORKING}
 
 
 def relation_group(term: str) -> int | None:

@@ -605,7 +605,6 @@ def part_weights(part: Part, idf: Callable[[str], float]) -> Weights:
     return out
 
 
-PREFIX = sparse.PREFIX
 NEAR_CREDIT = 0.7
 
 
@@ -617,13 +616,13 @@ def overlap(weights: Weights, text: str) -> float:
         return 0.0
     have = sparse.term_set(text)
     have |= {sparse.base_form(h) for h in have}  # "spun off": a spin-off
-    prefixes = {h[:PREFIX] for h in have if len(h) >= PREFIX}
+    prefixes = {h[: sparse.PREFIX] for h in have if len(h) >= sparse.PREFIX}
     groups = {g for h in have for g in relation_groups(h)}  # "releasing" is a release and a way to get it
     got = 0.0
     for t, v in weights.items():
         if t in have or sparse.base_form(t) in have:
             got += v
-        elif (len(t) >= PREFIX and t[:PREFIX] in prefixes) or (groups and relation_groups(t) & groups):
+        elif (len(t) >= sparse.PREFIX and t[: sparse.PREFIX] in prefixes) or (groups and relation_groups(t) & groups):
             got += NEAR_CREDIT * v
     return got / total
 

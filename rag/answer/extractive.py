@@ -281,6 +281,9 @@ class ExtractiveAnswerer(KeySentences):
         article_curated = request.article is not None and any(
             p.source == request.article and p.trust == "curated" for p in request.candidates
         )
+        # The article that alone names a product is about it: any sentence there may go on about it unnamed
+        # ("Mobilizing AI on edge devices, such as mobile phones" in the one article on Qwen2.5-Omni-7B), and all of
+        # it is read. A name that only says which article is meant ("per the Qwen2-VL piece") is not asked about.
         about = product_articles_of(part, request)
         for i, p in enumerate(request.candidates):
             # Hostile text is never quoted; past the best passages only a named article, every article for a list
@@ -352,9 +355,6 @@ class ExtractiveAnswerer(KeySentences):
             if own_names
             else {}
         )
-        # ... and the article that alone names a product is about it: any sentence there may go on about it unnamed
-        # ("Mobilizing AI on edge devices, such as mobile phones" in the one article on Qwen2.5-Omni-7B). A name that
-        # only says which article is meant ("per the Qwen2-VL piece") is not what is asked about.
         out = [
             judge(
                 part,
