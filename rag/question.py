@@ -471,6 +471,8 @@ RELATION_ONLY = (
 
 # Stems too short to match by their start ("add" would take "additional"), or that start another word ("partner",
 # someone's job, starts "partnership", a deal): these match whole.
+# the group of getting hold of a thing ("download", "access"), among every group relation_groups() numbers
+GETTING = len(RELATED) + next(i for i, group in enumerate(RELATION_ONLY) if "download" in group)
 _SAYING = next(i for i, group in enumerate(RELATED) if "say" in group)
 _WORKING = next(i for i, group in enumerate(RELATED) if "work" in group)
 RELATED_EXACT = {"add": _SAYING, "mention": _SAYING, "comment": _SAYING, "partner": _WORKING}

@@ -11,7 +11,7 @@ from itertools import pairwise
 from rag.cite import Sentence
 from rag.errors import FootnoteError
 from rag.names import is_demonym, names_its_place
-from rag.question import TYPED, Part, relation_groups
+from rag.question import GETTING, TYPED, Part, relation_groups
 from rag.retrieval import sparse
 from rag.text import MONTHS, WEEKDAYS, sentence_spans
 
@@ -682,11 +682,12 @@ def judge(
     quote = f"{scored.lead.text} {scored.sentence.text}" if scored.lead else scored.sentence.text
     # "This movement is fueled by ...": the sentence it leans on names what "this" is, so both count.
     support = overlap(weights, quote)
-    # ... and, in the one article that names a product, where it is or who has it ("where do I download
+    # ... and, in the one article that names a product, who has it or where to get it ("where do I download
     # Qwen2.5-Omni-7B?": "releasing its models on platforms like Hugging Face"), though not its date or figure, which
-    # may be another thing's there
+    # may be another thing's there, nor where something happened to it (a place is named, never referred to)
+    gets = part.kind != "where" or any(GETTING in relation_groups(t) for t in part.terms)
     if named_nearby and (
-        (part.kind not in TYPED and (about or _REFERS.search(quote))) or (about and part.kind not in _VALUES)
+        (part.kind not in TYPED and (about or _REFERS.search(quote))) or (about and part.kind not in _VALUES and gets)
     ):
         # "Alibaba touts their latest model as ...", in the article that names Qwen2.5-Omni-7B: the model is meant
         support = max(support, overlap(weights, f"{quote} {' '.join(named_nearby)}") * NEAR_CREDIT)
