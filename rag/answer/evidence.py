@@ -608,16 +608,23 @@ def part_weights(part: Part, idf: Callable[[str], float]) -> Weights:
 NEAR_CREDIT = 0.7
 
 
+@lru_cache(maxsize=20_000)
+def _text_terms(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[int]]:
+    """A text's terms (with the verb of an irregular past: "spun off" is a spin-off), their 5-letter starts and their
+    relation groups ("releasing" is a release and a way to get it): read once per text, judged against many parts."""
+    have = sparse.term_set(text)
+    have |= {sparse.base_form(h) for h in have}
+    prefixes = frozenset(h[: sparse.PREFIX] for h in have if len(h) >= sparse.PREFIX)
+    return have, prefixes, frozenset(g for h in have for g in relation_groups(h))
+
+
 def overlap(weights: Weights, text: str) -> float:
     """Weighted share of the terms present in text (a term sharing a 5-letter start, or a verb of the same
     relation, counts 0.7)."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    have = sparse.term_set(text)
-    have |= {sparse.base_form(h) for h in have}  # "spun off": a spin-off
-    prefixes = {h[: sparse.PREFIX] for h in have if len(h) >= sparse.PREFIX}
-    groups = {g for h in have for g in relation_groups(h)}  # "releasing" is a release and a way to get it
+    have, prefixes, groups = _text_terms(text)
     got = 0.0
     for t, v in weights.items():
         if t in have or sparse.base_form(t) in have:
@@ -764,6 +771,7 @@ _STANDS_FOR = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)
 def acronym_asked(question: str) -> str | None:
     """The letters a question asks to have spelled out ("What does LLM stand for?": LLM), if it asks that."""
     m = _STANDS_FOR.search(question)
