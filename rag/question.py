@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, cast
 
 from rag.names import CAPITALS, is_demonym, names
 from rag.retrieval import sparse
@@ -139,7 +139,9 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             r"^\s*when\b|\bwhen (did|was|were|will|is|does|do|has|had)\b|\b(what|which) (\w+ )?(year|date|month|day)\b|"
             # "Alibaba when released the Qwen2-VL?": the subject first, as some learners of English write it
             r"^(?!\s*(?:what|who|how|why|which|where|whose)\b)\s*[\w\-.]+(?:\s+[\w\-.]+){0,2}\s+when\s+[a-z]+ed\b|"
-            r"\bin which year\b|\bhow long ago\b"
+            r"\bin which year\b|\bhow long ago\b|"
+            # "Qwen2-VL came out when?", "spin-off done when": the question word left where the answer would stand
+            r"^(?!\s*(?:and\s+)?(?:what|who|whom|whose|when|where|which|how|why)\b).*\bwhen\s*[?.!]*\s*$"
         ),
     ),
     (
@@ -149,7 +151,8 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             r"^(?![^?]*\bwhere\b[^?]*\b(?:advantages?|edge|ahead|behind|gap|lags?|falls? short|excels?|strengths?|"
             r"weakness\w*|stands?|focus\w*|efforts?|priorit\w*)\b)(?:"
             r"^\s*where\b|.*\bwhere (is|was|are|were|did|does|do|will)\b|.*\b(which|what) (country|countries|city|"
-            r"cities|region|place|location)\b|.*\bin what (country|city)\b)"
+            r"cities|region|place|location)\b|.*\bin what (country|city)\b|"
+            r"^(?!\s*(?:and\s+)?(?:what|who|whom|whose|when|where|which|how|why)\b).*\bwhere\s*[?.!]*\s*$)"
         ),
     ),
     (
@@ -653,12 +656,25 @@ def _focus(text: str) -> list[str]:
     return focus
 
 
-def _attributes_named(text: str) -> list[str]:
+def _attributes_named(text: str, searched: bool = False) -> list[str]:
     """What a query typed without a question word asks for: the attributes it names ("Qwen2-VL release date?",
-    "Llama 2 param count?"), its signs read as words ("# of GPUs stockpiled?", "deal value $?")."""
+    "Llama 2 param count?"), its signs read as words ("# of GPUs stockpiled?", "deal value $?"). Words typed as into
+    a search box, with no question mark, ask for a value only by a word that names one: a date, a count, a sum
+    ("qwen2-vl release date"), not a quality ("qwen-vl upgrade resolution" looks for what the upgrade did to it)."""
     for sign, word in _SIGNS:
         text = text.replace(sign, f" {word} ")
-    return [t for t in dict.fromkeys(sparse.terms(text)) if t in _ATTRIBUTES]
+    text = _GIVEN_SPAN.sub(" ", text)
+    return [t for t in dict.fromkeys(sparse.terms(text)) if t in (_VALUE_NOUNS if searched else _ATTRIBUTES)]
+
+
+def _is_query(text: str) -> bool:
+    """Whether a part is a query typed without a question word: with a question mark ("Llama 2 param count?"), or
+    words with no verb of asking at all, as typed into a search box ("qwen2-vl release date")."""
+    return not _HAS_QWORD.search(text) and (text.rstrip().endswith("?") or not _AUX.search(text))
+
+
+# "investment over the next 3 years": a span given, not a date asked
+_GIVEN_SPAN = re.compile(r"\b\d+\s+(?:years?|yrs?|months?|weeks?|days?)\b", re.I)
 
 
 # "Alibaba Cloud's revenue": what a name owns
@@ -686,10 +702,18 @@ _SPAN_WORDS = frozenset(sparse.terms("time period span stretch"))
 _CURRENCY_WORDS = frozenset(sparse.terms("money cash dollar dollars euro euros sum amount"))
 _DATE_NOUNS = frozenset(sparse.terms("date year month day publication released launch"))
 _SIGNS = (("#", "number"), ("%", "percentage"), ("$", "dollars"))
+_INNER_QWORD = re.compile(r"\b(when|where)\b", re.I)
+# "baichuan developer company", "omni article author": a query ending on a role asks who holds it ("the author's
+# piece" names the role, it does not ask it)
+_ROLE_LAST = re.compile(
+    r"\b(?:author|writer|developer|maker|creator|founder|ceo|owner|publisher)s?(?:\s+(?:company|firm|name))?\s*\??\s*$",
+    re.I,
+)
 # (a rank is also said in words: "one of the most downloaded")
 _ATTRIBUTES = (_MEASURE_NOUNS - frozenset(sparse.terms("rank ranking"))) | (
     _MONEY_NOUNS | _CURRENCY_WORDS | frozenset(sparse.terms("date year month day valuation"))
 )
+_VALUE_NOUNS = _MONEY_NOUNS | _CURRENCY_WORDS | frozenset(sparse.terms("date year month day count number parameters"))
 
 
 _PLURAL_ASK = re.compile(
@@ -803,10 +827,13 @@ def _part(
     own_names = [n for n in names(text) if n not in reference and n not in aside]
     focus = [t for t in _focus(text) if t not in ref_terms]
     kind = _refine(asked, focus, text)
-    if kind == "what" and not focus and text.rstrip().endswith("?") and not _HAS_QWORD.search(text):
+    if kind == "what" and not focus and _is_query(text):
         # a question typed without a question word is typed by the attribute it names, which a quote need not
-        # repeat ("Qwen2-VL release date?" is answered by a date)
-        kind = _refine(kind, _attributes_named(text), text)
+        # repeat ("Qwen2-VL release date?" is answered by a date, "baichuan developer" by who made it)
+        attributes = _attributes_named(text, searched=not text.rstrip().endswith("?"))
+        kind = "who" if _ROLE_LAST.search(text) else _refine(kind, attributes, text)
+    elif kind == "what" and not _AUX.search(text) and not _ASKS.match(text) and (inner := _INNER_QWORD.search(text)):
+        kind = cast(Kind, inner.group(1).lower())  # "alibaba open models where published": a search box's words
     if kind == "how_much":  # "how much money": a sum of money is what a currency figure is; no word need say so
         focus = [t for t in focus if t not in _CURRENCY_WORDS]
     if kind == "duration":  # "how much time", "over what period": a span of time is what a duration is

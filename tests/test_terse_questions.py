@@ -24,9 +24,36 @@ def test_a_question_without_a_question_word_asks_for_the_attribute_it_names(ques
     assert [p.kind for p in analyse(question).parts] == kinds
 
 
-def test_a_keyword_search_is_not_typed_as_a_question() -> None:
+def test_a_keyword_search_naming_a_quality_is_not_typed_as_a_question() -> None:
     # no question mark: "qwen2.5 omni size" looks for passages on it (the name "Qwen2.5-Omni-7B" says its size)
     assert analyse("qwen2.5 omni size").parts[0].kind == "what"
+    assert analyse("qwen-vl upgrade resolution").parts[0].kind == "what"  # "higher-resolution images"
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [
+        ("qwen2-vl release date", "when"),  # a value named: a date, a count, a sum
+        ("us chip export ban china start year", "when"),
+        ("qwen-vl parameter count billion", "how_many"),
+        ("alibaba cloud ai investment amount next 3 yrs", "what"),  # "3 yrs" is given, not asked
+        ("kai wang works where", "where"),  # the question word left where the answer would stand
+        ("alibaba open models where published", "where"),
+        ("baichuan developer company", "who"),  # a role at the end asks who holds it
+    ],
+)
+def test_words_typed_as_into_a_search_box_ask_for_the_value_they_name(query: str, kind: str) -> None:
+    assert [p.kind for p in analyse(query).parts] == [kind]
+
+
+def test_a_role_named_inside_a_query_is_not_what_it_asks() -> None:
+    # "the author's piece", "the Qwen2-VL author recommends": the author is who did it, not who is asked for
+    assert (
+        analyse("time gap between the author's 'China's Recent AI Surge' piece and the Qwen2-VL one?").parts[0].kind
+        != "who"
+    )
+    assert analyse("focus areas the Qwen2-VL author recommends for the West?").parts[0].kind != "who"
+    assert analyse("china ai arms race alibaba article author").parts[0].author
 
 
 def test_each_part_listed_with_a_plus_asks_of_the_same_subject() -> None:
@@ -41,6 +68,9 @@ def test_each_part_listed_with_a_plus_asks_of_the_same_subject() -> None:
         "Qwen2-VL release date?",  # "the unveiling of Qwen2-VL" gives no date
         "# of Nvidia GPUs Chinese firms stockpiled?",  # "stockpiled Nvidia GPUs" gives no number
         "Apple-Alibaba iPhone AI deal value $?",  # the partnership is named, its value is not
+        "qwen2-vl release date",  # as typed into a search box: the unveiling has no date either
+        "us chip export ban china start year",  # the ban is discussed, the year it began is not given
+        "qwen-vl parameter count billion",  # Llama 2 is "ten times larger", Qwen-VL's count is never given
     ],
 )
 def test_an_attribute_the_articles_never_give_is_refused_when_asked_tersely(chat: Chat, question: str) -> None:
