@@ -586,8 +586,10 @@ def split_parts(question: str) -> list[str]:
 
 # "What's Nvidia's stock price?", "What is the publication date of ...": the noun after "what is [X's]".
 _WHAT_IS = re.compile(
-    r"^\s*what(?:'s|’s| is| was| are| were)\s+(?:the\s+|its\s+|their\s+)?(?:[\w\-.]+(?:'s|’s)\s+)?"
-    r"([\w\-]+(?:\s+[\w\-]+){0,2}?)(?=\s+(?:of|for|in|on|at|right|now|last|this|that|to|by)\b|\s*\?|\s*$)",
+    r"^\s*what(?:'s|’s| is| was| are| were)\s+(?:the\s+|its\s+|their\s+)?"
+    r"(?:(?:[A-Z][\w\-.]*\s+){0,2}[\w\-.]+(?:'s|’s)\s+)?"  # "DeepSeek R1's": a name of up to three words owns it
+    r"([\w\-]+(?:\s+[\w\-]+){0,2}?)"
+    r"(?=\s+(?:of|for|in|on|at|right|now|last|this|that|to|by|vs\.?|versus|against|compared)\b|\s*\?|\s*$)",
     re.I,
 )
 # "List the Chinese AI companies ...": up to the plural noun the list is of

@@ -90,10 +90,27 @@ def test_everyday_words_for_what_the_articles_say_technically_are_answered(chat:
 
 
 @pytest.mark.parametrize(
-    "question", ["what were the actual scores on those benchmarks?", "By what margin?", "What were the scores?"]
+    "question",
+    [
+        "what were the actual scores on those benchmarks?",
+        "By what margin?",
+        "What were the scores?",
+        "what were DeepSeek R1's benchmark scores",  # a name of two words owns them
+        "what was Qwen2-VL's exact score vs GPT-4V",  # a score against another's is still a figure
+    ],
 )
 def test_scores_and_margins_ask_for_figures(question: str) -> None:
     assert analyse(question).parts[0].kind == "how_many"
+
+
+@pytest.mark.parametrize(
+    "question", ["what were deepseek r1's benchmark scores", "what was qwen2-vl's exact score vs gpt-4v"]
+)
+def test_scores_the_articles_never_give_are_refused_not_answered_by_a_sentence_on_benchmarks(
+    chat: Chat, question: str
+) -> None:
+    answer = chat.ask(question)
+    assert answer.refused and not answer.citations, answer.answer
 
 
 def test_a_margin_the_articles_never_give_is_refused_not_answered_by_the_claim_it_measures(chat: Chat) -> None:
