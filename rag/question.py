@@ -795,6 +795,18 @@ _PHRASAL = (
     ),
     # "which carmaker is Alibaba partnering with?" asks about a collaboration, not a job ("partner at Lux Capital")
     (re.compile(r"\bpartner(?:s|ed|ing)?\s+(?=with\b)|\bteam(?:s|ed|ing)?\s+up\s+(?=with\b)", re.I), "collaborating "),
+    # "who made Baichuan?": who built it ("made" is a stopword: the question would ask no relation); "made available"
+    # is a release
+    # ... and "who made that point?" is who said it
+    (
+        re.compile(
+            r"\bmade\b(?!\s+(?:it\s+|them\s+)?(?:available|public|accessible|open)\b)"
+            r"(?!\s+(?:a|an|the|that|this|these|those|his|her|their|its)\s+(?:\w+\s+)?(?:point|claim|statement|"
+            r"prediction|remark|comment|argument|case|observation|warning|suggestion|announcement)s?\b)",
+            re.I,
+        ),
+        "built",
+    ),
 )
 
 

@@ -1576,6 +1576,17 @@ def test_who_made_a_named_thing_is_answered_only_where_the_quote_names_it(chat: 
     assert not answer.refused and "Alibaba" in answer.answer, answer.answer
 
 
+def test_who_made_a_thing_asks_who_built_it_though_made_is_a_stopword(chat: Chat) -> None:
+    # with "made" dropped the question asked no relation, and "such as Qwen and Baichuan" named someone beside it
+    answer = chat.ask("and who made baichuan?", _conversation(chat, "which chinese models are competing with llama 2"))
+    assert answer.refused and not answer.citations, answer.answer
+    answer = chat.ask("who made qwen?")
+    assert not answer.refused and "Alibaba" in answer.answer, answer.answer
+    from rag.question import analyse
+
+    assert "built" not in analyse("Who made that point?").parts[0].terms  # a point made is a point said
+
+
 def test_which_ranking_asks_for_a_ranking_not_a_figure(chat: Chat) -> None:
     from rag.question import analyse
 
