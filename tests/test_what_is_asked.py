@@ -61,6 +61,27 @@ def test_asked_what_should_be_done_the_sentence_that_says_what_should_be_done_an
     assert_citations_verifiable(answer)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "so what does that guy think the us should do now that qwen2-vl is winning",  # no word of the advice
+        "What policy measures does the author recommend Western governments take in response to Qwen2-VL?",
+        "what does the wake-up call guy say the west should focus on?",
+    ],
+)
+def test_asked_for_advice_the_articles_advice_answers_not_its_topic_sentence(chat: Chat, question: str) -> None:
+    answer = chat.ask(question)
+    assert "Key areas of focus should include" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)
+
+
+def test_a_wake_up_call_for_someone_advises_nothing() -> None:
+    from rag.answer.evidence import advises
+
+    assert not advises("What should the West do?", "It serves as a stark wake-up call for the United States.")
+    assert advises("What should the West do?", "The report calls for more funding of basic research.")
+
+
 def test_which_agency_did_something_asks_for_an_agency_by_name() -> None:
     part = analyse("Which US agency issued the chip export restrictions on China?").parts[0]
     assert (part.kind, part.specific) == ("who", "agenc")

@@ -12,6 +12,7 @@ from rag.answer import AnswerRequest
 from rag.answer.evidence import (
     Evidence,
     acronym_asked,
+    advises,
     asks_role,
     bare_name,
     counts_otherwise,
@@ -66,6 +67,7 @@ LIST_ITEM_DENSE = 0.25  # a sentence naming new things answers a list of named t
 
 ARTICLE_IDEA_DENSE = 0.25  # ... a sentence of the article asked about answers a list of its ideas at this cosine
 
+ADVICE_DENSE = 0.15  # a sentence advising, asked for advice, answers in an article of the asked thing at this cosine
 SIDE_DENSE = 0.3  # ... and a sentence of one of the articles a question sets side by side answers its side
 
 _WRITTEN_BY = re.compile(r"\b(written|authored|reported) by [A-Z]|\bby [A-Z][a-z]+ [A-Z][a-z]+,? (a|an|the) ")
@@ -451,6 +453,16 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
         return None
     # "How do the Qwen-VL article and the Omni piece treat ...?": each side's article answers in its own words
     if request.articles and source == request.article and e.dense >= SIDE_DENSE:
+        return None
+    # "What does he think the US should do now that Qwen2-VL is winning?": advice asked is given by the sentences
+    # that advise ("Key areas of focus should include ...") in an article of what is asked about, which need not
+    # name it again
+    if (
+        own
+        and advises(part.text, quote)
+        and e.dense >= ADVICE_DENSE
+        and all(any(has_name(n, p) for p in same) for n in own)
+    ):
         return None
     return "low support"
 
