@@ -120,7 +120,8 @@ class Chat:
         self._corpus_version = ""
         self._corpus_lock = threading.Lock()
         self._floor: tuple[int, float | None] | None = None  # (points when measured, floor)
-        self._spelled: tuple[CorpusStats, dict[str, str]] | None = None  # (statistics, their spellings)
+        # (statistics, their spellings, the names among them no English word spells)
+        self._spelled: tuple[CorpusStats, dict[str, str], frozenset[str]] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, store: Store | None = None, embedder: Embedder | None = None) -> Chat:
@@ -196,7 +197,8 @@ class Chat:
         ("whats", "acc to") and names typed otherwise as the articles spell them ("kai wang": Kai Wang; "qwen2 vl":
         Qwen2-VL)."""
         stats = corpus or self.corpus()
-        spellings = self._spellings(stats)
+        # (known: "Baichuan developer company" opens with one of the corpus's names)
+        spellings, known = self._spellings(stats)
 
         def read(text: str) -> str:
             return restore_case(fronted(written_out(text)), spellings, stats.compound_spellings, stats.leads)
@@ -211,20 +213,22 @@ class Chat:
         told, asked = split_message(question, earlier=bool(turns))
         if told:
             turns.append(Turn("user", read(told)))
-        analysis = analyse(read(asked), turns)
+        analysis = analyse(read(asked), turns, known)
         if analysis.follow_up:
             analysis = _borrowing_known_words(analysis, stats)
             analysis = replace(analysis, standalone=self.answerer.condense(analysis, turns))
         return replace(analysis, message=question) if told else analysis
 
-    def _spellings(self, stats: CorpusStats) -> dict[str, str]:
+    def _spellings(self, stats: CorpusStats) -> tuple[dict[str, str], frozenset[str]]:
         """How the corpus spells its names, with the names that only ever open a sentence and are no English word
-        ("Baidu"; not "Despite"), found once per corpus statistics."""
+        ("Baidu"; not "Despite"), and which of them (lowercased) no English word spells, found once per corpus
+        statistics."""
         if self._spelled is None or self._spelled[0] is not stats:
             openers = {low: w for low, w in stats.openers.items() if unknown_word(w)}
             rare = {low: w for low, w in stats.rare.items() if unknown_word(w)}  # "Baichuan", written so once
-            self._spelled = (stats, {**openers, **rare, **stats.spellings})
-        return self._spelled[1]
+            spellings = {**openers, **rare, **stats.spellings}
+            self._spelled = (stats, spellings, frozenset(low for low, w in spellings.items() if unknown_word(w)))
+        return self._spelled[1], self._spelled[2]
 
     def ask(self, question: str, history: Sequence[Turn] = (), *, top_k: int | None = None) -> Answer:
         """The final Answer (the stream, drained)."""

@@ -6,7 +6,7 @@ Used by the question analysis, the gate and the answerers alike ("Baidu", "Qwen2
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from typing import Protocol
 
 from rag.retrieval import sparse
@@ -76,8 +76,10 @@ def demonyms(text: str) -> list[str]:
     return out
 
 
-def names(text: str) -> list[str]:
-    """Words that name something, once each: capitalized mid-sentence, inner capitals, or with a digit."""
+def names(text: str, known: Container[str] = ()) -> list[str]:
+    """Words that name something, once each: capitalized mid-sentence, inner capitals, or with a digit. A sentence's
+    first word names something before another name, or when it is one of the known names (lowercased: a corpus's
+    names that are no English word, "Baichuan developer company")."""
     out: list[str] = []
     sentence_start = True
     for m in _TOKEN.finditer(text):
@@ -89,7 +91,7 @@ def names(text: str) -> list[str]:
         if not any(c.isalpha() for c in word) or word.lower() in _HONORIFICS:
             continue  # "2.5" in "Qwen 2.5" names nothing alone; "Mr" names no one
         inner = any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
-        if first and not inner and not _OPENS_A_NAME.match(text, m.start()):
+        if first and not inner and not _OPENS_A_NAME.match(text, m.start()) and word.lower() not in known:
             continue
         ws = sparse.words(word)
         if not ws or ws[0] in sparse.stopwords() or word in out:

@@ -8,7 +8,7 @@ from the earlier questions of the conversation (never from earlier answers).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, cast
 
@@ -507,7 +507,7 @@ def kind_of(text: str) -> Kind:
     return "what"
 
 
-def is_follow_up(question: str) -> bool:
+def is_follow_up(question: str, known: Container[str] = ()) -> bool:
     """Whether the question leans on earlier turns (pronouns, 'and ...', 'what about', or very few content words)."""
     content = [t for t in sparse.terms(question) if t not in FILLER]
     if bool(_FOLLOW_UP.search(question)) or len(set(content)) <= 1:
@@ -515,7 +515,9 @@ def is_follow_up(question: str) -> bool:
     # A fragment without a verb or a name of its own ("Over what time span?", "Which exact date?") goes on from the
     # question before it
     return (
-        len(re.findall(r"[\w’'\-]+", question)) <= FRAGMENT_WORDS and not _AUX.search(question) and not names(question)
+        len(re.findall(r"[\w’'\-]+", question)) <= FRAGMENT_WORDS
+        and not _AUX.search(question)
+        and not names(question, known)
     )
 
 
@@ -820,7 +822,11 @@ def _one_word_verbs(text: str) -> str:
 
 
 def _part(
-    text: str, borrowed_terms: Sequence[str], borrowed_names: Sequence[str], reference: Sequence[str] = ()
+    text: str,
+    borrowed_terms: Sequence[str],
+    borrowed_names: Sequence[str],
+    reference: Sequence[str] = (),
+    known: Container[str] = (),
 ) -> Part:
     ref_terms = {t for w in reference for t in sparse.terms(w)}
     # "the author of the Omni commentary", "the Qwen2-VL writer": the named article and who wrote it say where to
@@ -838,7 +844,7 @@ def _part(
     set_aside = " ".join(w for m in _ASIDE_TOPIC.finditer(text) for w in m.group(1).split() if w.islower())
     rest = _ASIDE_TOPIC.sub(" ", text)
     aside_terms = [t for t in dict.fromkeys(sparse.terms(set_aside)) if t not in FILLER and t not in sparse.terms(rest)]
-    own_names = [n for n in names(text) if n not in reference and n not in aside]
+    own_names = [n for n in names(text, known) if n not in reference and n not in aside]
     focus = [t for t in _focus(text) if t not in ref_terms]
     kind = _refine(asked, focus, text)
     if kind == "what" and not focus and _is_query(text):
@@ -961,10 +967,10 @@ _WHO_VERB = re.compile(
 _POINTS_AT_WHAT_WAS_ASKED = re.compile(r"\b(?:that|this|it)\s*[?.!]*\s*$", re.I)
 
 
-def _subject_of(text: str, reference: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+def _subject_of(text: str, reference: Sequence[str] = (), known: Container[str] = ()) -> tuple[list[str], list[str]]:
     """Content terms and names of a question, for a later part or follow-up to borrow: not the words that named its
     article ("per the Omni article"), which say where to look, not what it was about."""
-    ns = [n for n in names(text) if n not in reference]
+    ns = [n for n in names(text, known) if n not in reference]
     # what is asked is not borrowed, but what was named is, asked about or not ("What is Qwen2-VL?")
     focus = set(_focus(text)) - {t for n in ns for t in sparse.terms(n)}
     ref_terms = {t for w in reference for t in sparse.terms(w)}
@@ -995,11 +1001,12 @@ def _lead_clause_last(question: str) -> str:
     return f"{rest[0].upper()}{rest[1:]}, {clause[0].lower()}{clause[1:]}{end}"
 
 
-def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
-    """Type, parts, focus and subject of a question; a follow-up resolved against the earlier questions."""
+def analyse(question: str, history: Sequence[Turn] = (), known: Container[str] = ()) -> Analysis:
+    """Type, parts, focus and subject of a question; a follow-up resolved against the earlier questions. Known names
+    (lowercased) are names though they open a sentence (see names())."""
     q = _lead_clause_last(question.strip())
     earlier = tuple(t.content for t in history if t.role == "user")
-    follow_up = bool(earlier) and is_follow_up(q)
+    follow_up = bool(earlier) and is_follow_up(q, known)
     standalone = q
     borrowed_terms: list[str] = []
     borrowed_names: list[str] = []
@@ -1010,7 +1017,7 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
             # "What about DeepSeek?" asks the previous question again about something else.
             new_subject = ellipsis.group(1)
             reference = article_reference(previous)
-            prev_names = [n for n in names(previous) if n not in reference]
+            prev_names = [n for n in names(previous, known) if n not in reference]
             # in the place of the earlier subject (where it reads as a name), the others dropped
             replaced = previous
             for i, n in enumerate(prev_names):
@@ -1021,7 +1028,7 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
                     joined = r"\s*(?:\bvs\.?|\bversus|\band|\bor|\bcompared (?:to|with))?\s*"
                     replaced = re.sub(joined + name, "", replaced, count=1)
             standalone = re.sub(r"\s+", " ", replaced).strip() if prev_names else f"{previous} {new_subject}"
-            resolved = tuple(_part(p, [], [], reference) for p in split_parts(standalone))
+            resolved = tuple(_part(p, [], [], reference, known) for p in split_parts(standalone))
             return Analysis(q, standalone, resolved, follow_up=True, earlier=earlier, article=tuple(reference))
         bare = _BARE.match(q)
         prev_focus = _FOCUS.search(previous) or _COUNTED.search(previous)
@@ -1030,7 +1037,7 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
             a, b = prev_focus.span(1)
             standalone = f"{previous[:a]}{bare.group(2).strip()} {previous[b:].lstrip()}"
             reference = article_reference(standalone)
-            resolved = tuple(_part(p, [], [], reference) for p in split_parts(standalone))
+            resolved = tuple(_part(p, [], [], reference, known) for p in split_parts(standalone))
             # A parallel question: its answer may sit in the very sentence that answered the last one.
             return Analysis(
                 q, standalone, resolved, follow_up=True, earlier=earlier, article=tuple(reference), restates=True
@@ -1042,29 +1049,29 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
             borrowed_names = names(first)
             standalone = f"{q} {first}".strip()
             reference = article_reference(q)
-            about = tuple(_part(p, borrowed_terms, borrowed_names, reference) for p in split_parts(q))
+            about = tuple(_part(p, borrowed_terms, borrowed_names, reference, known) for p in split_parts(q))
             return Analysis(q, standalone, about, follow_up=True, earlier=earlier, restates=True)
         # The subject is what the latest earlier question that named something was about.
         # The standalone form keeps the words that named its article too: they are what to retrieve.
         mentioned: list[str] = []
         for prev in reversed(earlier):
-            ts, ns = _subject_of(prev, article_reference(prev))
+            ts, ns = _subject_of(prev, article_reference(prev), known)
             if ns or ts:
-                borrowed_terms, borrowed_names, mentioned = ts, ns, names(prev)
+                borrowed_terms, borrowed_names, mentioned = ts, ns, names(prev, known)
                 break
         # "Which US model is ten times larger? ... How did Alibaba and that company work together?": what a "which"
         # or "who" question asked for is named in its answer, and "that company", "he" point at it (not "she"
         # after "Who is Grace Isford?", where she is named)
         asked = _lead_clause_last(earlier[-1])
         if re.match(r"\s*(?:and\s+)?(?:which|who)\b", asked, re.I) and (
-            _ANSWERED_THING.search(q) or (_ANSWERED_PERSON.search(q) and not names(asked))
+            _ANSWERED_THING.search(q) or (_ANSWERED_PERSON.search(q) and not names(asked, known))
         ):
             raw = next((t.content for t in reversed(history) if t.role == "assistant"), "")
             # the sentence that answered: its first quote's last (any before it is what that one leans on)
             quote = re.split(r"\[\d+\]", raw, maxsplit=1)[0]
             spans = sentence_spans(quote)
             said = quote[spans[-1][0] : spans[-1][1]] if spans else ""
-            found = [n for n in names(said) if n not in mentioned and n not in names(earlier[-1]) and n not in q]
+            found = [n for n in names(said) if n not in mentioned and n not in names(earlier[-1], known) and n not in q]
             borrowed_names = [*borrowed_names, *found]
             borrowed_terms = [*borrowed_terms, *(t for n in found for t in sparse.terms(n) if t not in borrowed_terms)]
             mentioned = [*mentioned, *found]
@@ -1082,11 +1089,11 @@ def analyse(question: str, history: Sequence[Turn] = ()) -> Analysis:
     parts: list[Part] = []
     for i, text in enumerate(split_parts(q)):
         if i == 0:
-            parts.append(_part(text, borrowed_terms, borrowed_names, reference))
+            parts.append(_part(text, borrowed_terms, borrowed_names, reference, known))
         else:
             first = parts[0]
             terms = [*first.terms, *first.subject]
-            parts.append(_part(text, [t for t in terms if t not in first.focus], list(first.names), reference))
+            parts.append(_part(text, [t for t in terms if t not in first.focus], list(first.names), reference, known))
     # "What exact scores did it get, and on which benchmarks?": the later part asks for specific ones too
     if any(p.specific for p in parts):
         parts = [

@@ -201,6 +201,19 @@ def test_a_name_opening_a_question_is_a_name_whole(text: str, found: list[str]) 
     assert names(text) == found
 
 
+def test_a_known_name_opening_a_query_is_a_name() -> None:
+    # a query's first word is capitalized whether or not it names something: one of the corpus's names is one
+    assert names("Baichuan developer company") == []
+    assert names("Baichuan developer company", known={"baichuan"}) == ["Baichuan"]
+    assert names("Gist of the Omni article?", known={"baichuan"}) == ["Omni"]
+
+
+def test_who_developed_a_thing_named_first_in_a_query_is_not_answered_by_naming_it(chat: Chat) -> None:
+    # "such as Qwen and Baichuan" named someone beside Baichuan, which, opening the query, was no name
+    answer = chat.ask("baichuan developer company")
+    assert answer.refused and not answer.citations, answer.answer
+
+
 def test_an_employer_asked_of_one_person_is_not_answered_by_anothers_of_the_same_surname(chat: Chat) -> None:
     # the articles quote Kai Wang and Tiezhen Wang (of Hugging Face); where Kai Wang works they never say
     answer = chat.ask("Kai Wang - who does he work for?")
