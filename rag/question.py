@@ -87,7 +87,7 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "list",
         re.compile(
-            r"^\s*(list|name|enumerate)\b|\b(which|what) (\w+ ){0,5}(are|were|get|gets|got|is|was) "
+            r"^\s*(list|name(?!\s+of\b)|enumerate)\b|\b(which|what) (\w+ ){0,5}(are|were|get|gets|got|is|was) "
             r"(mentioned|named(?! (?:the|as|a|an|to)\b)|listed|discussed|cited|covered|referenced|quoted)\b|"
             # "which companies show up ...", not "which leaderboard did Qwen models show up on"
             rf"\b(which|what) ((?!(?:{_AUX_WORDS})\b)\w+ ){{0,3}}(\w+s|people) "
@@ -169,7 +169,7 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "which",
         re.compile(
             r"^\s*(and |also )?which \w+|^\s*(on|in|at|from|to|with|by|for) which\b|"
-            r"\bwhat(?:'s|’s|s| is| was| are| were)\s+(?:the\s+)?names?\s+of\b|"
+            r"\bwhat(?:'s|’s|s| is| was| are| were)\s+(?:the\s+)?names?\s+of\b|^\s*(?:and\s+)?(?:the\s+)?names?\s+of\b|"
             r"\bwhat(?:'s|’s| is| are| was| were) [^?]* called\b"
         ),
     ),
@@ -240,6 +240,7 @@ _NAMED_THING = re.compile(
     re.I,
 )
 # A name of these is a product's (with a digit or inner capitals: "Qwen2-VL", "GPT-4V"), not any capitalized word.
+_POINTERS = frozenset({"it", "that", "this", "them", "they", "those", "these", "one"})
 _PRODUCT_NOUNS = re.compile(r"^(model|chatbot|bot|version|product|llm|system|assistant|series|chip|processor|gpu)")
 # "Which website published the piece ...?", "What outlet ran it?": the article's own site, not a source it cites
 _WHO_PUBLISHED = re.compile(
@@ -872,8 +873,13 @@ def _part(
     if kind == "which" and named_thing and any(_PEOPLE.match(t) for t in thing):
         kind = "who"  # "what is the name of the CEO ...?"
     # ... and "Baidu's new AI" is one of its models ("AI regulations" are not)
+    # ... and "name of it" asks the name of what the conversation is about ("what is it called?" may ask a kind's
+    # name: "Blackwell-based systems")
     named = bool(_CALLED.search(text)) and (
-        not thing or any(_PRODUCT_NOUNS.match(t) for t in thing) or _called_noun(thing) == "ai"
+        not thing
+        or any(_PRODUCT_NOUNS.match(t) for t in thing)
+        or _called_noun(thing) == "ai"
+        or bool(named_thing and named_thing.group(1) and set(thing) <= _POINTERS)
     )
     return Part(
         text=text,

@@ -387,3 +387,20 @@ def test_a_first_name_opening_a_sentence_before_a_possessive_surname_is_a_name()
     # "Kai Wang's insights ..." (an answer a follow-up points back at): Kai is his, not a sentence's opening word
     assert names("Kai Wang’s insights about the advantages that large tech players have")[:2] == ["Kai", "Wang"]
     assert names("Despite that, Alibaba grows") == ["Alibaba"]
+
+
+def test_name_of_something_asks_its_name_not_a_list() -> None:
+    assert analyse("name of it").parts[0].kind == "which"
+    assert analyse("Name the companies mentioned").parts[0].kind == "list"
+
+
+def test_the_name_of_a_thing_pointed_at_is_refused_where_the_articles_give_none(chat: Chat) -> None:
+    # "its multimodal foundational model": Baidu's model is never named
+    answer = chat.ask("name of it", _conversation(chat, "baidu multimodal model when"))
+    assert answer.refused and not answer.citations, answer.answer
+
+
+def test_the_name_of_an_article_is_answered_by_its_quoted_title(chat: Chat) -> None:
+    answer = chat.ask("Name of the author's earlier article on China catching up?")
+    assert "China's Recent AI Surge Challenges US Dominance" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)

@@ -10,6 +10,8 @@ from functools import lru_cache
 
 from rag.answer import AnswerRequest
 from rag.answer.evidence import (
+    QUOTED_TITLE,
+    TITLE_ASKED,
     Evidence,
     acronym_asked,
     advises,
@@ -161,14 +163,6 @@ _ROLE_WORDS = {
 }
 
 # "the title of ...", "what's the headline", "what was it titled" (not "the Premier League title")
-_TITLE_ASKED = re.compile(
-    r"\b(?:title|headline)\s+of\b|\b(?:what|which)(?:['’]s|\s+is|\s+was)?\s+(?:the\s+|its\s+|their\s+)?"
-    r"(?:title|headline)\b|\b(?:titled|headlined)\b",
-    re.I,
-)
-
-_QUOTED_TITLE = re.compile(r"[“\"][A-Z][^”\"\n]*?\s[^”\"\n]*?\s[^”\"\n]+[”\"]")  # three words or more
-
 _NAME_ASKED = re.compile(r"\bnames?\s+of\b|\bcalled\b", re.I)
 
 # Kinds of things someone makes: "Which BMW car models", "Which Huawei chip", "Which OpenAI model"
@@ -329,6 +323,8 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
         part.specific
         and part.kind in ("which", "list", "who", "what")
         and part.specific not in _SHAPES
+        # (an article's name is its title, checked above)
+        and not (TITLE_ASKED.search(part.text) and QUOTED_TITLE.search(quote))
         # "what specific areas": ideas, which no name answers, unless their names are asked for
         and (is_named_kind(part.specific) or bool(_NAME_ASKED.search(part.text)))
     ):
@@ -394,9 +390,9 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
         return "focus missing"
     # "What was the title of the author's earlier article?": a title is quoted ("in my article “China's Recent AI
     # Surge Challenges US Dominance ...”"), or it is the article's own headline line
-    if _TITLE_ASKED.search(part.text) and not asks_role(part.text):
+    if TITLE_ASKED.search(part.text) and not asks_role(part.text):
         own_title = e.sentence.start == 0 and candidates[e.passage_no - 1].chunk_index == 0
-        if not _QUOTED_TITLE.search(quote) and not own_title:
+        if not QUOTED_TITLE.search(quote) and not own_title:
             return "no title quoted"
     # "Who is the CEO of Alibaba Cloud?": a name near the company is not its chief; the quote says the role
     role = _HOLDER.search(part.text) if part.kind == "who" else None

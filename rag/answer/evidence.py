@@ -514,6 +514,18 @@ def explicit_comparison(text: str) -> bool:
     return bool(_COMPARATIVE.search(text))
 
 
+# "the title of ...", "what's the headline", "what was it titled", "the name of his earlier article" (not "the Premier
+# League title")
+TITLE_ASKED = re.compile(
+    r"\b(?:title|headline)\s+of\b|\b(?:what|which)(?:['’]s|\s+is|\s+was)?\s+(?:the\s+|its\s+|their\s+)?"
+    r"(?:title|headline)\b|\b(?:titled|headlined)\b|"
+    r"\bnames?\s+of\s+(?:the\s+|his\s+|her\s+|their\s+|its\s+)?(?:[\w\-’']+\s+){0,3}?"
+    r"(?:article|piece|column|op-?ed|post|essay|story|report)\b",
+    re.I,
+)
+QUOTED_TITLE = re.compile(r"[“\"][A-Z][^”\"\n]*?\s[^”\"\n]*?\s[^”\"\n]+[”\"]")  # three words or more
+
+
 def holds(
     kind: str,
     text: str,
@@ -549,6 +561,8 @@ def holds(
         return _new([m.group(1) for m in _PLACE.finditer(text)], question)
     if kind == "compare":
         return bool(_COMPARATIVE.search(text) or _COMPARATIVE_WORD.search(text))
+    if kind == "which" and TITLE_ASKED.search(question) and QUOTED_TITLE.search(text):
+        return True  # "the name of the author's earlier article": "in my article “China's Recent AI Surge ...”"
     if product:
         return _new([m.group(0) for m in _PRODUCT.finditer(text)], question)
     if kind == "list" and not named_items:
