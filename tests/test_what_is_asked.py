@@ -404,3 +404,26 @@ def test_the_name_of_an_article_is_answered_by_its_quoted_title(chat: Chat) -> N
     answer = chat.ask("Name of the author's earlier article on China catching up?")
     assert "China's Recent AI Surge Challenges US Dominance" in answer.answer, answer.answer
     assert_citations_verifiable(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("What is Kai Wang's title?", True),  # a person's title is a job
+        ("what's her official title at Lux Capital?", True),
+        ("What was the title of his earlier article?", False),
+        ("his article title?", False),
+    ],
+)
+def test_a_persons_title_asks_their_job_an_articles_its_headline(question: str, role: bool) -> None:
+    from rag.answer.evidence import asks_role
+
+    assert asks_role(question) is role
+
+
+def test_a_persons_title_the_articles_never_give_is_refused(chat: Chat) -> None:
+    # "Kai Wang's insights ..." names him and says nothing of his job
+    answer = chat.ask("What is Kai Wang's title and who does he work for?")
+    assert answer.refused and not answer.citations, answer.answer
+    answer = chat.ask("What is Tiezhen Wang's title?")
+    assert "machine learning engineer" in answer.answer, answer.answer

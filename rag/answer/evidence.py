@@ -243,11 +243,18 @@ def in_their_words(surname: str, text: str) -> bool:
 def asks_role(question: str) -> bool:
     """Whether the question asks what someone's job is ("what is his role?", "Kai Wang's job title"), not the title
     of an article or the role a thing plays."""
-    role = re.search(r"\bjob titles?\b", question, re.I) or (
-        _ASKS_ROLE.search(question) and not re.search(r"\btitles?\b", question, re.I)
+    # "Kai Wang's title", "her official title": a person's title is a job ("his article title" is not)
+    owned = re.search(
+        r"(?:[A-Z]\w+ [A-Z]\w+['’]s|\b(?:his|her)) (?:(?!article|piece|column|op-?ed|post|story|essay|book)\w+ )?"
+        r"(?:role|job|position|title)",
+        question,
     )
-    person = re.search(r"\b(?:he|she|his|her)\b|[A-Z]\w+ [A-Z]\w+['’]s (?:\w+ )?(?:role|job|position|title)", question)
-    return bool(role and person)
+    role = (
+        re.search(r"\bjob titles?\b", question, re.I)
+        or owned
+        or (_ASKS_ROLE.search(question) and not re.search(r"\btitles?\b", question, re.I))
+    )
+    return bool(role and (owned or re.search(r"\b(?:he|she|his|her)\b", question)))
 
 
 def names_a_job(text: str) -> bool:
