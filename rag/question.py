@@ -147,9 +147,10 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "where",
         re.compile(
-            # not "Where does the US still hold an advantage?", "where does the author stand?": in what respect
+            # not "Where does the US still hold an advantage?", "where does the author stand?", "where does the real
+            # competition lie?": in what respect
             r"^(?![^?]*\bwhere\b[^?]*\b(?:advantages?|edge|ahead|behind|gap|lags?|falls? short|excels?|strengths?|"
-            r"weakness\w*|stands?|focus\w*|efforts?|priorit\w*)\b)(?:"
+            r"weakness\w*|stands?|focus\w*|efforts?|priorit\w*|lies|lie|lay)\b)(?:"
             r"^\s*where\b|.*\bwhere (is|was|are|were|did|does|do|will)\b|.*\b(which|what) (country|countries|city|"
             r"cities|region|place|location)\b|.*\bin what (country|city)\b|"
             r"^(?!\s*(?:and\s+)?(?:what|who|whom|whose|when|where|which|how|why)\b).*\bwhere\s*[?.!]*\s*$)"

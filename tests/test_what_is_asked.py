@@ -336,7 +336,12 @@ def test_the_name_of_a_thing_pointed_back_at_is_its_owners_or_refused(chat: Chat
 
 
 @pytest.mark.parametrize(
-    "question", ["where does the us still hold an advantage over china?", "where does the author stand on open source?"]
+    "question",
+    [
+        "where does the us still hold an advantage over china?",
+        "where does the author stand on open source?",
+        "If base models become table stakes, where does Isford say the real competition lies?",
+    ],
 )
 def test_where_asked_of_an_advantage_or_a_stance_asks_in_what_respect(question: str) -> None:
     assert kind_of(question) == "what"
