@@ -432,3 +432,12 @@ def test_a_persons_title_the_articles_never_give_is_refused(chat: Chat) -> None:
     assert answer.refused and not answer.citations, answer.answer
     answer = chat.ask("What is Tiezhen Wang's title?")
     assert "machine learning engineer" in answer.answer, answer.answer
+
+
+def test_a_title_quoted_in_the_article_asked_about_answers_without_the_questions_words(chat: Chat) -> None:
+    # "headline", "earlier", "refers back": none is in "since I first reported ... in my article “...”"
+    answer = chat.ask(
+        "what was the exact headline of the author's earlier piece that the Qwen2-VL article refers back to?"
+    )
+    assert "China's Recent AI Surge Challenges US Dominance" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)

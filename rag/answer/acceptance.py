@@ -450,6 +450,10 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
     # "How do the Qwen-VL article and the Omni piece treat ...?": each side's article answers in its own words
     if request.articles and source == request.article and e.dense >= SIDE_DENSE:
         return None
+    # "What was the headline of the author's earlier piece?": a title quoted in the article asked about is one, in
+    # whatever words it is quoted ("since I first reported ... in my article “China's Recent AI Surge ...”")
+    if TITLE_ASKED.search(part.text) and QUOTED_TITLE.search(quote) and source == request.article:
+        return None
     # "What does he think the US should do now that Qwen2-VL is winning?": advice asked is given by the sentences
     # that advise ("Key areas of focus should include ...") in an article of what is asked about, which need not
     # name it again
