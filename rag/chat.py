@@ -20,7 +20,7 @@ from rag.config import Settings
 from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
 from rag.in_place import fronted
-from rag.names import product_articles, restore_case
+from rag.names import is_product_name, product_articles, restore_case
 from rag.preamble import split_message
 from rag.question import FILLER, Analysis, analyse, last_answer, relation_groups
 from rag.retrieval import sparse
@@ -226,7 +226,16 @@ class Chat:
         if self._spelled is None or self._spelled[0] is not stats:
             openers = {low: w for low, w in stats.openers.items() if unknown_word(w)}
             rare = {low: w for low, w in stats.rare.items() if unknown_word(w)}  # "Baichuan", written so once
-            spellings = {**openers, **rare, **stats.spellings}
+            # "the omni model": a word of a product's name that no English word spells is that name's ("Omni", of
+            # Qwen2.5-Omni-7B; not "Chat", of Qwen-VL-Chat)
+            pieces = {
+                w.lower(): w
+                for name in stats.compound_spellings.values()
+                if is_product_name(name)
+                for w in re.findall(r"[A-Za-z]{4,}", name)
+                if unknown_word(w)
+            }
+            spellings = {**pieces, **openers, **rare, **stats.spellings}
             self._spelled = (stats, spellings, frozenset(low for low, w in spellings.items() if unknown_word(w)))
         return self._spelled[1], self._spelled[2]
 

@@ -441,3 +441,11 @@ def test_a_title_quoted_in_the_article_asked_about_answers_without_the_questions
     )
     assert "China's Recent AI Surge Challenges US Dominance" in answer.answer, answer.answer
     assert_citations_verifiable(answer)
+
+
+def test_a_word_of_a_product_name_typed_in_lower_case_names_that_product(chat: Chat) -> None:
+    # "omni" is Qwen2.5-Omni-7B's: its article, not the Qwen-VL one, says how it helps the visually impaired
+    answer = chat.ask("how does the omni model help visually impaired ppl")
+    assert "audio descriptions" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)
+    assert chat.analyse("can i chat with qwen").parts[0].names == ("Qwen",)  # an English word stays as typed
