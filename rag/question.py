@@ -201,7 +201,7 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
 _QWORD = rf"(?:what|who|whom|whose|when|where|which|how|why|{_AUX_WORDS})"
 # "What is X and who made it?" -> two parts; "X, and how ..." too. Not inside a summary request.
 _PART_SPLIT = re.compile(
-    rf"(?:,\s*(?:and|but|also)?|;|\band\b|\bplus\b|\balso\b)\s+(?=(?:(?:on|in|at|from|to|with|by|for)\s+)?{_QWORD}\b)",
+    rf"(?:,\s*(?:and|but|also)?|;|\band\b|\bplus\b|\balso\b)\s+(?=(?:(?:on|in|at|from|to|with|by|for|over|during|within|since|until)\s+)?{_QWORD}\b)",
     re.I,
 )
 # (not every request verb: "compare A and B, what can each one handle?" is one question)
