@@ -201,7 +201,8 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
 _QWORD = rf"(?:what|who|whom|whose|when|where|which|how|why|{_AUX_WORDS})"
 # "What is X and who made it?" -> two parts; "X, and how ..." too. Not inside a summary request.
 _PART_SPLIT = re.compile(
-    rf"(?:,\s*(?:and|but|also)?|;|\band\b|\bplus\b|\balso\b)\s+(?=(?:(?:on|in|at|from|to|with|by|for|over|during|within|since|until)\s+)?{_QWORD}\b)",
+    rf"(?:,\s*(?:and|but|also|or)?|;|\band\b|\bplus\b|\balso\b)\s+"
+    rf"(?=(?:(?:on|in|at|from|to|with|by|for|over|during|within|since|until)\s+)?{_QWORD}\b)",
     re.I,
 )
 # (not every request verb: "compare A and B, what can each one handle?" is one question)
@@ -687,7 +688,12 @@ _GIVEN_SPAN = re.compile(r"\b\d+\s+(?:years?|yrs?|months?|weeks?|days?)\b", re.I
 _OWNED = re.compile(r"\b[A-Z][\w\-.]*['’]s\s+([a-z][a-z\-]+)\b")
 
 
-_COSTS = re.compile(r"\b(cost|costs|priced|charge|charges|pay|paid)\b", re.I)  # "what does it cost?"
+# "what does it cost?" (not "paid models": a kind of model)
+_COSTS = re.compile(
+    r"\b(cost|costs|priced|charge|charges|pay|paid(?!\s+(?:models?|versions?|tiers?|plans?|services?|offerings?|"
+    r"products?|options?|apps?)\b))\b",
+    re.I,
+)
 _MEASURE_NOUNS = frozenset(
     sparse.terms(
         "accuracy score scores rate percentage share speed latency size count number amount parameters resolution "

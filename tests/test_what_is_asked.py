@@ -180,6 +180,19 @@ def test_a_second_question_after_a_comma_is_still_a_part_of_its_own() -> None:
     assert len(analyse("Who is Kai Wang, and does he work at Alibaba?").parts) == 2
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is Alibaba only doing open source, or does it sell proprietary models too?",  # the other choice asked
+        "alibaba only open source or also paid models",  # "paid models" are a kind of model, not a sum asked
+    ],
+)
+def test_a_choice_between_two_things_is_answered_on_the_other_one_too(chat: Chat, question: str) -> None:
+    answer = chat.ask(question)
+    assert "Alibaba offers proprietary models as a service" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)
+
+
 def test_a_second_question_opening_with_a_preposition_of_time_is_a_part_of_its_own(chat: Chat) -> None:
     question = "How much cash is Alibaba's cloud side planning to pour into AI, and over how long?"
     assert [p.kind for p in analyse(question).parts] == ["how_much", "duration"]
