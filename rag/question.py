@@ -471,7 +471,7 @@ RELATION_ONLY = (
     # "who beat X to become champion?": "defeated X", "won"
     ("beat", "defeat", "win", "won", "victor", "champion", "overcam", "edged"),
     # "what inputs can it handle?": "capable of processing text, images, audio, and even video"
-    ("handl", "process", "accept", "understand", "interpret"),
+    ("handl", "process", "accept", "understand", "interpret", "support", "ingest"),
 )
 
 
@@ -798,6 +798,8 @@ _ASIDE_TOPIC = re.compile(
 # Phrasal verbs that news text says in one word: "when did it come out?" asks when it was released
 _PHRASAL = (
     (re.compile(r"\b(?:came|come|comes|coming) out\b", re.I), "released"),
+    # "what kinds of stuff can it take in?": what it handles
+    (re.compile(r"\b(?:take|takes|taking|took)\s+in\b", re.I), "handle"),
     # ... "when did Baidu put theirs out?"
     (
         re.compile(r"\bput(?:s|ting)?\s+(?:(?:it|them|theirs|hers|his|this|that|these|those|one)\s+)?out\b", re.I),

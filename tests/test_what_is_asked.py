@@ -469,3 +469,11 @@ def test_a_word_of_a_product_name_typed_in_lower_case_names_that_product(chat: C
     assert "audio descriptions" in answer.answer, answer.answer
     assert_citations_verifiable(answer)
     assert chat.analyse("can i chat with qwen").parts[0].names == ("Qwen",)  # an English word stays as typed
+
+
+def test_what_a_model_takes_in_or_supports_is_what_it_handles(chat: Chat) -> None:
+    answer = chat.ask("What kinds of stuff can that all-in-one Alibaba model take in?")
+    assert "text, images, audio, and even video" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)
+    answer = chat.ask("what input types does it support", _conversation(chat, "What is Qwen2.5-Omni-7B?"))
+    assert "text, images, audio, and even video" in answer.answer, answer.answer
