@@ -75,6 +75,12 @@ def test_asked_for_advice_the_articles_advice_answers_not_its_topic_sentence(cha
     assert_citations_verifiable(answer)
 
 
+def test_advice_asked_of_a_named_article_is_answered_by_its_advice(chat: Chat) -> None:
+    answer = chat.ask("what does the Qwen2-VL article say the US and allies should do about it? bullet points pls")
+    assert "Key areas of focus should include" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)
+
+
 def test_a_wake_up_call_for_someone_advises_nothing() -> None:
     from rag.answer.evidence import advises
 

@@ -455,13 +455,15 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
     if TITLE_ASKED.search(part.text) and QUOTED_TITLE.search(quote) and source == request.article:
         return None
     # "What does he think the US should do now that Qwen2-VL is winning?": advice asked is given by the sentences
-    # that advise ("Key areas of focus should include ...") in an article of what is asked about, which need not
-    # name it again
+    # that advise ("Key areas of focus should include ...") in an article of what is asked about, or in the article
+    # asked, which need not name it again
     if (
-        own
-        and advises(part.text, quote)
+        advises(part.text, quote)
         and e.dense >= ADVICE_DENSE
-        and all(any(has_name(n, p) for p in same) for n in own)
+        and (
+            (own and all(any(has_name(n, p) for p in same) for n in own))
+            or (request.article is not None and source == request.article)  # "per the wake-up call article"
+        )
     ):
         return None
     return "low support"
