@@ -49,3 +49,17 @@ def test_a_keyword_hit_past_the_end_of_the_dense_list_ranks_by_its_meaning_too(
     assert [(p.source, p.chunk_index, round(p.score, 6)) for p in few] == [
         (p.source, p.chunk_index, round(p.score, 6)) for p in many[:5]
     ]
+
+
+def test_a_word_family_the_stemmer_splits_is_searched_too(seeded: tuple[Settings, Store], embedder: Embedder) -> None:
+    # "partnering" stems to "partner", "partnerships" to "partnership": with the corpus's terms, the query's stem
+    # finds the words that go on from it (within the 12 passages the answerer reads)
+    from rag.retrieval.corpus import CorpusStats
+
+    _, store = seeded
+    corpus = CorpusStats.from_payloads(payload for _, payload in store.scroll_payloads())
+    assert corpus.extensions("partner") == ["partnership"]
+    assert corpus.extensions("ai") == []  # a short stem starts too many words
+    query = "Which Western companies is Alibaba partnering with"
+    found = Retriever(store, embedder).retrieve(query, top_k=12, corpus=corpus).passages
+    assert any("partnerships with BMW" in p.text for p in found)

@@ -90,6 +90,10 @@ CURATED_ARTICLE = 0.8  # a curated article the words point to this nearly as wel
 TITLE_WEIGHT = 2.0
 
 
+EXTENDS_FROM = 5  # a stem this long or longer is extended by the terms that go on from it ...
+EXTENSIONS = 3  # ... at most this many
+
+
 @dataclass(frozen=True)
 class CorpusStats:
     """Chunk-level document frequency of every term."""
@@ -312,6 +316,22 @@ class CorpusStats:
         terms: list[str] = self._sorted_terms  # type: ignore[attr-defined]
         i = bisect.bisect_left(terms, term[:prefix])
         return i < len(terms) and terms[i].startswith(term[:prefix])
+
+    def extensions(self, term: str, shortest: int = EXTENDS_FROM, most: int = EXTENSIONS) -> list[str]:
+        """Terms that go on from a whole stem the stemmer left apart ("partner": "partnership"; "compar":
+        "comparison"), the most frequent first; none for a short stem or one that starts too many words."""
+        if len(term) < shortest or not term.isalpha():
+            return []
+        if not hasattr(self, "_sorted_terms"):
+            object.__setattr__(self, "_sorted_terms", sorted(self.df))
+        terms: list[str] = self._sorted_terms  # type: ignore[attr-defined]
+        i = bisect.bisect_left(terms, term)
+        found = []
+        while i < len(terms) and terms[i].startswith(term):
+            if terms[i] != term and terms[i].isalpha():
+                found.append(terms[i])
+            i += 1
+        return sorted(found, key=lambda t: -self.df[t])[:most]
 
     def curated_has(self, term: str) -> bool:
         """Whether a curated document mentions the term (whole, or as the start of a longer name)."""

@@ -18,6 +18,7 @@ from rag.retrieval.store import Hit, Store
 from rag.types import Passage
 
 SPARSE_WEIGHT = 0.5
+FAMILY_WEIGHT = 0.25  # a term that goes on from a query stem ("partnership" for "partnering") weighs this much of it
 LATE_DENSE = 10  # the best keyword hits that get a dense score when the dense list does not reach them
 
 
@@ -87,7 +88,14 @@ class Retriever:
                 "run `footnote ingest` first"
             )
         limit = max(top_k * 4, 20)
-        dense_hits, sparse_hits = self.store.query(dense, sparse.query_vector(query), limit=limit)
+        # "partnering" finds "partnerships" too: a word family the stemmer splits, searched at a lower weight
+        weights = sparse.query_weights(query)
+        extra = (
+            {e: FAMILY_WEIGHT * w for t, w in weights.items() for e in corpus.extensions(t) if e not in weights}
+            if corpus
+            else {}
+        )
+        dense_hits, sparse_hits = self.store.query(dense, sparse.query_vector(query, extra), limit=limit)
         dense_hits = dense_hits + self._late_dense(dense, dense_hits, sparse_hits)
         # Half the best keyword score the query could reach: a weak keyword match is not scaled up to 1.
         reach = sum(w * corpus.idf(t) for t, w in sparse.query_weights(query).items()) if corpus else 0.0

@@ -111,10 +111,11 @@ def query_weights(text: str) -> dict[str, float]:
     return weights
 
 
-def query_vector(text: str) -> tuple[list[int], list[float]]:
-    """BM25 query side: each distinct term once (compounds shared out); Qdrant multiplies by its IDF."""
+def query_vector(text: str, extra: dict[str, float] | None = None) -> tuple[list[int], list[float]]:
+    """BM25 query side: each distinct term once (compounds shared out), and any extra terms with their weights;
+    Qdrant multiplies by its IDF."""
     counts: dict[int, float] = {}
-    for t, w in query_weights(text).items():
+    for t, w in {**(extra or {}), **query_weights(text)}.items():
         i = term_id(t)
         counts[i] = max(counts.get(i, 0.0), w)
     return _merge(counts)
