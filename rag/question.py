@@ -472,6 +472,8 @@ RELATION_ONLY = (
     ("beat", "defeat", "win", "won", "victor", "champion", "overcam", "edged"),
     # "what inputs can it handle?": "capable of processing text, images, audio, and even video"
     ("handl", "process", "accept", "understand", "interpret", "support", "ingest"),
+    # "who produced the comparison?": "UnderstandingAI.org provides a comparative analysis"
+    ("produc", "provid", "conduct", "compil", "prepar"),
 )
 
 

@@ -483,3 +483,11 @@ def test_what_a_model_takes_in_or_supports_is_what_it_handles(chat: Chat) -> Non
     assert_citations_verifiable(answer)
     answer = chat.ask("what input types does it support", _conversation(chat, "What is Qwen2.5-Omni-7B?"))
     assert "text, images, audio, and even video" in answer.answer, answer.answer
+
+
+def test_who_produced_a_piece_of_work_is_answered_by_who_provides_it(chat: Chat) -> None:
+    answer = chat.ask(
+        "Who produced the comparison of the best Chinese open-weight models against their strongest US rivals?"
+    )
+    assert "UnderstandingAI.org provides a comparative analysis" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)
