@@ -466,8 +466,9 @@ RELATION_ONLY = (
     ("build", "built", "develop", "creat", "maker"),
     # "when did the author first write about it?": "since I first reported on ..."
     ("writ", "wrote", "report", "publish", "author"),
-    # "where can developers get it?": "releasing its models on platforms like Hugging Face"
-    ("get", "download", "access", "host", "obtain", "releas", "put", "publish"),
+    # "where can developers get it?", "where is alibaba dropping its models?": "releasing its models on platforms
+    # like Hugging Face"
+    ("get", "download", "access", "host", "obtain", "releas", "put", "publish", "drop"),
     # "who beat X to become champion?": "defeated X", "won"
     ("beat", "defeat", "win", "won", "victor", "champion", "overcam", "edged"),
     # "what inputs can it handle?": "capable of processing text, images, audio, and even video"

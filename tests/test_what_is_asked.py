@@ -491,3 +491,9 @@ def test_who_produced_a_piece_of_work_is_answered_by_who_provides_it(chat: Chat)
     )
     assert "UnderstandingAI.org provides a comparative analysis" in answer.answer, answer.answer
     assert_citations_verifiable(answer)
+
+
+def test_where_a_company_drops_its_models_is_where_it_releases_them(chat: Chat) -> None:
+    answer = chat.ask("where is alibaba dropping its models, like which sites")
+    assert "Hugging Face" in answer.answer and "GitHub" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)
