@@ -81,7 +81,13 @@ class Gate:
         # A question about one of the articles, by its site, author or title, is about the corpus however far its
         # wording is from the passages; so is one about them all.
         about_an_article = bool(analysis.article) and stats.article(analysis.article) is not None
-        if best_dense < least and not analysis.all_articles and not about_an_article:
+        # ... and one whose names only one document gives, and the best passages do ("who from King's College London
+        # is quoted?": the quote passage is far in meaning from the question but names the college)
+        asked = [n for part in analysis.parts for n in part.names if n in part.text]
+        named_there = bool(asked) and all(
+            stats.only_document(n) is not None and any(_names(p, n) for p in usable[:3]) for n in asked
+        )
+        if best_dense < least and not analysis.all_articles and not about_an_article and not named_there:
             return Verdict(True, f"best dense score {best_dense:.2f} < {least:.2f}")
         # Every part names something the corpus never mentions: nothing to quote. (One unknown part is
         # answered as "the articles don't say" beside the others.)
@@ -124,6 +130,12 @@ class Gate:
             if coverage < self.min_coverage - 1e-9:
                 return Verdict(True, f"only {coverage:.0%} of the question's terms occur in the best passages")
         return Verdict(False)
+
+
+def _names(passage: Passage, name: str) -> bool:
+    """Whether the passage gives the name in one of its ways ("King's College London": its terms)."""
+    have = sparse.term_set(passage.text)
+    return any(all(t in have for t in way) for way in name_terms(name))
 
 
 def claims_more(part: Part) -> bool:

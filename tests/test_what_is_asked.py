@@ -497,3 +497,12 @@ def test_where_a_company_drops_its_models_is_where_it_releases_them(chat: Chat) 
     answer = chat.ask("where is alibaba dropping its models, like which sites")
     assert "Hugging Face" in answer.answer and "GitHub" in answer.answer, answer.answer
     assert_citations_verifiable(answer)
+
+
+def test_a_question_far_in_meaning_from_its_passage_passes_the_gate_by_a_name_only_that_article_gives(
+    chat: Chat,
+) -> None:
+    # the quote passage is far from the question in meaning (cosine below the gate's floor) but names the college
+    answer = chat.ask("who from king's college london is quoted and what did they say?")
+    assert "Xin Sun" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)
