@@ -23,8 +23,8 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.9,
     },
-    # 2703 questions: x* (164), y/z/v/w1* (279) and p12-p20_*, p23-p25_*, p27-p29_*, p31-p33_*, p35-p39_*,
-    # p42-p46_*, p49-p52_* (2091, thirty-one fresh writers' sets) written from the articles
+    # 2970 questions: x* (164), y/z/v/w1* (279) and p12-p20_*, p23-p25_*, p27-p29_*, p31-p33_*, p35-p39_*,
+    # p42-p46_*, p49-p52_*, p55-p58_* (2358, thirty-five fresh writers' sets) written from the articles
     "footnote-tune.jsonl": {
         "hit_at_1": 0.89,
         "fact_recall": 0.85,
@@ -32,8 +32,9 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.86,
     },
-    # 978 questions: t* (102), h* (73), p14_* (71), p21_*, p22_*, p26_*, p30_*, p34_*, p40_*, p41_*, p47_*, p48_*,
-    # p53_* and p54_* (732): the held-out fresh writers' sets, added unread (refusal 0.78: the last two are harder)
+    # 1111 questions: t* (102), h* (73), p14_* (71), p21_*, p22_*, p26_*, p30_*, p34_*, p40_*, p41_*, p47_*, p48_*,
+    # p53_*, p54_*, p59_* and p60_* (865): the held-out fresh writers' sets, added unread (refusal 0.78: p53 and p54
+    # are harder)
     "footnote-test.jsonl": {
         "hit_at_1": 0.9,
         "fact_recall": 0.78,
