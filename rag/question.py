@@ -241,8 +241,9 @@ _NAMED_THING = re.compile(
     r"\bwhat(?:['’]s| is| are| was| were) ((?:[\w\-’']+ ){0,5}?[\w\-’']+) called\b",
     re.I,
 )
-# A name of these is a product's (with a digit or inner capitals: "Qwen2-VL", "GPT-4V"), not any capitalized word.
+# "the name of it": a thing pointed at, the one the conversation is about
 _POINTERS = frozenset({"it", "that", "this", "them", "they", "those", "these", "one"})
+# A name of these is a product's (with a digit or inner capitals: "Qwen2-VL", "GPT-4V"), not any capitalized word.
 _PRODUCT_NOUNS = re.compile(r"^(model|chatbot|bot|version|product|llm|system|assistant|series|chip|processor|gpu)")
 # "Which website published the piece ...?", "What outlet ran it?": the article's own site, not a source it cites
 _WHO_PUBLISHED = re.compile(
@@ -717,6 +718,8 @@ _SPAN_WORDS = frozenset(sparse.terms("time period span stretch"))
 _CURRENCY_WORDS = frozenset(sparse.terms("money cash dollar dollars euro euros sum amount"))
 _DATE_NOUNS = frozenset(sparse.terms("date year month day publication released launch"))
 _SIGNS = (("#", "number"), ("%", "percentage"), ("$", "dollars"))
+# "alibaba spin off cloud when completed date", "alibaba open models where published": in words typed as into a
+# search box, a question word anywhere asks what it asks at the start
 _INNER_QWORD = re.compile(r"\b(when|where)\b", re.I)
 # "baichuan developer company", "omni article author": a query ending on a role asks who holds it ("the author's
 # piece" names the role, it does not ask it)
@@ -810,9 +813,8 @@ _PHRASAL = (
     ),
     # "which carmaker is Alibaba partnering with?" asks about a collaboration, not a job ("partner at Lux Capital")
     (re.compile(r"\bpartner(?:s|ed|ing)?\s+(?=with\b)|\bteam(?:s|ed|ing)?\s+up\s+(?=with\b)", re.I), "collaborating "),
-    # "who made Baichuan?": who built it ("made" is a stopword: the question would ask no relation); "made available"
-    # is a release
-    # ... and "who made that point?" is who said it
+    # "who made Baichuan?": who built it ("made" is a stopword: the question would ask no relation); but "made
+    # available" is a release, and "who made that point?" asks who said it
     (
         re.compile(
             r"\bmade\b(?!\s+(?:it\s+|them\s+)?(?:available|public|accessible|open)\b)"
@@ -866,7 +868,7 @@ def _part(
         attributes = _attributes_named(text, searched=not text.rstrip().endswith("?"))
         kind = "who" if _ROLE_LAST.search(text) else _refine(kind, attributes, text)
     elif kind == "what" and not _AUX.search(text) and not _ASKS.match(text) and (inner := _INNER_QWORD.search(text)):
-        kind = cast(Kind, inner.group(1).lower())  # "alibaba open models where published": a search box's words
+        kind = cast(Kind, inner.group(1).lower())
     if kind == "how_much":  # "how much money": a sum of money is what a currency figure is; no word need say so
         focus = [t for t in focus if t not in _CURRENCY_WORDS]
     if kind == "duration":  # "how much time", "over what period": a span of time is what a duration is

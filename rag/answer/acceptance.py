@@ -69,8 +69,9 @@ LIST_ITEM_DENSE = 0.25  # a sentence naming new things answers a list of named t
 
 ARTICLE_IDEA_DENSE = 0.25  # ... a sentence of the article asked about answers a list of its ideas at this cosine
 
-ADVICE_DENSE = 0.15  # a sentence advising, asked for advice, answers in an article of the asked thing at this cosine
 SIDE_DENSE = 0.3  # ... and a sentence of one of the articles a question sets side by side answers its side
+
+ADVICE_DENSE = 0.15  # asked for advice, a sentence advising answers in an article of the asked thing at this cosine
 
 _WRITTEN_BY = re.compile(r"\b(written|authored|reported) by [A-Z]|\bby [A-Z][a-z]+ [A-Z][a-z]+,? (a|an|the) ")
 
@@ -162,7 +163,6 @@ _ROLE_WORDS = {
     "director": ("director",),
 }
 
-# "the title of ...", "what's the headline", "what was it titled" (not "the Premier League title")
 _NAME_ASKED = re.compile(r"\bnames?\s+of\b|\bcalled\b", re.I)
 
 # Kinds of things someone makes: "Which BMW car models", "Which Huawei chip", "Which OpenAI model"

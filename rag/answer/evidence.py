@@ -752,9 +752,8 @@ def judge(
     elif part.kind == "definition" and _defines(part, scored.sentence.text):
         score *= DEFINES  # "What is Qwen2-VL?": "Qwen2-VL, a new vision-language AI model, ..." says what it is
     if _ADVICE_ASKED.search(part.text) and part.kind in ADVICE_KINDS:
-        score *= (
-            ADVISES if _ADVISES.search(quote) else NO_ADVICE
-        )  # "What should the West do?": "Key areas of focus should include ...", "must urgently ..."
+        # "What should the West do?": "Key areas of focus should include ...", "must urgently ..."
+        score *= ADVISES if _ADVISES.search(quote) else NO_ADVICE
     if part.aside and set(part.aside) & set(sparse.terms(quote)):
         score *= SET_ASIDE  # "Besides open-sourcing, how else ...?": a sentence on open source is what is not asked
     if leans(quote):
@@ -780,7 +779,7 @@ SET_ASIDE = 0.6  # how much a sentence on what the question sets aside ranks bel
 DEFINES = 1.2  # how much a sentence that says what the asked thing is ranks above one that only mentions it
 ADVISES = 1.35  # ... and one that says what should be done, asked what should be done
 NO_ADVICE = 0.4  # ... and how far one that advises nothing falls
-ADVICE_KINDS = frozenset({"what", "how", "list", "definition", "summary"})
+ADVICE_KINDS = frozenset({"what", "how", "list", "definition", "summary"})  # (not "should I use it?", a yes/no)
 _ADVICE_ASKED = re.compile(r"\b(?:should|ought to|must|needs? to|has to|have to|recommend\w*|advi[sc]e\w*)\b", re.I)
 _ADVISES = re.compile(
     r"\b(?:should|ought to|must|need to|needs to|has to|have to|it is (?:crucial|essential|vital|imperative)|"
