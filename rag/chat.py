@@ -62,8 +62,11 @@ def _borrowing_known_words(analysis: Analysis, stats: CorpusStats) -> Analysis:
 
 
 COVERING_DEPTH = 8  # "which articles mention X": the articles among this many best passages ...
-COVERING_SHARE = 0.75  # ... that mention every name it asks about, or (with none) this share of its words by idf ...
+COVERING_SHARE = 0.6  # ... that mention every name it asks about, or (with none) this share of its words by idf ...
 COVERING_MAX = 3  # ... at most this many, each answered on its own
+
+
+_COUNTS = frozenset(sparse.terms("two three four five both each several couple"))
 
 
 def covering(analysis: Analysis, pool: Sequence[Passage], corpus: CorpusStats) -> tuple[str, ...]:
@@ -75,7 +78,8 @@ def covering(analysis: Analysis, pool: Sequence[Passage], corpus: CorpusStats) -
         return ()
     asked = list(dict.fromkeys(n for part in analysis.parts for n in part.names))
     # with no name, what the question is about: its words the articles use, but not those that name the articles
-    words = {t for part in analysis.parts for t in part.terms if t not in FILLER and corpus.has(t)}
+    # ("two of the articles", "each": how many articles are asked about, not what they are about)
+    words = {t for part in analysis.parts for t in part.terms if t not in FILLER and t not in _COUNTS and corpus.has(t)}
 
     def covers(source: str) -> bool:
         if asked:

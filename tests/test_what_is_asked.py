@@ -509,3 +509,13 @@ def test_a_question_worded_otherwise_than_its_answer_is_answered_by_it(chat: Cha
     answer = chat.ask(question)
     assert quoted in answer.answer, answer.answer
     assert_citations_verifiable(answer)
+
+
+def test_each_of_two_articles_asked_about_by_their_subject_answers_on_its_own(chat: Chat) -> None:
+    # "two" and "each" say how many articles, not what they are about; the Omni piece holds "visually impaired"
+    # but not "help" or "users", and still covers the subject
+    answer = chat.ask(
+        "Two of the Alibaba articles mention help for visually impaired users - how does each describe it?"
+    )
+    assert "read the labels aloud" in answer.answer and "audio descriptions" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)
