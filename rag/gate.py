@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.names import demonyms, name_terms, names, names_its_place, only_kind_asked, place_aliases
+from rag.names import demonyms, has_name, name_terms, names, names_its_place, only_kind_asked, place_aliases
 from rag.question import FILLER, Analysis, Part, relation_group
 from rag.retrieval import sparse
 from rag.retrieval.corpus import CorpusStats, name_forms, name_pieces, squash
@@ -83,11 +83,12 @@ class Gate:
         about_an_article = bool(analysis.article) and stats.article(analysis.article) is not None
         # ... and one whose names only one document gives, and the best passages do ("who from King's College London
         # is quoted?": the quote passage is far in meaning from the question but names the college)
-        asked = [n for part in analysis.parts for n in part.names if n in part.text]
-        named_there = bool(asked) and all(
-            stats.only_document(n) is not None and any(_names(p, n) for p in usable[:3]) for n in asked
-        )
-        if best_dense < least and not analysis.all_articles and not about_an_article and not named_there:
+        if (
+            best_dense < least
+            and not analysis.all_articles
+            and not about_an_article
+            and not _names_only_one_document_gives(analysis, usable[:3], stats)
+        ):
             return Verdict(True, f"best dense score {best_dense:.2f} < {least:.2f}")
         # Every part names something the corpus never mentions: nothing to quote. (One unknown part is
         # answered as "the articles don't say" beside the others.)
@@ -132,10 +133,11 @@ class Gate:
         return Verdict(False)
 
 
-def _names(passage: Passage, name: str) -> bool:
-    """Whether the passage gives the name in one of its ways ("King's College London": its terms)."""
-    have = sparse.term_set(passage.text)
-    return any(all(t in have for t in way) for way in name_terms(name))
+def _names_only_one_document_gives(analysis: Analysis, best: Sequence[Passage], stats: CorpusStats) -> bool:
+    """Whether the question names something, and every name it gives is one only one document mentions and the
+    best passages give."""
+    asked = [n for part in analysis.parts for n in part.names if n in part.text]
+    return bool(asked) and all(stats.only_document(n) is not None and any(has_name(n, p) for p in best) for n in asked)
 
 
 def claims_more(part: Part) -> bool:

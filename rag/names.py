@@ -10,8 +10,10 @@ from collections.abc import Container, Iterable
 from typing import Protocol
 
 from rag.retrieval import sparse
+from rag.retrieval.corpus import acronyms, name_forms, name_pieces, squash
 from rag.retrieval.stopwords import GLASGOW
 from rag.text import MONTHS, REQUEST_VERBS, WEEKDAYS
+from rag.types import Passage
 
 _TOKEN = re.compile(r"[\w’'][\w.\-’']*")
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "prof", "sir", "madam"})
@@ -220,3 +222,31 @@ def only_kind_asked(name: str, question: str) -> bool:
     maker"): the asked thing is named in the answer, not in the question."""
     asked = rf"\b(?i:which|what)\s+{re.escape(name)}\s+[a-z]{{3,}}\b"
     return len(name) <= 4 and bool(re.search(asked, question))
+
+
+def has_name(name: str, passage: Passage) -> bool:
+    """Whether a passage names the thing: by its terms (a piece of a compound too), in another spacing, as a pair
+    named apart, as an acronym, or by the place a people's word is of."""
+    have = sparse.term_set(passage.text) | sparse.term_set(passage.title)
+    compounds = [h for h in have if "-" in h or "." in h]
+
+    def found(t: str) -> bool:  # "Omni": a piece of "Qwen2.5-Omni-7B" is what a reader calls it for short
+        return t in have or any(h.startswith(t) or t in h.split("-") for h in compounds)
+
+    ways = name_terms(name)
+    if not ways or any(all(found(t) for t in w) for w in ways):
+        return True
+    text = f"{passage.title}\n{passage.text}"
+    # Written with other spacing or hyphens ("Llama2": "Llama 2"), or a pair ("China-US") named apart ...
+    forms = name_forms(text)
+    form = squash(name)
+    if len(form) > 1 and any(f.startswith(form) for f in forms):
+        return True
+    pieces = [squash(p) for p in name_pieces(name)]
+    if len(pieces) > 1 and all(p in forms for p in pieces):
+        return True
+    # ... or an acronym of a capitalized phrase of the passage ("FAQ": "Frequently Asked Questions") ...
+    if name.isupper() and name.lower() in acronyms(text):
+        return True
+    # ... or the place a people's word is of ("the Botswanan president": Botswana), or the country by another name.
+    return names_its_place(name, (w.lower() for w in text.split() if w[:1].isupper())) or names_an_alias(name, text)

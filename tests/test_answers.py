@@ -640,8 +640,7 @@ def test_a_sentence_with_the_questions_own_figure_ranks_above_one_without() -> N
 
 
 def test_a_peoples_word_is_found_where_the_text_names_its_place() -> None:
-    from rag.answer.quotes import has_name
-    from rag.names import place_stems
+    from rag.names import has_name, place_stems
     from rag.types import Passage
 
     text = "Masisi threatened to send 20,000 elephants from Botswana to Germany."
@@ -1100,7 +1099,7 @@ def test_a_sentence_that_says_one_thing_differs_from_another_answers_a_compariso
 
 
 def test_a_name_called_by_a_piece_of_its_longer_form_is_found() -> None:
-    from rag.answer.quotes import has_name
+    from rag.names import has_name
     from rag.types import Passage
 
     text = "Kestrel launched the Falcon2.5-Omni-7B model."

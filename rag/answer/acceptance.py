@@ -32,9 +32,8 @@ from rag.answer.evidence import (
     sum_of_another_kind,
     typed_names,
 )
-from rag.answer.quotes import has_name
 from rag.gate import known
-from rag.names import name_terms, only_kind_asked, place_aliases, product_articles
+from rag.names import has_name, name_terms, only_kind_asked, place_aliases, product_articles
 from rag.question import OPEN_KINDS, TYPED, Part, is_named_kind, relation_groups
 from rag.retrieval import sparse
 

@@ -41,11 +41,11 @@ from rag.answer.evidence import (
     typed_names,
     with_previous,
 )
-from rag.answer.quotes import has_name, rehome, render, unit_vector
+from rag.answer.quotes import rehome, render, unit_vector
 from rag.answer.summaries import KeySentences
 from rag.cite import Sentence, sentences_of
 from rag.gate import claims_more
-from rag.names import names_its_place
+from rag.names import has_name, names_its_place
 from rag.question import Analysis, Part
 from rag.retrieval import sparse
 from rag.text import sentence_spans

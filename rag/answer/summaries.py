@@ -18,9 +18,10 @@ from rag.answer.evidence import (
     part_weights,
     proper_names,
 )
-from rag.answer.quotes import has_name, rehome, render, unit_vector
+from rag.answer.quotes import rehome, render, unit_vector
 from rag.answer.sections import line_of, section_asked
 from rag.cite import sentences_of
+from rag.names import has_name
 from rag.retrieval import sparse
 from rag.types import Passage
 
