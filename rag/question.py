@@ -560,12 +560,57 @@ _PLUS = re.compile(r"\s+\+\s+")
 _OPENS_WITH_AUX = re.compile(rf"^\s*(?:{_AUX_WORDS})\b", re.I)
 
 
+_GIVING = r"give|gives|state|states|disclose|discloses|provide|provides|specify|specifies|reveal|reveals|report"
+_NAMING = r"name|names|identify|identifies"
+# "Does the article say how ...?", "Did the piece name the model or give its date?": asked whether the article says
+# something, what is asked is that thing (and the article not saying it is the answer "no")
+_REPORTED = re.compile(
+    r"^\s*(?:(?:and|so|but|also)\s+)?(?:does|do|did)\s+(?:the\s+|this\s+|that\s+|any\s+of\s+the\s+)?"
+    r"(?:articles?|pieces?|stor(?:y|ies)|author|writer|reporter|report|op-?ed|column|text|it|they|he|she)\s+"
+    r"(?:\w+ly\s+|ever\s+|even\s+)?"
+    rf"(?P<verb>says?|tell\s+(?:us|me|readers)|explain|describe|mention|{_GIVING}|{_NAMING})\s+"
+    r"(?:(?:by\s+name|exactly|anywhere|explicitly|specifically)\s+)?(?P<asked>.+?)\s*(?P<end>[?.!]*)\s*$",
+    re.I,
+)
+_TELLING = r"say|tell|explain|describe|mention"
+_OR_VERB = re.compile(rf",?\s+(?:or|and)\s+(?=(?:{_GIVING}|{_NAMING})\s)", re.I)
+_INDIRECT = re.compile(r"^(?:how|what|which|who|whom|whose|when|where|why)\b", re.I)
+# ... not "Does the article name any risks?" or "Did it say that ...?": whether it does, which the quote shows
+_DETERMINED = re.compile(r"^(?:the|that|this|those|these|its|their|his|her|a|an)\s", re.I)
+
+
+def _embedded(piece: str) -> list[str]:
+    """The questions a question about what the article says asks: "Does the article say how X helps?" asks how it
+    helps, "Does it give the date of the release?" what that date is, "Did it name the model?" what it is called."""
+    m = _REPORTED.match(piece)
+    if not m:
+        return [piece]
+    verb, end = m.group("verb").lower(), m.group("end") or "?"
+    asked = _OR_VERB.split(m.group("asked"))
+    out: list[str] = []
+    for i, clause in enumerate(asked):
+        if i:
+            verb, _, clause = clause.partition(" ")
+        clause = re.sub(r"^(?:by\s+name\s+)", "", clause.strip(), flags=re.I)
+        if _INDIRECT.match(clause):
+            out.append(f"{clause[0].upper()}{clause[1:]}{end}")
+        elif (not out and not _DETERMINED.match(clause)) or re.match(_TELLING, verb, re.I):
+            return [piece]
+        else:
+            head = re.split(r"\s+(?:of|on|in|for|from|to|with|by|at|which|that|who|whose)\s", clause, maxsplit=1)[0]
+            be = "are" if re.search(r"[^s]s$", head) else "is"
+            called = " called" if re.fullmatch(_NAMING, verb, re.I) else ""
+            out.append(f"What {be} {clause}{called}{end}")
+    return out
+
+
 def split_parts(question: str) -> list[str]:
     """The coordinated questions inside one question, in the order asked."""
     pieces = [p.strip() for p in re.split(r"(?<=\?)\s+", question.strip()) if p.strip()]
     if len(pieces) > 1 and any(p.endswith("?") for p in pieces):
         # "What did Qwen2-VL beat? my teacher said it was a big deal": a remark after the question asks nothing
         pieces = [p for p in pieces if p.endswith("?") or _ASKS.match(p)] or pieces
+    pieces = [e for p in pieces for e in _embedded(p)]
     out: list[str] = []
     for piece in pieces:
         if kind_of(piece) == "summary":

@@ -519,3 +519,19 @@ def test_each_of_two_articles_asked_about_by_their_subject_answers_on_its_own(ch
     )
     assert "read the labels aloud" in answer.answer and "audio descriptions" in answer.answer, answer.answer
     assert_citations_verifiable(answer)
+
+
+def test_asked_whether_the_article_gives_something_asks_for_that_thing() -> None:
+    parts = analyse("Does the article name that Baidu model or give the date of its release?").parts
+    assert [p.kind for p in parts] == ["which", "when"]
+    assert parts[0].named
+    assert analyse("Did the article say how these models could help blind people?").parts[0].kind == "how"
+    # whether the article mentions something, or says that something is so, is still asked yes or no
+    assert analyse("Does the article mention DeepSeek?").parts[0].kind == "yes_no"
+    assert analyse("Did the article really say Alibaba only offers open-source models?").parts[0].kind == "yes_no"
+
+
+def test_asked_whether_the_article_discloses_what_it_never_gives_is_refused(chat: Chat) -> None:
+    history = _conversation(chat, "What did Alibaba and Meta agree to, according to the arms race article?")
+    answer = chat.ask("Does the article disclose the financial terms of that agreement?", history)
+    assert answer.refused and not answer.citations, answer.answer
