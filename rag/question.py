@@ -14,7 +14,7 @@ from typing import Literal, cast
 
 from rag.names import CAPITALS, is_demonym, names
 from rag.retrieval import sparse
-from rag.text import REQUEST_VERBS, sentence_spans
+from rag.text import ORDINALS, REQUEST_VERBS, sentence_spans
 from rag.types import Turn
 
 Kind = Literal[
@@ -387,12 +387,20 @@ _REF_PATTERNS = [
 
 
 _ANOTHER = re.compile(r"\b(?:earlier|previous|prior|older|original|first|other)\b", re.I)
+# "the first article", "the last piece": one of the library by its place in the list of documents (by name, as
+# GET /v1/documents and the seeds folder list them); not "the first article on China catching up" (one it describes)
+_ORDINAL = re.compile(
+    rf"\bthe\s+({'|'.join(ORDINALS)})\s+{_ARTICLE_NOUN}\b(?!\s+(?:on|about|by|from|in|of|that|which|where|when)\b)",
+    re.I,
+)
 
 
 def article_references(question: str) -> list[tuple[str, ...]]:
     """Each place the question names an article (its site, author, title or topic), as that place's words, in the
     order written: "the Qwen-VL article and the Omni commentary" names two."""
-    found: list[tuple[int, tuple[str, ...]]] = []
+    found: list[tuple[int, tuple[str, ...]]] = [
+        (m.start(1), (m.group(1).lower(),)) for m in _ORDINAL.finditer(question)
+    ]
     for pattern in _REF_PATTERNS:
         for m in pattern.finditer(question):
             if _ANOTHER.search(m.group(1)):

@@ -94,3 +94,14 @@ def test_where_to_get_a_product_is_answered_in_its_own_article_where_it_goes_unn
     assert answer.citations[0].source == "002_f9dec77134c0a174.txt"
     # ... but not its date, which there may be another thing's
     assert chat.ask("When did Alibaba release Qwen2.5-Omni-7B?").refused
+
+
+def test_an_article_named_by_its_place_is_that_one_in_the_list_of_documents(chat: Chat) -> None:
+    corpus = chat.corpus()
+    listed = [src for src, _ in corpus.sources]
+    assert corpus.article(("first",)) == listed[0] and corpus.article(("last",)) == listed[-1]
+    # ... not an article the question describes, which the articles themselves mention
+    assert article_references("the author's first piece on China catching up") == [("China", "catching", "up")]
+    answer = chat.ask("which news sources does the last article quote? list them")
+    assert {c.source for c in answer.citations} == {listed[-1]}, answer.answer
+    assert "Forbes" in answer.answer, answer.answer

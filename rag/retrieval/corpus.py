@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag.retrieval import sparse
+from rag.text import ORDINALS
 
 # A word not at a sentence's start (after a lowercase word or a comma), possessive dropped.
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Za-z][\w\-]*)(?:['’]s)?\b")
@@ -362,6 +363,12 @@ class CorpusStats:
 
     def article(self, words: Sequence[str]) -> str | None:
         """The one document that words naming an article (site, author, title, topic) point to; None if unclear."""
+        places = {ORDINALS[w.lower()] for w in words if w.lower() in ORDINALS}
+        if len(places) == 1 and self.sources:
+            # "the first article": by its place among the curated documents, by name
+            place = places.pop()
+            listed = [src for src, trust in self.sources if trust != "contributed" and src in self.doc_terms]
+            return listed[place - 1 if place > 0 else -1] if len(listed) >= abs(place) else None
         terms = {t for w in words for t in sparse.terms(w)}
         if not terms or len(self.doc_terms) < 2:
             return None
