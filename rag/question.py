@@ -125,6 +125,8 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "how_much",
         re.compile(
+            # "what did Meta get out of it financially?", "any dollar figure?": a sum of money
+            r"\bfinancially\b|\b(?:dollar|money|monetary|cash) (?:figures?|amounts?|values?|terms)\b|"
             r"\bhow much\b|\bwhat (is|was|were|are) (the |its |their )?(price|cost|amount|valuation|budget|revenue|"
             r"funding|investment)\b|\bwhat did \w+( \w+)? (cost|spend|pay|invest)\b|"
             # "what's the dollar value of the deal?", "What was Alibaba Cloud's revenue growth?", "the financial terms"
@@ -573,8 +575,10 @@ _NAMING = r"name|names|identify|identifies"
 # "Does the article say how ...?", "Did the piece name the model or give its date?": asked whether the article says
 # something, what is asked is that thing (and the article not saying it is the answer "no")
 _REPORTED = re.compile(
-    r"^\s*(?:(?:and|so|but|also)\s+)?(?:does|do|did)\s+(?:the\s+|this\s+|that\s+|any\s+of\s+the\s+)?"
-    r"(?:articles?|pieces?|stor(?:y|ies)|author|writer|reporter|report|op-?ed|column|text|it|they|he|she)\s+"
+    r"^\s*(?:(?:and|so|but|also)\s+)?(?:does|do|did)\s+(?:it|they|he|she|"
+    r"(?:the|this|that|any\s+of\s+the)\s+(?:[\w\-.’']+\s+){0,3}?"  # "the Qwen2-VL article", "the author of the ..."
+    r"(?:articles?|pieces?|stor(?:y|ies)|author|writer|reporter|report|op-?ed|column|text)"
+    r"(?:\s+of\s+(?:the\s+)?(?:[\w\-.’']+\s+){0,3}?(?:article|piece|story|op-?ed|column))?)\s+"
     r"(?:\w+ly\s+|ever\s+|even\s+)?"
     rf"(?P<verb>says?|tell\s+(?:us|me|readers)|explain|describe|mention|{_GIVING}|{_NAMING})\s+"
     r"(?:(?:by\s+name|exactly|anywhere|explicitly|specifically)\s+)?(?P<asked>.+?)\s*(?P<end>[?.!]*)\s*$",
@@ -1021,9 +1025,11 @@ def _head_noun(words: str) -> str:
 # "Which specific benchmarks ...?", "the exact license", "the names of the regulations": asked for by name, which a
 # mention of the kind does not give
 _SPECIFIC = re.compile(
-    rf"\b(?:specific|exact|particular|precise|names?\s+of(?:\s+(?:the|its|their|this|that|these|those))?)\s+"
+    rf"\b(?:specific|exact|particular|precise|names?\s+of(?:\s+(?:the|its|their|this|that|these|those))?|"
+    rf"(?<=which\s)named|(?<=what\s)named)\s+"  # "on which named benchmarks?"
     rf"((?:[\w\-’']+\s+){{0,3}}?[a-z][\w\-]*)"
-    rf"(?=\s+(?:{_AUX_WORDS}|that|which|the|on|in|of|for|by|from|to|does|did)\b|\s*[?,.;]|\s*$)",
+    # ... "which specific benchmarks those were" (asked whether the author names them)
+    rf"(?=\s+(?:{_AUX_WORDS}|that|which|the|on|in|of|for|by|from|to|does|did|those|these|they|it)\b|\s*[?,.;]|\s*$)",
     re.I,
 )
 

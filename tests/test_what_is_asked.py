@@ -17,6 +17,8 @@ from tests.test_answers import _conversation, assert_citations_verifiable
         "What's the dollar value of Alibaba's AI deal with Apple for iPhones?",
         "What was Alibaba Cloud's revenue growth in the last fiscal year?",
         "What were the financial terms of the Alibaba-Meta arrangement?",
+        "What did Meta get out of the Llama 2 deal with Alibaba financially?",
+        "Alibaba and Meta agreed on Llama 2 - any dollar figure?",
     ],
 )
 def test_a_money_attribute_asked_for_asks_how_much(question: str) -> None:
@@ -41,6 +43,7 @@ def test_the_worth_of_an_idea_is_no_sum_of_money() -> None:
         # a sum asked of a government: Alibaba Cloud's $53 billion is a company's
         "How much money does the Chinese government put into AI each year?",
         "how much money did the US government spend on ai this year",
+        "What did Meta get out of the Llama 2 deal with Alibaba financially - any dollar figure?",
     ],
 )
 def test_a_sum_the_articles_do_not_give_for_the_thing_asked_is_refused(chat: Chat, question: str) -> None:
@@ -535,3 +538,13 @@ def test_asked_whether_the_article_discloses_what_it_never_gives_is_refused(chat
     history = _conversation(chat, "What did Alibaba and Meta agree to, according to the arms race article?")
     answer = chat.ask("Does the article disclose the financial terms of that agreement?", history)
     assert answer.refused and not answer.citations, answer.answer
+
+
+def test_benchmarks_asked_for_by_name_are_refused_where_the_articles_name_none(chat: Chat) -> None:
+    # "in several critical benchmarks" mentions some, names none
+    for question in (
+        "What were Qwen2-VL's actual scores vs GPT-4V, and on which named benchmarks?",
+        "Does the author of the Qwen2-VL article identify by name which specific benchmarks those were?",
+    ):
+        answer = chat.ask(question)
+        assert answer.refused and not answer.citations, answer.answer
