@@ -5,6 +5,7 @@ Used by the question analysis, the gate and the answerers alike ("Baidu", "Qwen2
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Container, Iterable
 from typing import Protocol
@@ -191,13 +192,22 @@ def restore_case(
     openers: dict[str, str] | None = None,
 ) -> str:
     """A question typed in lower case with its names spelled as the articles spell them ("what company does kai
-    wang work for" -> "... Kai Wang ..."), compound names too ("qwen2 vl" -> "Qwen2-VL"; see
+    wang work for" -> "... Kai Wang ..."), compound names too ("qwen2 vl" -> "Qwen2-VL", "Deep Seek" -> DeepSeek; see
     CorpusStats.compound_spellings) and possessives typed without their apostrophe ("alibabas" -> "Alibaba's").
     Words the user capitalized, stopwords and words of two letters ("us") are left as typed. A word the articles
     only ever write opening a sentence (openers: "Kai", in "Kai Wang’s insights ...") is a name's first word where
     a name follows it ("kai wang": Kai Wang)."""
     if compounds:
         text = _spell_compounds(text, compounds)
+    # ... and a name written as one word typed as two capitalized ones ("Deep Seek": DeepSeek; not "open AI")
+    camel = {low: w for low, w in spellings.items() if re.search(r"[a-z][A-Z]", w)}
+    pieces, at = [], 0
+    for a, b in itertools.pairwise(re.finditer(r"(?<![\w\-])[A-Z]\w*(?![\w\-])", text)):
+        joined = camel.get(f"{a.group(0)}{b.group(0)}".lower())
+        if joined and a.start() >= at and text[a.end() : b.start()].isspace():
+            pieces += [text[at : a.start()], joined]
+            at = b.end()
+    text = "".join([*pieces, text[at:]])
 
     def spell(m: re.Match[str]) -> str:
         word = m.group(0)

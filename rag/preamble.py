@@ -70,7 +70,7 @@ def split_message(message: str, *, earlier: bool = False) -> tuple[str, str]:
     for i, (s, a) in enumerate(zip(sentences, asks, strict=True)):
         if a:
             if t := _untagged(s):
-                asked.append(t)
+                asked.append(without_asides(t))
         elif article_references(_HEARSAY.sub("", s)) or (i < last and not _personal(s)):
             # "Both the Qwen2-VL piece and the Archyworldys piece call it a wake-up call.": where to look
             asked.append(s)
@@ -94,6 +94,45 @@ _PERSONAL = re.compile(
 
 def _personal(sentence: str) -> bool:
     return bool(_PERSONAL.search(sentence) or _HEARSAY.match(sentence))
+
+
+# A clause of the asking sentence in which the user speaks of themselves: "..., like my late husband with his old
+# radios, or ...?", "My grandson keeps going on about a 'Deep Seek moment' — what is that?"
+_CLAUSES = re.compile(r"(\s*[,;()]\s*|\s+[—–-]\s+|[—–])")
+_SELF = re.compile(r"\b(?:I|I['’](?:m|ve|d|ll)|[Mm]y|me|mine|myself|[Ww]e|[Oo]ur|us|ourselves)\b")
+_ASKING = re.compile(
+    r"\b(?:what|who|whom|whose|when|where|which|how|why|is|are|was|were|does|do|did|can|could|will|would|should|"
+    r"tell|give|list|name|summari[sz]e|explain|describe|compare|wonder|know)\b",
+    re.I,
+)
+_QUOTED = re.compile(r"(?<!\w)['‘“\"]([^'‘’“”\"]{2,60})['’”\"](?!\w)")
+
+
+def without_asides(sentence: str) -> str:
+    """The asking sentence without the clauses in which the user speaks of themselves and asks nothing, each left
+    as what it names or quotes: "Are these models something anybody can tinker with, like my late husband with his
+    old radios, or do you have to pay?" asks whether anybody can tinker with them or has to pay."""
+    pieces = _CLAUSES.split(sentence)
+    if len(pieces) < 3:
+        return sentence
+    out: list[str] = []
+    for i, piece in enumerate(pieces):
+        if i > 0 and i % 2 == 0 and _SELF.search(piece) and not _ASKING.search(piece):
+            # ... what it tells was said ("..., my grandson mentioned Llama 2, ..."), or what it quotes; one that opens
+            # the sentence is what the question goes on from ("we're scoping an assistant for blind users - would
+            # the models fit that use case?")
+            kept = [_HEARSAY.sub("", piece)] if _HEARSAY.match(piece) else [m.group(1) for m in _QUOTED.finditer(piece)]
+            if not kept:
+                if out:
+                    out.pop()  # the delimiter before it
+                continue
+            piece = " ".join(kept)
+        out.append(piece)
+    kept_text = "".join(out).strip(" ,;—–-")
+    end = re.search(r"[?.!]+\s*$", sentence)
+    if end and not re.search(r"[?.!]\s*$", kept_text):
+        kept_text += end.group(0).strip()
+    return kept_text if re.search(r"\w", kept_text) else sentence
 
 
 def _untagged(sentence: str) -> str:

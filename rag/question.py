@@ -616,12 +616,23 @@ def _embedded(piece: str) -> list[str]:
     return out
 
 
+_GUESS = re.compile(
+    r"^\W*(?:(?:about|around|maybe|perhaps|probably|like|over|more than|under|at least|roughly|in|by|since)\s+)?"
+    r"(?:[$€£]?\d[\d,.]*(?:\s*[\w%]+){0,2}|(?:a\s+)?(?:few\s+)?(?:hundreds?|thousands?|millions?|billions?|dozens?|tens)"
+    r"(?:\s+of\s+\w+)?|(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|a hundred)\s+\w+)"
+    r"(?:\s+or\s+(?:so|more|less|fewer))?\s*[?.!]*\s*$",
+    re.I,
+)
+
+
 def split_parts(question: str) -> list[str]:
     """The coordinated questions inside one question, in the order asked."""
     pieces = [p.strip() for p in re.split(r"(?<=\?)\s+", question.strip()) if p.strip()]
     if len(pieces) > 1 and any(p.endswith("?") for p in pieces):
         # "What did Qwen2-VL beat? my teacher said it was a big deal": a remark after the question asks nothing
         pieces = [p for p in pieces if p.endswith("?") or _ASKS.match(p)] or pieces
+    # "How many chips did they stockpile? Thousands?": a guess at the answer asks nothing of its own
+    pieces = [p for i, p in enumerate(pieces) if not (i and _GUESS.match(p))]
     pieces = [e for p in pieces for e in _embedded(p)]
     out: list[str] = []
     for piece in pieces:

@@ -62,6 +62,23 @@ from tests.test_answers import assert_citations_verifiable
         ("Baidu has a model too, I heard. Is that right?", "", "Baidu has a model too, I heard. Is that right?"),
         # nothing asked: the message as written
         ("Llama 2 is larger than Qwen-VL.", "", "Llama 2 is larger than Qwen-VL."),
+        # a clause inside the question in which the user speaks of themselves asks nothing
+        (
+            "Can anybody tinker with these models, like my late husband with his old radios, or do you have to pay?",
+            "",
+            "Can anybody tinker with these models, or do you have to pay?",
+        ),
+        # ... but one that opens it is what it goes on from, and what one quotes is asked about
+        (
+            "we're scoping an assistant for blind users - would the Qwen-VL models fit that use case?",
+            "",
+            "we're scoping an assistant for blind users - would the Qwen-VL models fit that use case?",
+        ),
+        (
+            "What is this 'Deep Seek moment', my grandson keeps going on about it?",
+            "",
+            "What is this 'Deep Seek moment'?",
+        ),
     ],
 )
 def test_a_message_is_read_as_what_it_tells_and_what_it_asks(message: str, told: str, asked: str) -> None:
@@ -131,3 +148,9 @@ def test_a_count_asked_is_not_answered_by_a_ratio(chat: Chat) -> None:
         "Everyone says Qwen is one of the most downloaded models. How many times has it actually been downloaded?"
     )
     assert answer.refused and "ten times" not in answer.answer
+
+
+def test_a_name_written_as_one_word_and_typed_as_two_is_read_as_the_articles_write_it(chat: Chat) -> None:
+    answer = chat.ask("My grandson keeps going on about a 'Deep Seek moment' - what on earth is that?")
+    assert "DeepSeek moment" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)

@@ -548,3 +548,10 @@ def test_benchmarks_asked_for_by_name_are_refused_where_the_articles_name_none(c
     ):
         answer = chat.ask(question)
         assert answer.refused and not answer.citations, answer.answer
+
+
+def test_a_guess_at_the_answer_asks_nothing_of_its_own(chat: Chat) -> None:
+    question = "How many Nvidia chips did the Chinese companies manage to stockpile? Thousands?"
+    assert [p.kind for p in analyse(question).parts] == ["how_many"]
+    answer = chat.ask(question)
+    assert answer.refused and not answer.citations, answer.answer
