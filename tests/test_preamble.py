@@ -8,7 +8,7 @@ from rag.chat import Chat
 from rag.preamble import split_message
 from rag.question import kind_of
 from rag.types import Turn
-from tests.test_answers import assert_citations_verifiable
+from tests.test_answers import _conversation, assert_citations_verifiable
 
 
 @pytest.mark.parametrize(
@@ -154,3 +154,9 @@ def test_a_name_written_as_one_word_and_typed_as_two_is_read_as_the_articles_wri
     answer = chat.ask("My grandson keeps going on about a 'Deep Seek moment' - what on earth is that?")
     assert "DeepSeek moment" in answer.answer, answer.answer
     assert_citations_verifiable(answer)
+
+
+def test_a_term_of_address_is_no_word_to_find(chat: Chat) -> None:
+    history = _conversation(chat, "How much money is Alibaba putting into this AI and cloud business?")
+    answer = chat.ask("Over how many years is that, dear?", history)
+    assert "three years" in answer.answer, answer.answer
