@@ -555,3 +555,9 @@ def test_a_guess_at_the_answer_asks_nothing_of_its_own(chat: Chat) -> None:
     assert [p.kind for p in analyse(question).parts] == ["how_many"]
     answer = chat.ask(question)
     assert answer.refused and not answer.citations, answer.answer
+
+
+def test_who_does_something_is_answered_by_whom_it_is_done_in_the_passive(chat: Chat) -> None:
+    answer = chat.ask("Who does the Qwen2-VL article say is redrawing the finish line?")
+    assert "redrawn by new frontrunners" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)

@@ -576,9 +576,20 @@ def holds(
         return True  # the items of "what are the risks" are ideas: any sentence may hold them
     if kind == "who" and _AGENTS.search(text) and not _AGENTS.search(question):
         return True  # "governments, industry leaders, and researchers": who, by role
+    if kind == "who" and _done_by(text, question):
+        return True  # "who is redrawing the finish line?": "it's also being redrawn by new frontrunners"
     if kind in ("who", "which", "list"):
         return _new(proper_names(text, proper), question)
     return True
+
+
+_BY_AGENT = re.compile(r"\b([a-z]{4,})\s+by\s+(?!(?:the\s+)?(?:way|far|then|now|contrast|comparison)\b)\w", re.I)
+
+
+def _done_by(text: str, question: str) -> bool:
+    """Whether text says by whom the question's verb is done, in the passive ("redrawn by", "fueled by")."""
+    asked = {w.lower()[:4] for w in re.findall(r"[A-Za-z]{5,}", question)}
+    return any(m.group(1).lower()[:4] in asked for m in _BY_AGENT.finditer(text))
 
 
 @dataclass(frozen=True)
