@@ -557,7 +557,19 @@ def test_a_guess_at_the_answer_asks_nothing_of_its_own(chat: Chat) -> None:
     assert answer.refused and not answer.citations, answer.answer
 
 
-def test_who_does_something_is_answered_by_whom_it_is_done_in_the_passive(chat: Chat) -> None:
-    answer = chat.ask("Who does the Qwen2-VL article say is redrawing the finish line?")
-    assert "redrawn by new frontrunners" in answer.answer, answer.answer
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("Who does the Qwen2-VL article say is redrawing the finish line?", "redrawn by new frontrunners"),
+        # whom a claim is attributed to need not be named
+        (
+            "To whom does the article about Qwen's popularity attribute its claim that China is often outpacing "
+            "American counterparts?",
+            "according to industry analysts",
+        ),
+    ],
+)
+def test_who_does_something_is_answered_by_whom_it_is_done_or_said_by(chat: Chat, question: str, quoted: str) -> None:
+    answer = chat.ask(question)
+    assert quoted in answer.answer, answer.answer
     assert_citations_verifiable(answer)

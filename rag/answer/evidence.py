@@ -577,7 +577,7 @@ def holds(
     if kind == "who" and _AGENTS.search(text) and not _AGENTS.search(question):
         return True  # "governments, industry leaders, and researchers": who, by role
     if kind == "who" and _done_by(text, question):
-        return True  # "who is redrawing the finish line?": "it's also being redrawn by new frontrunners"
+        return True  # "who is redrawing the finish line?": "it's also being redrawn by new frontrunners", and the like
     if kind in ("who", "which", "list"):
         return _new(proper_names(text, proper), question)
     return True
@@ -586,8 +586,16 @@ def holds(
 _BY_AGENT = re.compile(r"\b([a-z]{4,})\s+by\s+(?!(?:the\s+)?(?:way|far|then|now|contrast|comparison)\b)\w", re.I)
 
 
+# "To whom does the article attribute the claim ...?": "..., according to industry analysts"
+_ASKS_ATTRIBUTION = re.compile(r"\battribut\w*|\baccording to whom\b", re.I)
+_ATTRIBUTED = re.compile(r"\baccording to\s+\w", re.I)
+
+
 def _done_by(text: str, question: str) -> bool:
-    """Whether text says by whom the question's verb is done, in the passive ("redrawn by", "fueled by")."""
+    """Whether text says by whom the question's verb is done, in the passive ("redrawn by", "fueled by"), or whom
+    a claim asked the source of is attributed to."""
+    if _ASKS_ATTRIBUTION.search(question) and _ATTRIBUTED.search(text):
+        return True
     asked = {w.lower()[:4] for w in re.findall(r"[A-Za-z]{5,}", question)}
     return any(m.group(1).lower()[:4] in asked for m in _BY_AGENT.finditer(text))
 
