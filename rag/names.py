@@ -52,6 +52,7 @@ _PLACE_ALIASES = (
     ("Britain", "Great Britain", "United Kingdom", "UK", "U.K."),
     ("China", "PRC", "Beijing"),
 )
+_MULTIWORD_PLACE = re.compile(r"\b(?:" + "|".join(f for forms in _PLACE_ALIASES for f in forms if " " in f) + r")\b")
 # A capital named for its country's government: its words are the country's ("Has Beijing put rules in place?")
 CAPITALS = {"Beijing": "China", "Washington": "United States"}
 
@@ -85,7 +86,15 @@ def names(text: str, known: Container[str] = ()) -> list[str]:
     names that are no English word, "Baichuan developer company")."""
     out: list[str] = []
     sentence_start = True
+    # "the United States" is one place, by any of its names ("U.S."), not two words to find
+    places = [(m.start(), m.end(), m.group(0)) for m in _MULTIWORD_PLACE.finditer(text)]
     for m in _TOKEN.finditer(text):
+        place = next((p for p in places if p[0] <= m.start() < p[1]), None)
+        if place is not None:
+            sentence_start = False
+            if place[2] not in out:
+                out.append(place[2])
+            continue
         word = re.sub(r"['’]s$", "", m.group(0)).strip(".-’'")
         first = sentence_start
         sentence_start = m.group(0).endswith((".", "?", "!"))

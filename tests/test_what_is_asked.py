@@ -573,3 +573,10 @@ def test_who_does_something_is_answered_by_whom_it_is_done_or_said_by(chat: Chat
     answer = chat.ask(question)
     assert quoted in answer.answer, answer.answer
     assert_citations_verifiable(answer)
+
+
+def test_a_country_named_in_two_words_is_one_name_found_by_its_other_names(chat: Chat) -> None:
+    assert names("Why is the United States restricting China's access?") == ["United States", "China"]
+    answer = chat.ask("What reason does the article give for the United States restricting China's access to chips?")
+    assert "national security" in answer.answer, answer.answer  # "With the U.S. restricting ..."
+    assert_citations_verifiable(answer)
