@@ -155,7 +155,11 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             # not "Where does the US still hold an advantage?", "where does the author stand?", "where does the real
             # competition lie?": in what respect
             r"^(?![^?]*\bwhere\b[^?]*\b(?:advantages?|edge|ahead|behind|gap|lags?|falls? short|excels?|strengths?|"
-            r"weakness\w*|stands?|focus\w*|efforts?|priorit\w*|lies|lie|lay)\b)(?:"
+            r"weakness\w*|stands?|focus\w*|efforts?|priorit\w*|lies|lie|lay)\b)"
+            # ... nor "Where does the author say AI raises security issues?", "where in the article": at what point
+            r"(?![^?]*\bwhere\s+(?:in\s+the\s+(?:article|piece|story|text)\b|(?:does|did|do)\s+(?:the\s+)?"
+            r"(?:author|writer|article|piece|story|it|he|she|they)\s+(?:say|mention|discuss|talk|argue|note|write|"
+            r"raise|describe|address|explain)))(?:"
             r"^\s*where\b|.*\bwhere (is|was|are|were|did|does|do|will)\b|.*\b(which|what) (country|countries|city|"
             r"cities|region|place|location)\b|.*\bin what (country|city)\b|"
             r"^(?!\s*(?:and\s+)?(?:what|who|whom|whose|when|where|which|how|why)\b).*\bwhere\s*[?.!]*\s*$)"

@@ -370,6 +370,9 @@ def test_the_name_of_a_thing_pointed_back_at_is_its_owners_or_refused(chat: Chat
         "where does the us still hold an advantage over china?",
         "where does the author stand on open source?",
         "If base models become table stakes, where does Isford say the real competition lies?",
+        # ... or at what point an article says something
+        "In the Qwen2-VL article, where does the author say AI raises national security issues?",
+        "where in the article is Llama 2 mentioned?",
     ],
 )
 def test_where_asked_of_an_advantage_or_a_stance_asks_in_what_respect(question: str) -> None:
@@ -579,4 +582,10 @@ def test_a_country_named_in_two_words_is_one_name_found_by_its_other_names(chat:
     assert names("Why is the United States restricting China's access?") == ["United States", "China"]
     answer = chat.ask("What reason does the article give for the United States restricting China's access to chips?")
     assert "national security" in answer.answer, answer.answer  # "With the U.S. restricting ..."
+    assert_citations_verifiable(answer)
+
+
+def test_where_an_article_says_something_is_answered_by_what_it_says_there(chat: Chat) -> None:
+    answer = chat.ask("In the Qwen2-VL article, where does the author say AI raises national security issues?")
+    assert "national security considerations" in answer.answer, answer.answer
     assert_citations_verifiable(answer)
