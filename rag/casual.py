@@ -66,10 +66,14 @@ _PHRASES = (
     # "Hey, so Alibaba put out ...": a greeting opens the message, the question follows
     (
         re.compile(
-            r"^\s*(?:hey|hi|hello|heya|hiya)(?:\s+there)?\s*[,!.]*\s+(?:(?:so|ok(?:ay)?|well)\b\s*,?\s*)?(?=\S)", re.I
+            r"^\s*(?:hey|hi|hello|heya|hiya)(?:\s+(?:there|dear|all|everyone|folks|friend|again))?\s*[,!.]*\s+"
+            r"(?:(?:so|ok(?:ay)?|well)\b\s*,?\s*)?(?=\S)",
+            re.I,
         ),
         "",
     ),
+    # "which outlets/institutions does it cite?": both
+    (re.compile(r"(?<![\w/.:])(?!and/or\b)([A-Za-z]{3,})/([A-Za-z]{3,})(?![\w/])"), r"\1 and \2"),
     (re.compile(r"\b(the|vs\.?|versus|and) us\b(?![’'])"), r"\1 US"),
     (re.compile(r"\bus(?=\s*(?:-|vs\.?\b|versus\b))"), "US"),
     (re.compile(r"\bu\.s\.(?=\s|$)"), "U.S."),

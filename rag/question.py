@@ -121,7 +121,9 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             # cars" is a count, and "in more than one article" says where, not a comparison
             # "Which scores higher, Baichuan or Qwen?": a choice between two by a measure
             r"\b(higher|lower|bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less)\b"
-            r"[^?]*,\s*[\w\-.]+(?:\s[\w\-.]+)?\s+or\s+[\w\-.]+"
+            r"[^?]*,\s*[\w\-.]+(?:\s[\w\-.]+)?\s+or\s+[\w\-.]+|"
+            # "how much bigger is the American one?": by how much, against the one the conversation is about
+            r"\bhow much (?:bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker)\b"
         ),
     ),
     ("how_many", re.compile(r"\bhow many\b|\bwhat (is|was) the number of\b|\bnumber of\b")),

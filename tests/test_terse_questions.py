@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.evidence import holds
+from rag.casual import written_out
 from rag.chat import Chat
-from rag.question import analyse
+from rag.question import analyse, kind_of
 from tests.test_answers import assert_citations_verifiable
 
 
@@ -89,3 +90,18 @@ def test_a_share_asked_in_percent_needs_a_percentage() -> None:
     assert not holds("how_many", "It won on three of the five benchmarks.", asked)
     assert holds("how_many", "It won by 12% on average.", asked)
     assert holds("how_many", "It won on three of the five benchmarks.", "On how many benchmarks did it win?")
+
+
+def test_words_joined_by_a_slash_are_both_asked_for(chat: Chat) -> None:
+    assert written_out("Which outlets/institutions does it cite? and/or") == (
+        "Which outlets and institutions does it cite? and/or"
+    )
+    answer = chat.ask("Which outlets/institutions does the Archyworldys open-source article cite? list them")
+    assert "Forbes" in answer.answer and "Stanford" in answer.answer, answer.answer
+
+
+def test_a_greeting_with_a_term_of_address_is_no_part_of_the_question() -> None:
+    assert (
+        written_out("Hello dear, what was the name of the Alibaba model?") == "what was the name of the Alibaba model?"
+    )
+    assert kind_of("how much bigger is the American one?") == "compare"  # by how much: a ratio, not a sum
