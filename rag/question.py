@@ -382,6 +382,8 @@ _REF_PATTERNS = [
         r"(?=\s*[,?.;]|\s*$|\s+(?:says?|said|claims?|argues?|reports?|describes?|mentions?|suggests?)\b)",
         re.I,
     ),
+    # "the article with Tiezhen Wang": by whom it quotes (not "the piece with insights on ...")
+    re.compile(rf"\b(?i:{_ARTICLE_NOUN})\s+(?i:with|featuring|quoting)\s+([A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+){{0,2}})"),
     re.compile(
         r"\b(?:according to|per|says|said)\s+((?:[A-Z][\w\-’']+\s*){1,3})"
         r"(?=[,?.;]|$|\s+(?:and|what|how|is|are|does|did)\b)"

@@ -105,3 +105,11 @@ def test_an_article_named_by_its_place_is_that_one_in_the_list_of_documents(chat
     answer = chat.ask("which news sources does the last article quote? list them")
     assert {c.source for c in answer.citations} == {listed[-1]}, answer.answer
     assert "Forbes" in answer.answer, answer.answer
+
+
+def test_an_article_named_by_someone_it_quotes_is_that_one(chat: Chat) -> None:
+    assert article_references("List everyone quoted in the article with Tiezhen Wang") == [("Tiezhen", "Wang")]
+    assert article_references("Who is credited in the Omni piece with insights on big tech?") == [("Omni",)]
+    answer = chat.ask("List everyone quoted in the article with Tiezhen Wang, plus their orgs.")
+    for quoted in ("Grace Isford", "Paul Triolo", "Xin Sun"):
+        assert quoted in answer.answer, answer.answer
