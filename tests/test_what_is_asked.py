@@ -435,6 +435,9 @@ def test_the_name_of_a_thing_pointed_at_is_refused_where_the_articles_give_none(
     # "its multimodal foundational model": Baidu's model is never named
     answer = chat.ask("name of it", _conversation(chat, "baidu multimodal model when"))
     assert answer.refused and not answer.citations, answer.answer
+    # ... and "that Baidu model" is Baidu's: DeepSeek's R1, in the same article, is not its name
+    answer = chat.ask("What is that Baidu model called?", _conversation(chat, "When did Baidu unveil its model?"))
+    assert answer.refused and not answer.citations, answer.answer
 
 
 def test_the_name_of_an_article_is_answered_by_its_quoted_title(chat: Chat) -> None:

@@ -277,6 +277,9 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
         or re.search(rf"\b{_THING}s?\s+(?:that\s+)?{re.escape(n)}\s+[a-z]+", part.text)
         # ... "the multimodal model of Baidu", "the chip from Huawei"
         or re.search(rf"\b{_THING}s?\s+(?:made\s+|built\s+|released\s+)?(?:of|from|by)\s+{re.escape(n)}\b", part.text)
+        # ... and asked what "that Baidu model" is called, Baidu's (a name one knows is no model's owner: "the
+        # Omni model")
+        or (part.named and re.search(rf"\b(?i:that|this|the)\s+{re.escape(n)}\s+(?:[a-z]+\s+)?{_THING}s?\b", part.text))
     ]
     borrowed = [n for n in part.names if n not in part.text]
     if part.named and not owners and borrowed and len(borrowed) == len(part.names) and _POINTED.search(part.text):
