@@ -148,11 +148,19 @@ def claims_more(part: Part) -> bool:
     if len({t for t in part.terms if t not in named and t not in FILLER}) >= CLAIM_TERMS:
         return True
     # ... and where someone is, or works, is a relation of its own: "Grace Isford is at Sequoia, isn't she?", "Xin Sun
-    # teaches at Oxford, right?" (the articles name their firm, college or lab instead)
-    return bool(_AFFILIATION.search(part.text))
+    # teaches at Oxford, right?" (the articles name their firm, college or lab instead); so is who made a thing:
+    # "Qwen2.5-Omni was released by Tencent, wasn't it?" (they name its maker)
+    return bool(_AFFILIATION.search(part.text) or _MAKER.search(part.text))
 
 
 _AFFILIATION = re.compile(
     r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\s+(?:is|was|works?|worked|teach(?:es)?|taught|lectures?|lectured)\b"
     r"(?:\s+(?:a|an|the|[a-z]+))*?\s+(?:at|for|with)\s+(?:the\s+)?[A-Z]"
+)
+_MAKER = re.compile(
+    r"\b(?:released|made|built|developed|created|launched|unveiled|owned|backed|funded|published|written)\s+by\s+"
+    r"(?:the\s+)?(?-i:[A-Z])|"
+    r"^\s*(?:did|does|is|was)\s+(?:it\s+)?(?-i:[A-Z])[\w\-]*\s+(?:that\s+)?(?:release|make|build|develop|create|launch|"
+    r"unveil|own|fund|publish|write|made|built|developed|created|launched|released)\b",
+    re.I,
 )

@@ -58,7 +58,9 @@ FILLER = frozenset(
         "actually really truly indeed literally "
         # "Over how many years is that, dear?", "how long did it take them to get that far, roughly?": a term of
         # address, a greeting, an estimate's hedge
-        "dear darling sweetheart please thanks thank hello hi roughly approximately approx far"
+        "dear darling sweetheart please thanks thank hello hi roughly approximately approx far "
+        # "..., wasn't it?", "didn't they?": a claim's tag (not "won", which Qwen may have)
+        "wasn't isn't didn't doesn't don't aren't weren't hasn't haven't hadn't couldn't wouldn't shouldn't"
     )
 )
 
@@ -197,7 +199,12 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
     ),
     (
         "yes_no",
-        re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|may|might)\b"),
+        re.compile(
+            r"^\s*(is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|may|might)\b|"
+            # "Qwen2.5-Omni was released by Tencent, wasn't it?": a claim put with a tag
+            r"\b(?:is|was|are|were|does|do|did|has|have|had|can|could|would|will)n['’]?t\s+(?:it|they|he|she|that|"
+            r"there|we|you)\s*[?.!]*\s*$"
+        ),
     ),
     ("how", re.compile(r"^\s*how\b|\bhow (does|do|did|can|could|will|would|is|are|was|were)\b")),
     (

@@ -6,6 +6,7 @@ import pytest
 
 from rag.chat import Chat
 from rag.in_place import fronted
+from rag.question import kind_of
 from tests.test_answers import assert_citations_verifiable
 
 
@@ -97,3 +98,14 @@ def test_a_wrong_affiliation_is_corrected_by_the_one_the_articles_give(chat: Cha
     answer = chat.ask(claim)
     assert not answer.refused and "don't mention" in answer.answer and instead in answer.answer
     assert_citations_verifiable(answer)
+
+
+@pytest.mark.parametrize(
+    "question", ["Qwen2.5-Omni was released by Tencent, wasn't it?", "Did Tencent release Qwen2.5-Omni?"]
+)
+def test_a_claim_naming_a_maker_the_articles_never_mention_is_answered_by_the_maker_they_name(
+    chat: Chat, question: str
+) -> None:
+    assert kind_of(question) == "yes_no"
+    answer = chat.ask(question)
+    assert not answer.refused and "Tencent" in answer.answer and "Alibaba Cloud" in answer.answer, answer.answer
