@@ -203,7 +203,11 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             r"^\s*(is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|may|might)\b|"
             # "Qwen2.5-Omni was released by Tencent, wasn't it?": a claim put with a tag
             r"\b(?:is|was|are|were|does|do|did|has|have|had|can|could|would|will)n['’]?t\s+(?:it|they|he|she|that|"
-            r"there|we|you)\s*[?.!]*\s*$"
+            r"there|we|you)\s*[?.!]*\s*$|"
+            # "I think there was an example about a Japanese sign?", "The Omni model can handle video?": a statement
+            # asked, which is whether it is so
+            r"^(?![^?]*\b(?:what|who|whom|whose|when|where|which|how|why)\b)(?![^?]*[.!]\s)"
+            r"(?=[^?]*\s(?:is|are|was|were|has|have|had|did|does|can|could|will|would)\s(?!you\b))[^?]*\?\s*$"
         ),
     ),
     ("how", re.compile(r"^\s*how\b|\bhow (does|do|did|can|could|will|would|is|are|was|were)\b")),

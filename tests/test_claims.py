@@ -109,3 +109,13 @@ def test_a_claim_naming_a_maker_the_articles_never_mention_is_answered_by_the_ma
     assert kind_of(question) == "yes_no"
     answer = chat.ask(question)
     assert not answer.refused and "Tencent" in answer.answer and "Alibaba Cloud" in answer.answer, answer.answer
+
+
+def test_a_statement_asked_is_checked_against_what_the_articles_say_instead(chat: Chat) -> None:
+    question = "I think there was an example about translating a Japanese train station sign into English?"
+    assert kind_of(question) == "yes_no"
+    answer = chat.ask(question)
+    assert "Mandarin hospital sign" in answer.answer, answer.answer
+    # ... but a word alone is no claim to correct: the articles never say which languages Qwen-VL supports
+    assert chat.ask("Does Qwen-VL support Japanese?").refused
+    assert kind_of("Hugging Face comes up a lot. Can you run down each mention?") != "yes_no"
