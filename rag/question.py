@@ -99,7 +99,10 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             r"(appear|appears|appeared|feature|featured|come up|show up)\b|"
             r"\bacross (the|all|these|those) (articles|sources|pieces|stories)\b|"
             r"\bacross all(?: of)? (these|those|them)\b|"
-            r"\b(all|every|each) (the )?(\w+ ){0,3}(mentioned|named|quoted|cited|listed|discussed)\b"
+            r"\b(all|every|each) (the )?(\w+ ){0,3}(mentioned|named|quoted|cited|listed|discussed)\b|"
+            # "How many types of input can it process, and which?": the count is the list's
+            r"\bhow many\b[^?]*,\s*(?:and\s+)?(?:which|what)\b(?:\s+(?:ones|are they|were they|are those|were those))?"
+            r"\s*\??\s*$"
         ),
     ),
     (
@@ -647,6 +650,13 @@ _GUESS = re.compile(
 )
 
 
+_THEM = re.compile(
+    r"^\s*(?:and\s+)?(?:which|what)(?:\s+(?:ones|are they|were they|are those|were those|are these|were these))?"
+    r"\s*[?.!]*\s*$|^\s*(?:and\s+)?(?:please\s+)?(?:list|name)\s+(?:them|those|these|each)\b",
+    re.I,
+)
+
+
 def split_parts(question: str) -> list[str]:
     """The coordinated questions inside one question, in the order asked."""
     pieces = [p.strip() for p in re.split(r"(?<=\?)\s+", question.strip()) if p.strip()]
@@ -680,6 +690,10 @@ def split_parts(question: str) -> list[str]:
             for t in (_PLUS.split(m) if not _HAS_QWORD.search(m) else [m])
         ]
         out.extend(p for m in merged if m for p in _distribute(m))
+    # "How many focus areas does it recommend, and what are they?": the list answers the count
+    for i in range(len(out) - 1, 0, -1):
+        if _THEM.match(out[i]) and kind_of(out[i - 1]) == "how_many":
+            out[i - 1 : i + 1] = [f"{out[i - 1].rstrip(' ?,')}, which are they?"]
     return out or [question.strip()]
 
 

@@ -592,3 +592,16 @@ def test_where_an_article_says_something_is_answered_by_what_it_says_there(chat:
     answer = chat.ask("In the Qwen2-VL article, where does the author say AI raises national security issues?")
     assert "national security considerations" in answer.answer, answer.answer
     assert_citations_verifiable(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "listed"),
+    [
+        ("How many key focus areas does the author recommend for the West, and what are they?", "top AI talent"),
+        ("How many types of input can Qwen2.5-Omni-7B process in real time, and which?", "audio"),
+    ],
+)
+def test_how_many_things_and_which_asks_for_the_list_that_counts_them(chat: Chat, question: str, listed: str) -> None:
+    assert [p.kind for p in analyse(question).parts] == ["list"]
+    answer = chat.ask(question)
+    assert listed in answer.answer, answer.answer
