@@ -249,8 +249,8 @@ def has_name(name: str, passage: Passage) -> bool:
     have = sparse.term_set(passage.text) | sparse.term_set(passage.title)
     compounds = [h for h in have if "-" in h or "." in h]
 
-    def found(t: str) -> bool:  # "Omni": a piece of "Qwen2.5-Omni-7B" is what a reader calls it for short
-        return t in have or any(h.startswith(t) or t in h.split("-") for h in compounds)
+    def found(t: str) -> bool:  # "Omni", "Omni-7B": a piece of "Qwen2.5-Omni-7B" is what a reader calls it for short
+        return t in have or any(h.startswith(t) or t in h.split("-") or h.endswith(f"-{t}") for h in compounds)
 
     ways = name_terms(name)
     if not ways or any(all(found(t) for t in w) for w in ways):

@@ -605,3 +605,8 @@ def test_how_many_things_and_which_asks_for_the_list_that_counts_them(chat: Chat
     assert [p.kind for p in analyse(question).parts] == ["list"]
     answer = chat.ask(question)
     assert listed in answer.answer, answer.answer
+
+
+def test_the_end_of_a_hyphenated_product_name_names_that_product(chat: Chat) -> None:
+    answer = chat.ask("What can Omni-7B process?")  # "Qwen2.5-Omni-7B", by the end of its name
+    assert not answer.refused and "002_f9dec77134c0a174.txt" in {c.source for c in answer.citations}, answer.answer

@@ -304,7 +304,16 @@ class CorpusStats:
         if len(form) < 2:
             return False
         i = bisect.bisect_left(self.forms, form)
-        return i < len(self.forms) and self.forms[i].startswith(form)
+        if i < len(self.forms) and self.forms[i].startswith(form):
+            return True
+        # ... or as the end of one, from a hyphen on ("Omni-7B": "Qwen2.5-Omni-7B")
+        tail = re.sub(r"[\W_]+", "-", name.lower()).strip("-")
+        return "-" in tail and any(w.endswith(f"-{tail}") for w in self._hyphenated)
+
+    @functools.cached_property
+    def _hyphenated(self) -> tuple[str, ...]:
+        """The corpus's hyphenated name forms, lowercased ("qwen2.5-omni-7b")."""
+        return tuple(sorted({c.lower() for c in self.compound_spellings.values() if "-" in c}))
 
     def has_family(self, term: str, prefix: int = 5) -> bool:
         """Whether the term or a word of its family (same first five letters: "medicine", "medical") occurs."""
