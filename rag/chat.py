@@ -20,7 +20,7 @@ from rag.config import Settings
 from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
 from rag.in_place import fronted
-from rag.names import is_product_name, product_articles, restore_case
+from rag.names import is_product_name, product_articles, respelled, restore_case
 from rag.preamble import split_message
 from rag.question import FILLER, Analysis, analyse, last_answer, relation_groups
 from rag.retrieval import sparse
@@ -204,8 +204,12 @@ class Chat:
         # (known: "Baichuan developer company" opens with one of the corpus's names)
         spellings, known = self._spellings(stats)
 
+        def unheard(word: str) -> bool:
+            return not any(stats.has(t) for t in sparse.terms(word)) and unknown_word(word)
+
         def read(text: str) -> str:
-            return restore_case(fronted(written_out(text)), spellings, stats.compound_spellings, stats.leads)
+            cased = restore_case(fronted(written_out(text)), spellings, stats.compound_spellings, stats.leads)
+            return respelled(cased, spellings.values(), unheard)  # "Tiezen Wang": Tiezhen Wang
 
         # "I heard the name Tiezhen Wang on a podcast ... Who is this person?": what a message tells is an earlier
         # turn of the conversation, and what it asks a follow-up to it (rag.preamble)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from typing import Protocol
 
 from rag.retrieval import sparse
@@ -269,3 +269,34 @@ def has_name(name: str, passage: Passage) -> bool:
         return True
     # ... or the place a people's word is of ("the Botswanan president": Botswana), or the country by another name.
     return names_its_place(name, (w.lower() for w in text.split() if w[:1].isupper())) or names_an_alias(name, text)
+
+
+def _within(a: str, b: str, most: int) -> bool:
+    """Whether two words are at most `most` single-letter edits apart (insert, delete, replace)."""
+    if abs(len(a) - len(b)) > most:
+        return False
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+        if min(row) > most:
+            return False
+    return row[-1] <= most
+
+
+def respelled(text: str, names: Iterable[str], unknown: Callable[[str], bool]) -> str:
+    """A name typed a letter or two off ("Tiezen Wang", "Paul Triollo", "Kwen") as the articles spell it, where one
+    name alone is that close and the typed word is no word the corpus or English has (unknown)."""
+    spelled = {n.lower(): n for n in names if n.isalpha() and len(n) >= 4}
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if low in spelled or not unknown(word):
+            return word
+        most = 1 if len(low) < 8 else 2
+        near = [n for low_n, n in spelled.items() if _within(low, low_n, most)]
+        return near[0] if len(near) == 1 else word
+
+    return re.sub(r"(?<![\w\-’'])[A-Za-z]{4,}(?![\w\-’'])", fix, text)

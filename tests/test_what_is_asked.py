@@ -610,3 +610,16 @@ def test_how_many_things_and_which_asks_for_the_list_that_counts_them(chat: Chat
 def test_the_end_of_a_hyphenated_product_name_names_that_product(chat: Chat) -> None:
     answer = chat.ask("What can Omni-7B process?")  # "Qwen2.5-Omni-7B", by the end of its name
     assert not answer.refused and "002_f9dec77134c0a174.txt" in {c.source for c in answer.citations}, answer.answer
+
+
+def test_a_name_typed_a_letter_off_is_read_as_the_articles_spell_it(chat: Chat) -> None:
+    from rag.names import respelled
+
+    def unknown(word: str) -> bool:
+        return word.lower() in ("tiezen", "triollo", "kwen", "claude")
+
+    names = ["Tiezhen", "Triolo", "Qwen", "Claudi", "Clause"]
+    assert respelled("who is Tiezen Wang? and Kwen?", names, unknown) == "who is Tiezhen Wang? and Qwen?"
+    assert respelled("Did Claude beat it?", names, unknown) == "Did Claude beat it?"  # two names as near: neither
+    answer = chat.ask("Paul Triollo work where?")
+    assert "DGA Group" in answer.answer, answer.answer
