@@ -131,7 +131,14 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             r"\bhow much (?:bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker)\b"
         ),
     ),
-    ("how_many", re.compile(r"\bhow many\b|\bwhat (is|was) the number of\b|\bnumber of\b")),
+    (
+        "how_many",
+        re.compile(
+            r"\bhow many\b|\bwhat (is|was) the number of\b|\bnumber of\b|"
+            # "What share of all downloads ...?", "what percentage of revenue ...?": a figure in percent
+            r"\bwhat (?:share|percentage|percent|proportion|fraction)\b"
+        ),
+    ),
     (
         "how_much",
         re.compile(
@@ -186,7 +193,9 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "which",
         re.compile(
             r"^\s*(and |also )?which \w+|^\s*(on|in|at|from|to|with|by|for) which\b|"
-            r"\bwhat(?:'s|’s|s| is| was| are| were)\s+(?:the\s+)?names?\s+of\b|^\s*(?:and\s+)?(?:the\s+)?names?\s+of\b|"
+            r"\bwhat(?:'s|’s|s| is| was| are| were)\s+(?:the\s+)?"
+            r"(?:(?:exact|official|full|actual|real|proper|formal)\s+)?names?\s+of\b|"
+            r"^\s*(?:and\s+)?(?:the\s+)?names?\s+of\b|"
             r"\bwhat(?:'s|’s| is| are| was| were) [^?]* called\b"
         ),
     ),
@@ -699,7 +708,7 @@ def split_parts(question: str) -> list[str]:
 
 # "What's Nvidia's stock price?", "What is the publication date of ...": the noun after "what is [X's]".
 _WHAT_IS = re.compile(
-    r"^\s*what(?:'s|’s| is| was| are| were)\s+(?:the\s+|its\s+|their\s+)?"
+    r"^\s*(?:(?:so|and|ok|okay|then|but|well)\W+)?what(?:'s|’s| is| was| are| were)\s+(?:the\s+|its\s+|their\s+)?"
     r"(?:(?:[A-Z][\w\-.]*\s+){0,2}[\w\-.]+(?:'s|’s)\s+)?"  # "DeepSeek R1's": a name of up to three words owns it
     r"([\w\-]+(?:\s+[\w\-]+){0,2}?)"
     r"(?=\s+(?:of|for|in|on|at|right|now|last|this|that|to|by|vs\.?|versus|against|compared)\b|\s*\?|\s*$)",

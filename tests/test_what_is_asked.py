@@ -623,3 +623,25 @@ def test_a_name_typed_a_letter_off_is_read_as_the_articles_spell_it(chat: Chat) 
     assert respelled("Did Claude beat it?", names, unknown) == "Did Claude beat it?"  # two names as near: neither
     answer = chat.ask("Paul Triollo work where?")
     assert "DGA Group" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What share of all Hugging Face downloads does Qwen account for?", "how_many"),
+        ("What percentage of Alibaba's total revenue comes from Alibaba Cloud?", "how_many"),
+        ("so what's the actual parameter count?", "how_many"),
+        (
+            "What is the official name of the Chinese government AI regulations mentioned in the Franklin Manuel "
+            "article?",
+            "which",
+        ),
+    ],
+)
+def test_a_share_a_count_or_an_official_name_asked_is_refused_where_none_is_given(
+    chat: Chat, question: str, kind: str
+) -> None:
+    assert analyse(question).parts[0].kind == kind
+    history = _conversation(chat, "How big is Llama 2?") if "count" in question else []
+    answer = chat.ask(question, history)
+    assert answer.refused and not answer.citations, answer.answer

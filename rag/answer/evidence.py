@@ -477,7 +477,7 @@ _ASKS_GAP = re.compile(
 )
 _LAST = re.compile(rf"\b(?:last|previous)\s+{_TIME_UNIT}\b", re.I)
 # A share asked in percent: "by what %?"
-_PERCENT = re.compile(r"%|\bper ?cent(?:age)?s?\b", re.I)
+_PERCENT = re.compile(r"%|\bper ?cent(?:age)?s?\b|\bwhat (?:share|proportion|fraction)\b", re.I)
 _PERCENTAGE = re.compile(r"\d[\d.,]*\s*(?:%|per ?cent\b)", re.I)
 # A ratio, not a count: "ten times larger", "twice as big", "tenfold"
 _RATIO = re.compile(
