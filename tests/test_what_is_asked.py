@@ -645,3 +645,16 @@ def test_a_share_a_count_or_an_official_name_asked_is_refused_where_none_is_give
     history = _conversation(chat, "How big is Llama 2?") if "count" in question else []
     answer = chat.ask(question, history)
     assert answer.refused and not answer.citations, answer.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["what does the 7B in qwen2.5-omni-7b stand for?", "What does the name 'Qwen' actually stand for?"]
+)
+def test_what_a_name_or_a_piece_of_one_stands_for_is_refused_where_the_articles_never_spell_it_out(
+    chat: Chat, question: str
+) -> None:
+    from rag.answer.evidence import acronym_asked
+
+    assert acronym_asked(question) in ("7B", "QWEN") and acronym_asked("What do they stand for?") is None
+    answer = chat.ask(question)
+    assert answer.refused and not answer.citations, answer.answer

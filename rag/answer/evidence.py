@@ -815,8 +815,11 @@ def advises(question: str, quote: str) -> bool:
 
 # "What does LLM stand for?", "what's HAI short for", "What does GPU mean?": the letters spelled out are the answer
 _STANDS_FOR = re.compile(
-    r"\b(?i:what|wat)(?:['’]s|\s+does|\s+do|\s+is)\s+(?:the\s+)?(?:acronym\s+|abbreviation\s+)?"
-    r"(?:([A-Za-z]{2,6})s?\s+(?:stand\s+for|short\s+for|abbreviate)|([A-Z]{2,6})s?\s+mean)\b"
+    r"\b(?i:what|wat)(?:['’]s|\s+does|\s+do|\s+is)\s+(?:the\s+)?(?:(?i:acronym|abbreviation|name|letters)\s+)?"
+    # ... "the name 'Qwen'", "the 7B in qwen2.5-omni-7b": a name's letters, quoted, or a piece of a longer name
+    r"(?:(?!(?i:it|they|them|this|that|these|those|he|she|you|we)\b)['‘“\"]?([A-Za-z0-9]{2,8})['’”\"]?s?"
+    r"(?:\s+in\s+(?:the\s+)?[\w\-.]+)?\s+(?:(?i:actually|really|even)\s+)?"
+    r"(?i:stand\s+for|stands\s+for|short\s+for|abbreviate)|([A-Z]{2,6})s?\s+mean)\b"
 )
 
 
