@@ -60,7 +60,9 @@ FILLER = frozenset(
         # address, a greeting, an estimate's hedge
         "dear darling sweetheart please thanks thank hello hi roughly approximately approx far "
         # "..., wasn't it?", "didn't they?": a claim's tag (not "won", which Qwen may have)
-        "wasn't isn't didn't doesn't don't aren't weren't hasn't haven't hadn't couldn't wouldn't shouldn't"
+        "wasn't isn't didn't doesn't don't aren't weren't hasn't haven't hadn't couldn't wouldn't shouldn't "
+        # "give an example": one of what was asked about, not a sentence saying "for example"
+        "example examples"
     )
 )
 
@@ -1228,7 +1230,9 @@ def analyse(question: str, history: Sequence[Turn] = (), known: Container[str] =
         else:
             first = parts[0]
             terms = [*first.terms, *first.subject]
-            parts.append(_part(text, [t for t in terms if t not in first.focus], list(first.names), reference, known))
+            # (what a definition asks for is its subject: "what are edge devices? give an example" asks one of them)
+            attribute = first.focus if first.kind != "definition" else ()
+            parts.append(_part(text, [t for t in terms if t not in attribute], list(first.names), reference, known))
     # "What exact scores did it get, and on which benchmarks?": the later part asks for specific ones too
     if any(p.specific for p in parts):
         parts = [

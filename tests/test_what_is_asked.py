@@ -658,3 +658,9 @@ def test_what_a_name_or_a_piece_of_one_stands_for_is_refused_where_the_articles_
     assert acronym_asked(question) in ("7B", "QWEN") and acronym_asked("What do they stand for?") is None
     answer = chat.ask(question)
     assert answer.refused and not answer.citations, answer.answer
+
+
+def test_an_example_asked_after_a_definition_is_one_of_the_thing_defined(chat: Chat) -> None:
+    answer = chat.ask("what are edge devices? give an example")
+    assert "mobile phones" in answer.answer and "DeepSeek" not in answer.answer, answer.answer
+    assert {c.source for c in answer.citations} == {"002_f9dec77134c0a174.txt"}
