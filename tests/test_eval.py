@@ -23,30 +23,31 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.9,
     },
-    # 2970 questions: x* (164), y/z/v/w1* (279) and p12-p20_*, p23-p25_*, p27-p29_*, p31-p33_*, p35-p39_*,
-    # p42-p46_*, p49-p52_*, p55-p58_* (2358, thirty-five fresh writers' sets) written from the articles
+    # 3503 questions: x* (164), y/z/v/w1* (279) and p12-p20_*, p23-p25_*, p27-p29_*, p31-p33_*, p35-p39_*,
+    # p42-p46_*, p49-p52_*, p55-p58_*, p61_*, p63_*, p65-p70_* (2891, forty-three fresh writers' sets) written from
+    # the articles
     "footnote-tune.jsonl": {
         "hit_at_1": 0.89,
-        "fact_recall": 0.85,
-        "citation_precision": 0.92,
+        "fact_recall": 0.86,
+        "citation_precision": 0.91,
         "citation_recall": 0.95,
-        "refusal_accuracy": 0.86,
+        "refusal_accuracy": 0.85,
     },
-    # 1111 questions: t* (102), h* (73), p14_* (71), p21_*, p22_*, p26_*, p30_*, p34_*, p40_*, p41_*, p47_*, p48_*,
-    # p53_*, p54_*, p59_* and p60_* (865): the held-out fresh writers' sets, added unread (refusal 0.78: p53 and p54
-    # are harder)
+    # 1368 questions: t* (102), h* (73), p14_* (71), p21_*, p22_*, p26_*, p30_*, p34_*, p40_*, p41_*, p47_*, p48_*,
+    # p53_*, p54_*, p59_*, p60_*, p62_*, p64_*, p71_* and p72_* (1122): the held-out fresh writers' sets, added unread
+    # (refusal 0.8: p53 and p54 are harder)
     "footnote-test.jsonl": {
         "hit_at_1": 0.9,
-        "fact_recall": 0.78,
+        "fact_recall": 0.8,
         "citation_precision": 0.91,
-        "citation_recall": 0.91,
-        "refusal_accuracy": 0.78,
+        "citation_recall": 0.92,
+        "refusal_accuracy": 0.79,
     },
 }
 CEILINGS = {
     "dev.jsonl": {"false_refusal_rate": 0.05},
     "footnote-tune.jsonl": {"false_refusal_rate": 0.03},
-    "footnote-test.jsonl": {"false_refusal_rate": 0.06},
+    "footnote-test.jsonl": {"false_refusal_rate": 0.055},
 }
 ZERO = {"quotes_outside_lines": 0.0, "dangling_markers": 0.0, "stream_mismatches": 0.0}
 
