@@ -14,7 +14,7 @@ from typing import Literal, cast
 
 from rag.names import CAPITALS, is_demonym, names
 from rag.retrieval import sparse
-from rag.text import ORDINALS, REQUEST_VERBS, sentence_spans
+from rag.text import REQUEST_VERBS, sentence_spans
 from rag.types import Turn
 
 Kind = Literal[
@@ -426,7 +426,10 @@ _REF_PATTERNS = [
 
 _ANOTHER = re.compile(r"\b(?:earlier|previous|prior|older|original|first|other)\b", re.I)
 # "the first article", "the last piece": one of the library by its place in the list of documents (by name, as
-# GET /v1/documents and the seeds folder list them); not "the first article on China catching up" (one it describes)
+# GET /v1/documents and the seeds folder list them), as the words "#1", "#-1" (see CorpusStats.article); not "the
+# first article on China catching up" (one it describes), nor "the article from last week"
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1, "final": -1}
+ORDINALS |= {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
 _ORDINAL = re.compile(
     rf"\bthe\s+({'|'.join(ORDINALS)})\s+{_ARTICLE_NOUN}\b(?!\s+(?:on|about|by|from|in|of|that|which|where|when)\b)",
     re.I,
@@ -436,11 +439,12 @@ _ORDINAL = re.compile(
 def article_references(question: str) -> list[tuple[str, ...]]:
     """Each place the question names an article (its site, author, title or topic), as that place's words, in the
     order written: "the Qwen-VL article and the Omni commentary" names two."""
-    found: list[tuple[int, tuple[str, ...]]] = [
-        (m.start(1), (m.group(1).lower(),)) for m in _ORDINAL.finditer(question)
-    ]
+    ordinals = list(_ORDINAL.finditer(question))
+    found: list[tuple[int, tuple[str, ...]]] = [(m.start(1), (f"#{ORDINALS[m.group(1).lower()]}",)) for m in ordinals]
     for pattern in _REF_PATTERNS:
         for m in pattern.finditer(question):
+            if any(o.start() <= m.start(1) < o.end() for o in ordinals):
+                continue  # "the last article": its place, not a word of its title
             if _ANOTHER.search(m.group(1)):
                 continue  # "the author's earlier article" is one the articles mention, not one of them
             words = (re.sub(r"['’]s$", "", w).strip(".") for w in re.findall(r"[\w\-.’']+", m.group(1)))

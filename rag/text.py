@@ -14,10 +14,6 @@ REQUEST_VERBS = (
     r"please"
 )
 
-# An article by its place in the library's list: "the first article", "the last piece" (see CorpusStats.article)
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1, "final": -1}
-ORDINALS |= {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
-
 # A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and a capital, digit or quote.
 _BOUNDARY = re.compile(r"(?<=[.!?])([\"”’')\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9])")
 _ABBREV = re.compile(

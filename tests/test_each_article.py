@@ -99,7 +99,8 @@ def test_where_to_get_a_product_is_answered_in_its_own_article_where_it_goes_unn
 def test_an_article_named_by_its_place_is_that_one_in_the_list_of_documents(chat: Chat) -> None:
     corpus = chat.corpus()
     listed = [src for src, _ in corpus.sources]
-    assert corpus.article(("first",)) == listed[0] and corpus.article(("last",)) == listed[-1]
+    assert corpus.article(("#1",)) == listed[0] and corpus.article(("#-1",)) == listed[-1]
+    assert article_references("the article from last week") == [("last", "week")]  # no place in the list
     # ... not an article the question describes, which the articles themselves mention
     assert article_references("the author's first piece on China catching up") == [("China", "catching", "up")]
     answer = chat.ask("which news sources does the last article quote? list them")

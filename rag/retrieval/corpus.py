@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag.retrieval import sparse
-from rag.text import ORDINALS
 
+# An article named by its place in the library's list (rag.question.article_references)
+_PLACE = re.compile(r"#(-?\d+)")
 # A word not at a sentence's start (after a lowercase word or a comma), possessive dropped.
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Za-z][\w\-]*)(?:['’]s)?\b")
 EVERYWHERE_SHARE = 0.95  # a name this share of the curated documents carry tells none of them apart ...
@@ -372,9 +373,9 @@ class CorpusStats:
 
     def article(self, words: Sequence[str]) -> str | None:
         """The one document that words naming an article (site, author, title, topic) point to; None if unclear."""
-        places = {ORDINALS[w.lower()] for w in words if w.lower() in ORDINALS}
+        places = {int(m.group(1)) for w in words if (m := _PLACE.fullmatch(w))}
         if len(places) == 1 and self.sources:
-            # "the first article": by its place among the curated documents, by name
+            # "the first article" ("#1"), "the last piece" ("#-1"): by its place among the curated documents, by name
             place = places.pop()
             listed = [src for src, trust in self.sources if trust != "contributed" and src in self.doc_terms]
             return listed[place - 1 if place > 0 else -1] if len(listed) >= abs(place) else None
