@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from rag.question import article_references, is_follow_up, names
+from rag.articles_named import article_references
+from rag.question import is_follow_up, names
 from rag.text import sentence_spans
 
 # A request needs no question mark: "Tell me who wrote it.", "Please summarize the Omni piece."

@@ -13,7 +13,7 @@ from typing import Any
 
 from rag.retrieval import sparse
 
-# An article named by its place in the library's list (rag.question.article_references)
+# An article named by its place in the library's list (rag.articles_named.article_references)
 _PLACE = re.compile(r"#(-?\d+)")
 # A word not at a sentence's start (after a lowercase word or a comma), possessive dropped.
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Za-z][\w\-]*)(?:['’]s)?\b")
