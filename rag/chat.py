@@ -7,7 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from rag.answer import Answerer, AnswerRequest, Notice, Numbering, Refusal, quoted_sources
 from rag.answer.evidence import leans, leaves_open, unknown_word
@@ -20,7 +20,7 @@ from rag.config import Settings
 from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
 from rag.in_place import fronted
-from rag.names import is_product_name, product_articles, respelled, restore_case
+from rag.names import Respeller, camel_spellings, is_product_name, product_articles, restore_case
 from rag.preamble import split_message
 from rag.question import FILLER, Analysis, analyse, last_answer, relation_groups
 from rag.retrieval import sparse
@@ -59,6 +59,16 @@ def _borrowing_known_words(analysis: Analysis, stats: CorpusStats) -> Analysis:
             for p in analysis.parts
         ),
     )
+
+
+@dataclass(frozen=True)
+class _Spelled:
+    """How a corpus spells its names, found once per corpus statistics (Chat._spellings)."""
+
+    spellings: dict[str, str]  # by lowercase
+    known: frozenset[str]  # those (lowercased) no English word spells
+    camel: dict[str, str]  # those with a capital inside ("DeepSeek"), which a user may type as two words
+    respell: Respeller  # names typed a letter or two off
 
 
 COVERING_DEPTH = 8  # "which articles mention X": the articles among this many best passages ...
@@ -124,8 +134,7 @@ class Chat:
         self._corpus_version = ""
         self._corpus_lock = threading.Lock()
         self._floor: tuple[int, float | None] | None = None  # (points when measured, floor)
-        # (statistics, their spellings, the names among them no English word spells)
-        self._spelled: tuple[CorpusStats, dict[str, str], frozenset[str]] | None = None
+        self._spelled: tuple[CorpusStats, _Spelled] | None = None  # the statistics and how they spell names
 
     @classmethod
     def from_settings(cls, settings: Settings, *, store: Store | None = None, embedder: Embedder | None = None) -> Chat:
@@ -202,14 +211,16 @@ class Chat:
         Qwen2-VL)."""
         stats = corpus or self.corpus()
         # (known: "Baichuan developer company" opens with one of the corpus's names)
-        spellings, known = self._spellings(stats)
+        spelled = self._spellings(stats)
+        spellings, known = spelled.spellings, spelled.known
 
         def unheard(word: str) -> bool:
             return not any(stats.has(t) for t in sparse.terms(word)) and unknown_word(word)
 
         def read(text: str) -> str:
-            cased = restore_case(fronted(written_out(text)), spellings, stats.compound_spellings, stats.leads)
-            return respelled(cased, spellings.values(), unheard)  # "Tiezen Wang": Tiezhen Wang
+            typed = fronted(written_out(text))
+            cased = restore_case(typed, spellings, stats.compound_spellings, stats.leads, spelled.camel)
+            return spelled.respell(cased, unheard)  # "Tiezen Wang": Tiezhen Wang
 
         # "I heard the name Tiezhen Wang on a podcast ... Who is this person?": what a message tells is an earlier
         # turn of the conversation, and what it asks a follow-up to it (rag.preamble)
@@ -227,7 +238,7 @@ class Chat:
             analysis = replace(analysis, standalone=self.answerer.condense(analysis, turns))
         return replace(analysis, message=question) if told else analysis
 
-    def _spellings(self, stats: CorpusStats) -> tuple[dict[str, str], frozenset[str]]:
+    def _spellings(self, stats: CorpusStats) -> _Spelled:
         """How the corpus spells its names, with the names that only ever open a sentence and are no English word
         ("Baidu"; not "Despite"), and which of them (lowercased) no English word spells, found once per corpus
         statistics."""
@@ -244,8 +255,10 @@ class Chat:
                 if unknown_word(w)
             }
             spellings = {**pieces, **openers, **rare, **stats.spellings}
-            self._spelled = (stats, spellings, frozenset(low for low, w in spellings.items() if unknown_word(w)))
-        return self._spelled[1], self._spelled[2]
+            known = frozenset(low for low, w in spellings.items() if unknown_word(w))
+            spelled = _Spelled(spellings, known, camel_spellings(spellings), Respeller(spellings.values()))
+            self._spelled = (stats, spelled)
+        return self._spelled[1]
 
     def ask(self, question: str, history: Sequence[Turn] = (), *, top_k: int | None = None) -> Answer:
         """The final Answer (the stream, drained)."""

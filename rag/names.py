@@ -194,22 +194,28 @@ def _spell_compounds(text: str, compounds: dict[str, str]) -> str:
     return "".join(out)
 
 
+def camel_spellings(spellings: dict[str, str]) -> dict[str, str]:
+    """The spellings with a capital inside ("DeepSeek", "OpenAI"), by their lowercase: names a user may type as two."""
+    return {low: w for low, w in spellings.items() if re.search(r"[a-z][A-Z]", w)}
+
+
 def restore_case(
     text: str,
     spellings: dict[str, str],
     compounds: dict[str, str] | None = None,
     openers: dict[str, str] | None = None,
+    camel: dict[str, str] | None = None,
 ) -> str:
     """A question typed in lower case with its names spelled as the articles spell them ("what company does kai
     wang work for" -> "... Kai Wang ..."), compound names too ("qwen2 vl" -> "Qwen2-VL", "Deep Seek" -> DeepSeek; see
     CorpusStats.compound_spellings) and possessives typed without their apostrophe ("alibabas" -> "Alibaba's").
     Words the user capitalized, stopwords and words of two letters ("us") are left as typed. A word the articles
     only ever write opening a sentence (openers: "Kai", in "Kai Wang’s insights ...") is a name's first word where
-    a name follows it ("kai wang": Kai Wang)."""
+    a name follows it ("kai wang": Kai Wang). camel: camel_spellings(spellings), when the caller keeps it."""
     if compounds:
         text = _spell_compounds(text, compounds)
     # ... and a name written as one word typed as two capitalized ones ("Deep Seek": DeepSeek; not "open AI")
-    camel = {low: w for low, w in spellings.items() if re.search(r"[a-z][A-Z]", w)}
+    camel = camel_spellings(spellings) if camel is None else camel
     pieces, at = [], 0
     for a, b in itertools.pairwise(re.finditer(r"(?<![\w\-])[A-Z]\w*(?![\w\-])", text)):
         joined = camel.get(f"{a.group(0)}{b.group(0)}".lower())
@@ -285,18 +291,30 @@ def _within(a: str, b: str, most: int) -> bool:
     return row[-1] <= most
 
 
-def respelled(text: str, names: Iterable[str], unknown: Callable[[str], bool]) -> str:
-    """A name typed a letter or two off ("Tiezen Wang", "Paul Triollo", "Kwen") as the articles spell it, where one
-    name alone is that close and the typed word is no word the corpus or English has (unknown)."""
-    spelled = {n.lower(): n for n in names if n.isalpha() and len(n) >= 4}
+class Respeller:
+    """Names typed a letter or two off ("Tiezen Wang", "Paul Triollo", "Kwen") as the articles spell them, where one
+    name alone is that close and the typed word is no word the corpus or English has (unknown). Built once per corpus:
+    its names grouped by length, so a typed word is held only against names of about its length."""
 
-    def fix(m: re.Match[str]) -> str:
-        word = m.group(0)
-        low = word.lower()
-        if low in spelled or not unknown(word):
-            return word
-        most = 1 if len(low) < 8 else 2
-        near = [n for low_n, n in spelled.items() if _within(low, low_n, most)]
-        return near[0] if len(near) == 1 else word
+    def __init__(self, names: Iterable[str]) -> None:
+        self._spelled = {n.lower(): n for n in names if n.isalpha() and len(n) >= 4}
+        self._by_length: dict[int, list[str]] = {}
+        for low in self._spelled:
+            self._by_length.setdefault(len(low), []).append(low)
 
-    return re.sub(r"(?<![\w\-’'])[A-Za-z]{4,}(?![\w\-’'])", fix, text)
+    def __call__(self, text: str, unknown: Callable[[str], bool]) -> str:
+        def fix(m: re.Match[str]) -> str:
+            word = m.group(0)
+            low = word.lower()
+            if low in self._spelled or not unknown(word):
+                return word
+            most = 1 if len(low) < 8 else 2
+            near = [
+                self._spelled[n]
+                for size in range(len(low) - most, len(low) + most + 1)
+                for n in self._by_length.get(size, ())
+                if _within(low, n, most)
+            ]
+            return near[0] if len(near) == 1 else word
+
+        return re.sub(r"(?<![\w\-’'])[A-Za-z]{4,}(?![\w\-’'])", fix, text)

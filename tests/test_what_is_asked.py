@@ -613,14 +613,15 @@ def test_the_end_of_a_hyphenated_product_name_names_that_product(chat: Chat) -> 
 
 
 def test_a_name_typed_a_letter_off_is_read_as_the_articles_spell_it(chat: Chat) -> None:
-    from rag.names import respelled
+    from rag.names import Respeller
 
     def unknown(word: str) -> bool:
         return word.lower() in ("tiezen", "triollo", "kwen", "claude")
 
     names = ["Tiezhen", "Triolo", "Qwen", "Claudi", "Clause"]
-    assert respelled("who is Tiezen Wang? and Kwen?", names, unknown) == "who is Tiezhen Wang? and Qwen?"
-    assert respelled("Did Claude beat it?", names, unknown) == "Did Claude beat it?"  # two names as near: neither
+    respelled = Respeller(names)
+    assert respelled("who is Tiezen Wang? and Kwen?", unknown) == "who is Tiezhen Wang? and Qwen?"
+    assert respelled("Did Claude beat it?", unknown) == "Did Claude beat it?"  # two names as near: neither
     answer = chat.ask("Paul Triollo work where?")
     assert "DGA Group" in answer.answer, answer.answer
 
