@@ -10,37 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal, cast
+from typing import cast
 
 from rag.articles_named import WRITER_OF, article_reference, article_references
-from rag.names import CAPITALS, is_demonym, names
+from rag.kinds import AUX, AUX_WORDS, OPEN_KINDS, Kind, kind_of
+from rag.names import CAPITALS, names
+from rag.parts import ASKS, HAS_QWORD, split_parts
 from rag.retrieval import sparse
-from rag.text import REQUEST_VERBS, sentence_spans
+from rag.text import sentence_spans
 from rag.types import Turn
-
-Kind = Literal[
-    "who",
-    "when",
-    "where",
-    "how_much",
-    "how_many",
-    "duration",
-    "list",
-    "which",
-    "compare",
-    "yes_no",
-    "summary",
-    "why",
-    "how",
-    "definition",
-    "what",
-]
-# Kinds whose answer has no shape of its own: any sentence may hold it.
-OPEN_KINDS: frozenset[str] = frozenset({"why", "how", "what", "definition"})
-# Kinds whose answer has a shape a sentence either holds or not (a name, a date, a figure ...).
-TYPED: frozenset[str] = frozenset(
-    {"who", "which", "list", "when", "where", "how_much", "how_many", "duration", "compare"}
-)
 
 # Question words and request verbs carry no content: "What did he say about X" asks about X.
 FILLER = frozenset(
@@ -67,186 +45,10 @@ FILLER = frozenset(
     )
 )
 
-_AUX_WORDS = r"is|are|was|were|does|do|did|can|could|will|would|has|have|had|should"
 
-_KINDS: list[tuple[Kind, re.Pattern[str]]] = [
-    (
-        "summary",
-        re.compile(
-            r"\b(summari[sz]e|summary|sum up|recap|main (points?|ideas?|takeaways?|arguments?|message|thesis)|"
-            r"key (points?|takeaways?|ideas?|messages?|arguments?)|takeaways|highlights|overview|gist|tl;?dr|"
-            r"in a nutshell|"
-            r"in a (few|couple of) sentences|overall (stance|argument|takeaway|message|view|tone)|takeaway|"
-            # "what do the articles say about X", "how do the articles portray X": what they say, article by article
-            r"what do (the|these|those|all the|all|all of the) (\w+ )?(articles|pieces|stories) (say|report|argue|"
-            r"conclude) (overall|about|on|regarding)|"
-            r"how do (the|these|those) (\w+ )?(articles|pieces|stories) (portray|describe|characteri[sz]e|frame|cover|"
-            r"see)|taken together|"
-            r"what (is|are|was|were) (the|these|those) (article|articles|piece|pieces|story|stories) "
-            r"(about|saying))\b|"
-            r"\bwhat(?: is| was|'s|’s) (the|this|that) ([\w\-.’'“”\"]+ ){0,6}"
-            r"(article|piece|op-?ed|story|report|post|column|essay|commentary|editorial) (mainly |mostly |really )?"
-            r"about\b|"
-            r"\bwhat does (the|this|that) [^?]*\b(article|piece|op-?ed|story|report|post|column|essay|commentary)\b"
-            r"[^?]* "
-            r"(argue|claim|contend|conclude)\b"
-        ),
-    ),
-    (
-        "list",
-        re.compile(
-            r"^\s*(list|name(?!\s+of\b)|enumerate)\b|\b(which|what) (\w+ ){0,5}(are|were|get|gets|got|is|was) "
-            r"(mentioned|named(?! (?:the|as|a|an|to)\b)|listed|discussed|cited|covered|referenced|quoted)\b|"
-            # "which companies show up ...", not "which leaderboard did Qwen models show up on"
-            rf"\b(which|what) ((?!(?:{_AUX_WORDS})\b)\w+ ){{0,3}}(\w+s|people) "
-            r"(appear|appears|appeared|feature|featured|come up|show up)\b|"
-            r"\bacross (the|all|these|those) (articles|sources|pieces|stories)\b|"
-            r"\bacross all(?: of)? (these|those|them)\b|"
-            r"\b(all|every|each) (the )?(\w+ ){0,3}(mentioned|named|quoted|cited|listed|discussed)\b|"
-            # "How many types of input can it process, and which?": the count is the list's
-            r"\bhow many\b[^?]*,\s*(?:and\s+)?(?:which|what)\b(?:\s+(?:ones|are they|were they|are those|were those))?"
-            r"\s*\??\s*$"
-        ),
-    ),
-    (
-        "duration",
-        re.compile(
-            r"\bhow long\b|\bhow many (days|weeks|months|years|hours)\b|\bfor how long\b|\bhow much time\b|"
-            r"\bover what (period|span|time)\b|\bhow soon\b"
-        ),
-    ),
-    (
-        "compare",
-        re.compile(
-            # "Which site compares X with Y?" asks for the site: the asker's noun is what compares, not the asked
-            # ("Which website put together the comparison ...?" too), as a query's opening noun does ("Source for
-            # the comparative analysis of X vs Y?")
-            rf"^(?!\s*(?:and\s+)?(?:(?:which|what)\s+(?!(?:{_AUX_WORDS})\b)[\w\-]+\s|who\b|"
-            r"(?:the\s+)?(?:sources?|authors?|names?|publishers?|origin)\s+(?:for|of|behind)\b))"
-            r".*\b(vs\.?|versus|compared?|comparison|compares|difference between|differ|differs|contrast)\b|"
-            r"\b(bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less|fewer)\b[^?]*"
-            r"\bthan\b(?!\s*[$€£]?\d|\s+one\s+(?:article|piece|story|report|source)s?\b)|"  # "more than 114,000
-            # cars" is a count, and "in more than one article" says where, not a comparison
-            # "Which scores higher, Baichuan or Qwen?": a choice between two by a measure
-            r"\b(higher|lower|bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker|more|less)\b"
-            r"[^?]*,\s*[\w\-.]+(?:\s[\w\-.]+)?\s+or\s+[\w\-.]+|"
-            # "how much bigger is the American one?": by how much, against the one the conversation is about
-            r"\bhow much (?:bigger|larger|smaller|faster|slower|better|worse|cheaper|stronger|weaker)\b"
-        ),
-    ),
-    (
-        "how_many",
-        re.compile(
-            r"\bhow many\b|\bwhat (is|was) the number of\b|\bnumber of\b|"
-            # "What share of all downloads ...?", "what percentage of revenue ...?": a figure in percent
-            r"\bwhat (?:share|percentage|percent|proportion|fraction)\b"
-        ),
-    ),
-    (
-        "how_much",
-        re.compile(
-            # "what did Meta get out of it financially?", "any dollar figure?": a sum of money
-            r"\bfinancially\b|\b(?:dollar|money|monetary|cash) (?:figures?|amounts?|values?|terms)\b|"
-            r"\bhow much\b|\bwhat (is|was|were|are) (the |its |their )?(price|cost|amount|valuation|budget|revenue|"
-            r"funding|investment)\b|\bwhat did \w+( \w+)? (cost|spend|pay|invest)\b|"
-            # "what's the dollar value of the deal?", "What was Alibaba Cloud's revenue growth?", "the financial terms"
-            r"\bwhat(?:['’]s| is| was| were| are) (?:the |its |their |[\w\-]+(?: [\w\-]+)?['’]s )?(?:\w+ )?"
-            r"(?:dollar value|monetary value|market value|market cap\w*|market share|share price|stock price|revenue|"
-            r"sales|profit|financial terms|price tag|valuation)s?\b"
-        ),
-    ),
-    (
-        "when",
-        re.compile(
-            r"^\s*when\b|\bwhen (did|was|were|will|is|does|do|has|had)\b|\b(what|which) (\w+ )?(year|date|month|day)\b|"
-            # "Alibaba when released the Qwen2-VL?": the subject first, as some learners of English write it
-            r"^(?!\s*(?:what|who|how|why|which|where|whose)\b)\s*[\w\-.]+(?:\s+[\w\-.]+){0,2}\s+when\s+[a-z]+ed\b|"
-            r"\bin which year\b|\bhow long ago\b|"
-            # "Qwen2-VL came out when?", "spin-off done when": the question word left where the answer would stand
-            r"^(?!\s*(?:and\s+)?(?:what|who|whom|whose|when|where|which|how|why)\b).*\bwhen\s*[?.!]*\s*$"
-        ),
-    ),
-    (
-        "where",
-        re.compile(
-            # not "Where does the US still hold an advantage?", "where does the author stand?", "where does the real
-            # competition lie?": in what respect
-            r"^(?![^?]*\bwhere\b[^?]*\b(?:advantages?|edge|ahead|behind|gap|lags?|falls? short|excels?|strengths?|"
-            r"weakness\w*|stands?|focus\w*|efforts?|priorit\w*|lies|lie|lay)\b)"
-            # ... nor "Where does the author say AI raises security issues?", "where in the article": at what point
-            r"(?![^?]*\bwhere\s+(?:in\s+the\s+(?:article|piece|story|text)\b|(?:does|did|do)\s+(?:the\s+)?"
-            r"(?:author|writer|article|piece|story|it|he|she|they)\s+(?:say|mention|discuss|talk|argue|note|write|"
-            r"raise|describe|address|explain)))(?:"
-            r"^\s*where\b|.*\bwhere (is|was|are|were|did|does|do|will)\b|.*\b(which|what) (country|countries|city|"
-            r"cities|region|place|location)\b|.*\bin what (country|city)\b|"
-            r"^(?!\s*(?:and\s+)?(?:what|who|whom|whose|when|where|which|how|why)\b).*\bwhere\s*[?.!]*\s*$)"
-        ),
-    ),
-    (
-        "who",
-        re.compile(
-            # "How could it help people who are visually impaired?": a "who" after another question word is relative
-            r"^\s*(who|whom|whose)\b|^(?!\s*(?:and\s+)?(?:how|what|why|when|where|which)\b).*\b(who|whom|whose)\b|"
-            # ... and "which US agency", "what Chinese company": a word may say whose or where it is
-            r"\bby whom\b|\b(which|what) (\w+ )?(company|companies|firm|firms|agency|agencies|ministry|department|"
-            r"person|people|lab|labs|organi[sz]ation|author|writer|journalist|reporter|analyst|analysts|executive)\b"
-        ),
-    ),
-    (  # "What is the name of the festival ...?" asks for a name; _part() makes it "who" when the named is a person
-        "which",
-        re.compile(
-            r"^\s*(and |also )?which \w+|^\s*(on|in|at|from|to|with|by|for) which\b|"
-            r"\bwhat(?:'s|’s|s| is| was| are| were)\s+(?:the\s+)?"
-            r"(?:(?:exact|official|full|actual|real|proper|formal)\s+)?names?\s+of\b|"
-            r"^\s*(?:and\s+)?(?:the\s+)?names?\s+of\b|"
-            r"\bwhat(?:'s|’s| is| are| was| were) [^?]* called\b"
-        ),
-    ),
-    (
-        "why",
-        re.compile(
-            r"^\s*why\b|\bwhy\b|\bwhat (is|was|are|were) the reasons?\b|\bfor what reason\b|"
-            # "what is the point of doing it?", "what's the purpose of the spin-off?"
-            r"\bwhat(?:['’]s| is| was| are| were) the (point|purpose|aim|goal|rationale|motive|motivation)s? "
-            r"(of|for|in|behind)\b|"
-            r"\bwhat (led|drove|caused|prompted|motivated|pushed)\b"
-        ),
-    ),
-    (
-        "yes_no",
-        re.compile(
-            r"^\s*(is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|may|might)\b|"
-            # "Qwen2.5-Omni was released by Tencent, wasn't it?": a claim put with a tag
-            r"\b(?:is|was|are|were|does|do|did|has|have|had|can|could|would|will)n['’]?t\s+(?:it|they|he|she|that|"
-            r"there|we|you)\s*[?.!]*\s*$|"
-            # "I think there was an example about a Japanese sign?", "The Omni model can handle video?": a statement
-            # asked, which is whether it is so
-            r"^(?![^?]*\b(?:what|who|whom|whose|when|where|which|how|why)\b)(?![^?]*[.!]\s)"
-            r"(?=[^?]*\s(?:is|are|was|were|has|have|had|did|does|can|could|will|would)\s(?!you\b))[^?]*\?\s*$"
-        ),
-    ),
-    ("how", re.compile(r"^\s*how\b|\bhow (does|do|did|can|could|will|would|is|are|was|were)\b")),
-    (
-        "definition",
-        re.compile(
-            r"^\s*(what|who)(?:['’]s| (is|are|was|were)) [^?]{1,60}\??\s*$|\bwhat does [^?]+ mean\b|^\s*describe\b|"
-            r"\bwhat (kind|type|sort) of\b|\bdescribed as\b"
-        ),
-    ),
-]
-
-_QWORD = rf"(?:what|who|whom|whose|when|where|which|how|why|{_AUX_WORDS})"
-# "What is X and who made it?" -> two parts; "X, and how ..." too. Not inside a summary request.
-_PART_SPLIT = re.compile(
-    rf"(?:,\s*(?:and|but|also|or)?|;|\band\b|\bplus\b|\balso\b)\s+"
-    rf"(?=(?:(?:on|in|at|from|to|with|by|for|over|during|within|since|until)\s+)?{_QWORD}\b)",
-    re.I,
-)
-# (not every request verb: "compare A and B, what can each one handle?" is one question)
-_HAS_QWORD = re.compile(rf"\b{_QWORD}\b|\b(list|name|summari[sz]e|describe|explain|tell)\b", re.I)
 _FOCUS = re.compile(
     r"^\s*(?:and\s+|also\s+)?(?:(?:on|in|at|from|to|with|by|for|of)\s+)?(?:what|which|how many|how much)\s+"
-    rf"((?:[\w\-]+\s+){{0,4}}?)(?=(?:{_AUX_WORDS})\b)",
+    rf"((?:[\w\-]+\s+){{0,4}}?)(?=(?:{AUX_WORDS})\b)",
     re.I,
 )
 # "... and on which benchmarks?": a trailing part that is only the asked noun
@@ -296,7 +98,6 @@ _FOLLOW_UP = re.compile(
     re.I,
 )
 _BARE = re.compile(r"^\s*(?:and|also|but)?\s*(which|what)\s+([\w\-’' ]{1,40}?)\s*\??\s*$", re.I)
-_AUX = re.compile(rf"\b(?:{_AUX_WORDS})\b", re.I)
 _STATEMENT = re.compile(
     r"\b(that|this|the) (point|claim|statement|argument|quote|remark|comment|prediction|warning|view|idea)\b|"
     r"\bsaid (that|this|it|so)\b|\bwho said\b",
@@ -478,15 +279,6 @@ def relation_groups(term: str) -> set[int]:
     return {i for i, starts in enumerate((*RELATED, *RELATION_ONLY)) if term.startswith(starts)}
 
 
-def kind_of(text: str) -> Kind:
-    """The asked type of one part (a leading clause already read last: see _lead_clause_last)."""
-    low = text.lower()
-    for kind, pattern in _KINDS:
-        if pattern.search(low):
-            return kind
-    return "what"
-
-
 def is_follow_up(question: str, known: Container[str] = ()) -> bool:
     """Whether the question leans on earlier turns (pronouns, 'and ...', 'what about', or very few content words)."""
     content = [t for t in sparse.terms(question) if t not in FILLER]
@@ -496,143 +288,9 @@ def is_follow_up(question: str, known: Container[str] = ()) -> bool:
     # question before it
     return (
         len(re.findall(r"[\w’'\-]+", question)) <= FRAGMENT_WORDS
-        and not _AUX.search(question)
+        and not AUX.search(question)
         and not names(question, known)
     )
-
-
-# The pair is what the question asks about, right after its question word and verb: "Where do A and B work?"
-_ASKED_OF = re.compile(rf"^\s*(?:and\s+)?{_QWORD}(?:\s+[\w\-]+){{0,2}}?\s+(?:{_AUX_WORDS})\s+(?:the\s+)?$", re.I)
-_PAIR = re.compile(r"\b([A-Z][\w\-’']+(?: [A-Z][\w\-’']+)*) and ([A-Z][\w\-’']+(?: [A-Z][\w\-’']+)*)")
-
-
-def _distribute(part: str) -> list[str]:
-    """ "Where do Grace Isford and Xin Sun work?" asks the same of each: one part per name."""
-    m = _PAIR.search(part)
-    if not m or kind_of(part) in ("compare", "summary", "list", "yes_no") or m.start() == 0:
-        return [part]
-    if not _ASKED_OF.match(part[: m.start()]):  # "making Qwen-VL and Qwen-VL-Chat open source": done to both at once
-        return [part]
-    if any(is_demonym(w) for w in (m.group(1), m.group(2))):
-        return [part]
-    if _TOGETHER.search(part[m.end() :]):
-        return [part]  # "When did Apple and Alibaba sign their agreement?": one thing the two did together
-    return [part[: m.start()] + name + part[m.end() :] for name in (m.group(1), m.group(2))]
-
-
-_TOGETHER = re.compile(
-    r"\b(?:their|together|jointly|each other|one another|both)\b|"
-    r"\b(?:agree|partner|team|collaborat|sign|merg|meet|met)\w*\s+(?:with|on|up)\b",
-    re.I,
-)
-
-
-# A piece that asks: opens with a question word or a request ("list them", "tell me more")
-_ASKS = re.compile(rf"^\W*(?:(?:and|so|also|ok|okay|then|but|now)\W+)?(?:{_QWORD}|{REQUEST_VERBS})\b", re.I)
-_PLUS = re.compile(r"\s+\+\s+")
-_OPENS_WITH_AUX = re.compile(rf"^\s*(?:{_AUX_WORDS})\b", re.I)
-
-
-_GIVING = r"give|gives|state|states|disclose|discloses|provide|provides|specify|specifies|reveal|reveals|report"
-_NAMING = r"name|names|identify|identifies"
-# "Does the article say how ...?", "Did the piece name the model or give its date?": asked whether the article says
-# something, what is asked is that thing (and the article not saying it is the answer "no")
-_REPORTED = re.compile(
-    r"^\s*(?:(?:and|so|but|also)\s+)?(?:does|do|did)\s+(?:it|they|he|she|"
-    r"(?:the|this|that|any\s+of\s+the)\s+(?:[\w\-.’']+\s+){0,3}?"  # "the Qwen2-VL article", "the author of the ..."
-    r"(?:articles?|pieces?|stor(?:y|ies)|author|writer|reporter|report|op-?ed|column|text)"
-    r"(?:\s+of\s+(?:the\s+)?(?:[\w\-.’']+\s+){0,3}?(?:article|piece|story|op-?ed|column))?)\s+"
-    r"(?:\w+ly\s+|ever\s+|even\s+)?"
-    rf"(?P<verb>says?|tell\s+(?:us|me|readers)|explain|describe|mention|{_GIVING}|{_NAMING})\s+"
-    r"(?:(?:by\s+name|exactly|anywhere|explicitly|specifically)\s+)?(?P<asked>.+?)\s*(?P<end>[?.!]*)\s*$",
-    re.I,
-)
-_TELLING = r"say|tell|explain|describe|mention"
-_OR_VERB = re.compile(rf",?\s+(?:or|and)\s+(?=(?:{_GIVING}|{_NAMING})\s)", re.I)
-_INDIRECT = re.compile(r"^(?:how|what|which|who|whom|whose|when|where|why)\b", re.I)
-# ... not "Does the article name any risks?" or "Did it say that ...?": whether it does, which the quote shows
-_DETERMINED = re.compile(r"^(?:the|that|this|those|these|its|their|his|her|a|an)\s", re.I)
-
-
-def _embedded(piece: str) -> list[str]:
-    """The questions a question about what the article says asks: "Does the article say how X helps?" asks how it
-    helps, "Does it give the date of the release?" what that date is, "Did it name the model?" what it is called."""
-    m = _REPORTED.match(piece)
-    if not m:
-        return [piece]
-    verb, end = m.group("verb").lower(), m.group("end") or "?"
-    asked = _OR_VERB.split(m.group("asked"))
-    out: list[str] = []
-    for i, clause in enumerate(asked):
-        if i:
-            verb, _, clause = clause.partition(" ")
-        clause = re.sub(r"^(?:by\s+name\s+)", "", clause.strip(), flags=re.I)
-        if _INDIRECT.match(clause):
-            out.append(f"{clause[0].upper()}{clause[1:]}{end}")
-        elif (not out and not _DETERMINED.match(clause)) or re.match(_TELLING, verb, re.I):
-            return [piece]
-        else:
-            head = re.split(r"\s+(?:of|on|in|for|from|to|with|by|at|which|that|who|whose)\s", clause, maxsplit=1)[0]
-            be = "are" if re.search(r"[^s]s$", head) else "is"
-            called = " called" if re.fullmatch(_NAMING, verb, re.I) else ""
-            out.append(f"What {be} {clause}{called}{end}")
-    return out
-
-
-_GUESS = re.compile(
-    r"^\W*(?:(?:about|around|maybe|perhaps|probably|like|over|more than|under|at least|roughly|in|by|since)\s+)?"
-    r"(?:[$€£]?\d[\d,.]*(?:\s*[\w%]+){0,2}|(?:a\s+)?(?:few\s+)?(?:hundreds?|thousands?|millions?|billions?|dozens?|tens)"
-    r"(?:\s+of\s+\w+)?|(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|a hundred)\s+\w+)"
-    r"(?:\s+or\s+(?:so|more|less|fewer))?\s*[?.!]*\s*$",
-    re.I,
-)
-
-
-_THEM = re.compile(
-    r"^\s*(?:and\s+)?(?:which|what)(?:\s+(?:ones|are they|were they|are those|were those|are these|were these))?"
-    r"\s*[?.!]*\s*$|^\s*(?:and\s+)?(?:please\s+)?(?:list|name)\s+(?:them|those|these|each)\b",
-    re.I,
-)
-
-
-def split_parts(question: str) -> list[str]:
-    """The coordinated questions inside one question, in the order asked."""
-    pieces = [p.strip() for p in re.split(r"(?<=\?)\s+", question.strip()) if p.strip()]
-    if len(pieces) > 1 and any(p.endswith("?") for p in pieces):
-        # "What did Qwen2-VL beat? my teacher said it was a big deal": a remark after the question asks nothing
-        pieces = [p for p in pieces if p.endswith("?") or _ASKS.match(p)] or pieces
-    # "How many chips did they stockpile? Thousands?": a guess at the answer asks nothing of its own
-    pieces = [p for i, p in enumerate(pieces) if not (i and _GUESS.match(p))]
-    pieces = [e for p in pieces for e in _embedded(p)]
-    out: list[str] = []
-    for piece in pieces:
-        if kind_of(piece) == "summary":
-            out.append(piece)
-            continue
-        subs = [s.strip(" ,;") for s in _PART_SPLIT.split(piece) if s and s.strip(" ,;")]
-        merged: list[str] = []
-        for s in subs:
-            # "Apart from Alibaba, which ..." is one question: a piece with no question word of its own joins.
-            # ... nor does "has the government put in?" after "How much money, in concrete figures,": an aside
-            # between commas parts the question word from its verb
-            joins = bool(merged) and not _AUX.search(merged[-1]) and bool(_OPENS_WITH_AUX.match(s))
-            if merged and (len(s.split()) < 3 or not _HAS_QWORD.search(merged[-1]) or joins):
-                merged[-1] = f"{merged[-1]}, {s}"
-            else:
-                merged.append(s)
-        # "Alibaba Cloud spin-off - date + valuation $?": a query without a question word lists what it asks
-        # (each asks as the whole did: "date?", "valuation $?")
-        merged = [
-            f"{t.strip().rstrip('?')}?" if m.rstrip().endswith("?") else t.strip()
-            for m in merged
-            for t in (_PLUS.split(m) if not _HAS_QWORD.search(m) else [m])
-        ]
-        out.extend(p for m in merged if m for p in _distribute(m))
-    # "How many focus areas does it recommend, and what are they?": the list answers the count
-    for i in range(len(out) - 1, 0, -1):
-        if _THEM.match(out[i]) and kind_of(out[i - 1]) == "how_many":
-            out[i - 1 : i + 1] = [f"{out[i - 1].rstrip(' ?,')}, which are they?"]
-    return out or [question.strip()]
 
 
 # "What's Nvidia's stock price?", "What is the publication date of ...": the noun after "what is [X's]".
@@ -650,7 +308,7 @@ _LIST_OF = re.compile(
 )
 # A query without a question word opens with what it asks for: "price of X", "exact score vs Y"
 _HEAD_OF = re.compile(
-    rf"^\s*(?!(?:{_AUX_WORDS}|what|which|who|whom|whose|how|why|when|where|list|name|summari[sz]e|tell|give|"
+    rf"^\s*(?!(?:{AUX_WORDS}|what|which|who|whom|whose|how|why|when|where|list|name|summari[sz]e|tell|give|"
     r"describe|explain|compare|contrast)\b)((?:(?:exact|specific|total)\s+)?[a-z][\w\-]*)\s+(?:of|for|vs\.?|versus)\b",
     re.I,
 )
@@ -723,7 +381,7 @@ def _attributes_named(text: str, searched: bool = False) -> list[str]:
 def _is_query(text: str) -> bool:
     """Whether a part is a query typed without a question word: with a question mark ("Llama 2 param count?"), or
     words with no verb of asking at all, as typed into a search box ("qwen2-vl release date")."""
-    return not _HAS_QWORD.search(text) and (text.rstrip().endswith("?") or not _AUX.search(text))
+    return not HAS_QWORD.search(text) and (text.rstrip().endswith("?") or not AUX.search(text))
 
 
 # "investment over the next 3 years": a span given, not a date asked
@@ -909,7 +567,7 @@ def _part(
         # repeat ("Qwen2-VL release date?" is answered by a date, "baichuan developer" by who made it)
         attributes = _attributes_named(text, searched=not text.rstrip().endswith("?"))
         kind = "who" if _ROLE_LAST.search(text) else _refine(kind, attributes, text)
-    elif kind == "what" and not _AUX.search(text) and not _ASKS.match(text) and (inner := _INNER_QWORD.search(text)):
+    elif kind == "what" and not AUX.search(text) and not ASKS.match(text) and (inner := _INNER_QWORD.search(text)):
         kind = cast(Kind, inner.group(1).lower())
     if kind == "how_much":  # "how much money": a sum of money is what a currency figure is; no word need say so
         focus = [t for t in focus if t not in _CURRENCY_WORDS]
@@ -1014,7 +672,7 @@ _SPECIFIC = re.compile(
     rf"(?<=which\s)named|(?<=what\s)named)\s+"  # "on which named benchmarks?"
     rf"((?:[\w\-’']+\s+){{0,3}}?[a-z][\w\-]*)"
     # ... "which specific benchmarks those were" (asked whether the author names them)
-    rf"(?=\s+(?:{_AUX_WORDS}|that|which|the|on|in|of|for|by|from|to|does|did|those|these|they|it)\b|\s*[?,.;]|\s*$)",
+    rf"(?=\s+(?:{AUX_WORDS}|that|which|the|on|in|of|for|by|from|to|does|did|those|these|they|it)\b|\s*[?,.;]|\s*$)",
     re.I,
 )
 
@@ -1023,7 +681,7 @@ _SPECIFIC = re.compile(
 _WHO_VERB = re.compile(
     r"^\s*(?:and\s+)?who\s+(?:(?:needs?|has|have|wants?|plans?|tries|tried|ought|hopes?|aims?|stands?|seems?|tends?)"
     r"\s+to\s+)?"
-    rf"(?!(?:{_AUX_WORDS}|else)\b)([a-z]+)\b",
+    rf"(?!(?:{AUX_WORDS}|else)\b)([a-z]+)\b",
     re.I,
 )
 
@@ -1096,7 +754,7 @@ def analyse(question: str, history: Sequence[Turn] = (), known: Container[str] =
             return Analysis(q, standalone, resolved, follow_up=True, earlier=earlier, article=tuple(reference))
         bare = _BARE.match(q)
         prev_focus = _FOCUS.search(previous) or _COUNTED.search(previous)
-        if bare and prev_focus and not _AUX.search(bare.group(2)):
+        if bare and prev_focus and not AUX.search(bare.group(2)):
             # "And which phone company?" after "Which carmaker is Alibaba partnering with?": same question, new noun.
             a, b = prev_focus.span(1)
             standalone = f"{previous[:a]}{bare.group(2).strip()} {previous[b:].lstrip()}"

@@ -593,7 +593,7 @@ def test_a_date_beside_one_common_word_of_the_question_does_not_answer_when(chat
     ],
 )
 def test_a_pair_of_names_splits_a_question_only_when_it_is_what_is_asked_about(question: str, parts: int) -> None:
-    from rag.question import split_parts
+    from rag.parts import split_parts
 
     assert len(split_parts(question)) == parts
 

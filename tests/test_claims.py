@@ -6,7 +6,7 @@ import pytest
 
 from rag.chat import Chat
 from rag.in_place import fronted
-from rag.question import kind_of
+from rag.kinds import kind_of
 from tests.test_answers import assert_citations_verifiable
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rag.chat import Chat
+from rag.kinds import kind_of
 from rag.preamble import split_message
-from rag.question import kind_of
 from rag.types import Turn
 from tests.test_answers import _conversation, assert_citations_verifiable
 

@@ -7,7 +7,8 @@ import pytest
 from rag.answer.evidence import holds
 from rag.casual import written_out
 from rag.chat import Chat
-from rag.question import analyse, kind_of
+from rag.kinds import kind_of
+from rag.question import analyse
 from tests.test_answers import assert_citations_verifiable
 
 

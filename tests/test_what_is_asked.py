@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from rag.chat import Chat
+from rag.kinds import kind_of
 from rag.names import names
-from rag.question import analyse, kind_of
+from rag.question import analyse
 from rag.types import Turn
 from tests.test_answers import _conversation, assert_citations_verifiable
 

@@ -33,8 +33,9 @@ from rag.answer.evidence import (
     typed_names,
 )
 from rag.gate import known
+from rag.kinds import OPEN_KINDS, TYPED
 from rag.names import has_name, name_terms, only_kind_asked, place_aliases, product_articles
-from rag.question import OPEN_KINDS, TYPED, Part, is_named_kind, relation_groups
+from rag.question import Part, is_named_kind, relation_groups
 from rag.retrieval import sparse
 
 MIN_SUPPORT = 0.2  # a quote must hold this weighted share of the part's terms to answer it ...

@@ -10,8 +10,9 @@ from itertools import pairwise
 
 from rag.cite import Sentence
 from rag.errors import FootnoteError
+from rag.kinds import TYPED
 from rag.names import is_demonym, names_its_place
-from rag.question import GETTING, TYPED, Part, relation_groups
+from rag.question import GETTING, Part, relation_groups
 from rag.retrieval import sparse
 from rag.text import MONTHS, WEEKDAYS, sentence_spans
 
