@@ -20,6 +20,7 @@ from rag.config import Settings
 from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
 from rag.in_place import fronted
+from rag.indirect import direct
 from rag.names import Respeller, camel_spellings, is_product_name, product_articles, restore_case
 from rag.preamble import split_message
 from rag.question import FILLER, Analysis, analyse, last_answer, relation_groups
@@ -227,9 +228,11 @@ class Chat:
         # (an earlier message is one turn still, its asides left out: "My grandson mentioned Meta's Llama 2. Is it
         # bigger ...?" is what the next question's "it" goes back to)
         turns = [
-            Turn("user", read(" ".join(split_message(t.content)).strip())) if t.role == "user" else t for t in history
+            Turn("user", read(" ".join(split_message(direct(t.content))).strip())) if t.role == "user" else t
+            for t in history
         ]
-        told, asked = split_message(question, earlier=bool(turns))
+        # "A customer wants to know who Tiezhen Wang is.": the question a request holds (rag.indirect)
+        told, asked = split_message(direct(question), earlier=bool(turns))
         if told:
             turns.append(Turn("user", read(told)))
         analysis = analyse(read(asked), turns, known)

@@ -1,0 +1,100 @@
+"""A question asked inside a request: "Can you tell me whether ...", "A customer wants to know who Tiezhen Wang is.",
+"customer asking which ...", "I'd like to know the exact date ...".
+
+Someone relaying a question, or asking politely, puts it inside a frame ("X wants to know", "can you tell me") in
+the word order of a statement. The question analysis reads the asked type from a question's opening words, so the
+frame hides it: "Can you tell me whether ..." reads as a yes/no question about "you". Each sentence that opens with
+such a frame is read as the question it holds: "whether X" is whether X is true, "who X is" is who X is, "the date
+of X" is what that date is, "a list of X" lists X. Anything else is left as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.text import sentence_spans
+
+_LEAD = r"(?:(?:hi|hello|hey|thanks|thank you|ok(?:ay)?|so|and|also|now|then|please)\b[\s,!.]*)*"
+# Who wants to know: someone the user speaks for ("a customer", "my daughter", "our client")
+_ASKER = (
+    r"(?:(?:i(?:['’]ve| have)?\s+)?got\s+)?(?:(?:a|an|the|my|our|one|another|this|some)\s+)?(?:[\w\-]+\s+){0,2}?"
+    r"(?:customers?|clients?|users?|callers?|readers?|students?|friends?|colleagues?|boss|manager|son|daughter|kids?|"
+    r"child|children|grandson|granddaughter|grandkids?|teacher|listeners?|viewers?|buyers?|visitors?|members?|team)"
+    r"(?:\s+(?:who|that)(?:\s+is)?\s+[\w\-]+)?(?:\s+(?:who|that))?(?:\s+(?:here|also|too|again))?,?\s+"
+    r"(?:also\s+|now\s+|just\s+)?"
+    r"(?:wants?|would\s+like|would\s+love|needs?|is\s+asking|are\s+asking|asks?|asking|asked|has\s+asked|wonders|"
+    r"is\s+wondering|wanted|is\s+curious|was\s+asking)"
+    r"(?:\s+(?:to\s+know|to\s+find\s+out|to\s+understand|to\s+learn|to\s+hear|to\s+see|me|us|you))?"
+)
+# The user asking politely: "can you tell me", "could you let me know", "I'd like to know", "do you know"
+_POLITE = (
+    r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|let)\s+(?:me|us)(?:\s+know)?|"
+    r"(?:please\s+)?(?:tell|let)\s+(?:me|us)\s+know|(?:please\s+)?tell\s+(?:me|us)(?=\s+(?:whether|if)\b)|"
+    r"do\s+you\s+know|i(?:['’]d|\s+would)\s+like\s+to\s+know|i\s+(?:want|need)\s+to\s+know|"
+    r"i(?:['’]m|\s+am|\s+was)?\s+wonder(?:ing|ed)?)"
+)
+_FRAME = re.compile(rf"^(?P<lead>\s*{_LEAD})(?:{_ASKER}|{_POLITE})\s*[,:]?\s+(?P<held>\S.*)$", re.I | re.S)
+# The frame alone asks nothing: "Can you tell me?" after the question
+_FRAME_ONLY = re.compile(rf"^\s*{_LEAD}(?:{_POLITE})\s*[?.!]*\s*$", re.I)
+_WHETHER = re.compile(r"^(?:whether|if)\s+(?:or\s+not\s+)?(?P<claim>.+?)(?:,?\s+or\s+not)?$", re.I | re.S)
+_WH = re.compile(r"^(?:what|who|whom|whose|which|when|where|why|how)\b", re.I)
+# "who Tiezhen Wang is", "what Baidu's new model is called": the verb last, as a statement has it
+_COPULA_LAST = re.compile(
+    r"^(?P<wh>who|where|when|(?:what|which)(?:\s+(?-i:[a-z])[\w\-]*)?)\s+(?P<subj>[^,;]+?)\s+(?P<cop>is|are|was|were)"
+    r"(?P<tail>(?:\s+(?:called|named|about|for|like|from|based))?)$",
+    re.I,
+)
+_LIST = re.compile(r"^(?:a|the)\s+(?:full\s+|complete\s+|short\s+)?list\s+of\s+(?P<what>.+)$", re.I | re.S)
+_ABOUT = re.compile(r"^about\s+(?P<what>.+)$", re.I | re.S)
+_THING = re.compile(r"^(?:the|their|its|his|her)\s+\S", re.I)
+
+
+def direct(message: str) -> str:
+    """The message with each question asked inside a request asked directly; a message without one as it was."""
+    spans = sentence_spans(message)
+    if not spans:
+        return message
+    out: list[str] = []
+    changed = False
+    for a, b in spans:
+        sentence = message[a:b]
+        asked = _held(sentence)
+        if asked is None and len(spans) > 1 and _FRAME_ONLY.match(sentence):
+            asked = ""  # "Customer is asking what X is. Can you tell me?"
+        if asked is not None:
+            changed = True
+            sentence = asked
+        if sentence:
+            out.append(sentence)
+    return " ".join(out) if changed else message
+
+
+def _held(sentence: str) -> str | None:
+    """The question a sentence holds inside a request, or None when it holds none."""
+    m = _FRAME.match(sentence.strip())
+    if not m:
+        return None
+    held, end = _ends(m["held"])
+    if w := _WHETHER.match(held):
+        return f"Is it true that {w['claim']}?"
+    if _WH.match(held):
+        if c := _COPULA_LAST.match(held):
+            held = f"{c['wh']} {c['cop']} {c['subj']}{c['tail']}"
+        return f"{held[0].upper()}{held[1:]}?"
+    if li := _LIST.match(held):
+        return f"List {li['what']}{end}"
+    if ab := _ABOUT.match(held):
+        return f"Tell me about {ab['what']}."
+    if _THING.match(held):
+        head = re.split(r"\s+(?:of|on|in|for|from|to|with|by|at|which|that|who|whose)\s", held, maxsplit=1)[0]
+        be = "are" if re.search(r"[^s]s$", head) else "is"
+        return f"What {be} {held}?"
+    return None
+
+
+def _ends(text: str) -> tuple[str, str]:
+    """(the text without its closing punctuation, that punctuation or '?')."""
+    m = re.search(r"\s*([?.!]+)\s*$", text)
+    if not m:
+        return text.strip(), "?"
+    return text[: m.start()].strip(), m.group(1)[0]

@@ -1,0 +1,69 @@
+"""A question asked inside a request ("A customer wants to know who ...", "Can you tell me whether ...") is the
+question it holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.chat import Chat
+from rag.indirect import direct
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        ("A customer wants to know who Tiezhen Wang is.", "Who is Tiezhen Wang?"),
+        (
+            "Customer is asking what Baidu's new multimodal model is called.",
+            "What is Baidu's new multimodal model called?",
+        ),
+        ("my son wants to know what company Paul Triolo is from.", "What company is Paul Triolo from?"),
+        (
+            "Can you tell me whether the article on Qwen2.5-Omni raises any concerns about privacy?",
+            "Is it true that the article on Qwen2.5-Omni raises any concerns about privacy?",
+        ),
+        ("customer asking which platforms it is released on", "Which platforms it is released on?"),
+        (
+            "A customer wants a list of the news outlets cited in the last article.",
+            "List the news outlets cited in the last article.",
+        ),
+        (
+            "A customer wants to know the exact date Alibaba released Qwen-VL.",
+            "What is the exact date Alibaba released Qwen-VL?",
+        ),
+        ("Do you know who wrote it?", "Who wrote it?"),
+        # the frame alone after the question asks nothing more
+        ("Customer is asking who wrote the Omni piece. Can you tell me?", "Who wrote the Omni piece?"),
+    ],
+)
+def test_a_question_held_in_a_request_is_asked_directly(message: str, asked: str) -> None:
+    assert direct(message) == asked
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Who wrote the Omni piece?",
+        "Tell me who wrote it.",  # a request that already asks in question order
+        "Can you summarize the Omni piece?",
+        "The customer is happy with the answer.",
+        "What is Kai Wang's job? The article mentions him but my daughter wants to know who he is.",
+    ],
+)
+def test_a_message_without_a_question_held_in_a_request_is_left_as_written(message: str) -> None:
+    assert direct(message) == message
+
+
+def test_a_relayed_who_question_is_answered_by_the_sentence_that_introduces_the_person(chat: Chat) -> None:
+    answer = chat.ask("A customer wants to know who Tiezhen Wang is.")
+    assert "machine learning engineer" in answer.answer and "Hugging Face" in answer.answer, answer.answer
+
+
+def test_a_relayed_question_about_something_never_given_is_refused(chat: Chat) -> None:
+    answer = chat.ask("Customer is asking what Baidu's new multimodal model is called.")
+    assert answer.refused and not answer.citations, answer.answer
+
+
+def test_a_polite_whether_question_is_answered_by_what_the_article_says(chat: Chat) -> None:
+    answer = chat.ask("Can you tell me whether the article on Qwen2.5-Omni raises any concerns about users' privacy?")
+    assert not answer.refused and "privacy" in answer.answer, answer.answer
