@@ -13,6 +13,13 @@ _ARTICLE_NOUN = (
 # Who wrote one ("the Qwen2.5-Omni commentator", "the Qwen2-VL author") names the article as well
 _WRITER_NOUN = r"(?:author|writer|commentator|columnist)"
 WRITER_OF = re.compile(rf"\b(?:{_WRITER_NOUN}|commentary|editorial|essay|column|write-?up)\b", re.I)  # not verbs
+# What an article does with what it says
+_ARTICLE_VERBS = (
+    r"says?|said|claims?|argues?|reports?|describes?|mentions?|suggests?|raises?|raised|discuss(?:es|ed)?|covers?|"
+    r"covered|talks?|talked|explains?|explained|gives?|gave|offers?|offered|provides?|provided|names?|named|lists?|"
+    r"listed|quotes?|quoted|cites?|cited|address(?:es|ed)?|notes?|noted|highlights?|highlighted|warns?|warned|"
+    r"predicts?|predicted|includes?|included|states?|stated|touch(?:es|ed)?"
+)
 _REF_PATTERNS = [
     re.compile(
         rf"\b(?:the|this|that)\s+((?:(?!(?:the|this|that|of|which|what|who|how)\b|[\-–—]+\s)[\w\-.’'“”\"]+\s+){{1,4}}?)"
@@ -21,7 +28,8 @@ _REF_PATTERNS = [
     ),
     re.compile(
         rf"\b{_ARTICLE_NOUN}\s+(?:about|on|by|from|covering)\s+([\w\-.’'“”\"]+(?:\s+(?!{_ARTICLE_NOUN}\b)[\w\-.’'“”\"]+){{0,8}}?)"
-        r"(?=\s*[,?.;]|\s*$|\s+(?:says?|said|claims?|argues?|reports?|describes?|mentions?|suggests?)\b)",
+        # ... up to what the article does: "Does the article on Qwen2.5-Omni raise any concerns about privacy?"
+        rf"(?=\s*[,?.;]|\s*$|\s+(?:{_ARTICLE_VERBS})\b)",
         re.I,
     ),
     # "the article with Tiezhen Wang": by whom it quotes (not "the piece with insights on ...")
