@@ -65,7 +65,7 @@ _VERB_WORDS = (
 )
 _BARE_VERB = rf"(?!(?:{_VERB_WORDS})\b)"
 _FOCUS_BARE = re.compile(
-    rf"^\s*(?:and\s+|also\s+)?(?:which|what)\s+((?:{_BARE_VERB}[a-z][\w\-]*\s+){{0,2}}?{_BARE_VERB}[a-z][\w\-]*)\s+"
+    rf"^\s*(?i:and\s+|also\s+)?(?i:which|what)\s+((?:{_BARE_VERB}[a-z][\w\-]*\s+){{0,2}}?{_BARE_VERB}[a-z][\w\-]*)\s+"
     r"(?=[A-Z]|(?:it|its|they|their|he|she|this|that|these|those)\b)",
 )
 # "Which US agency issued the rules?", "Which company released Qwen-VL?": the asked noun runs to the verb after it
@@ -301,6 +301,12 @@ _WHAT_IS = re.compile(
     r"(?=\s+(?:of|for|in|on|at|right|now|last|this|that|to|by|vs\.?|versus|against|compared)\b|\s*\?|\s*$)",
     re.I,
 )
+# "What is the exact date Alibaba released Qwen-VL?": the noun a clause of its own follows, when it names a value
+_WHAT_IS_BEFORE_CLAUSE = re.compile(
+    r"^\s*(?:(?:so|and|ok|okay|then|but|well)\W+)?what(?:'s|’s| is| was| are| were)\s+(?:the\s+|its\s+|their\s+)"
+    r"((?:[\w\-]+\s+){0,2}?[a-z][\w\-]*)(?=\s+(?:(?-i:[A-Z])|(?:the|they|it|he|she|its|their|this|that)\b))",
+    re.I,
+)
 # "List the Chinese AI companies ...": up to the plural noun the list is of
 _LIST_OF = re.compile(
     r"^\s*(?:list|name|enumerate)\s+(?:the\s+|all\s+(?:the\s+)?)?((?:[\w\-]+\s+){0,3}?(?:[\w\-]+s|people)\b|[\w\-]+)",
@@ -354,6 +360,9 @@ def _focus(text: str) -> list[str]:
         words = c.group(1)
     if not words and (w := _WHAT_IS.search(text)):
         words = w.group(1)
+    if not words and (w := _WHAT_IS_BEFORE_CLAUSE.search(text)):
+        head = sparse.terms(w.group(1))[-1:]
+        words = w.group(1) if head and head[0] in _VALUE_NOUNS | _ATTRIBUTES else ""
     if not words and (ls := _LIST_OF.search(text)):
         words = ls.group(1)
     if not words and (h := _HEAD_OF.match(text)):
@@ -615,7 +624,7 @@ def _part(
         if (m := _WHO_VERB.match(_one_word_verbs(text)))
         else "",
         specific=next(iter(sparse.terms(_head_noun(m.group(1)))), "")
-        if (m := _SPECIFIC.search(text) or _EXACTLY.search(text))
+        if (m := _SPECIFIC_BEFORE_NAME.search(text) or _SPECIFIC.search(text) or _EXACTLY.search(text))
         # "What are China's AI regulations actually called?" asks for them by name, as "the names of" does
         else _called_noun(thing)
         if named_thing and thing and not named and kind in ("which", "what")
@@ -673,6 +682,12 @@ _SPECIFIC = re.compile(
     rf"((?:[\w\-’']+\s+){{0,3}}?[a-z][\w\-]*)"
     # ... "which specific benchmarks those were" (asked whether the author names them)
     rf"(?=\s+(?:{AUX_WORDS}|that|which|the|on|in|of|for|by|from|to|does|did|those|these|they|it)\b|\s*[?,.;]|\s*$)",
+    re.I,
+)
+# ... or "which specific benchmarks Qwen2-VL beat": the clause after it, its subject a name
+_SPECIFIC_BEFORE_NAME = re.compile(
+    rf"\b(?:specific|exact|particular|precise)\s+((?:(?!(?:{AUX_WORDS})\b)(?-i:[a-z])[\w\-]*\s+){{0,2}}?"
+    rf"(?!(?:{AUX_WORDS})\b)(?-i:[a-z])[\w\-]*)(?=\s+(?-i:[A-Z]))",
     re.I,
 )
 

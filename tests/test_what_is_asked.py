@@ -666,3 +666,38 @@ def test_an_example_asked_after_a_definition_is_one_of_the_thing_defined(chat: C
     answer = chat.ask("what are edge devices? give an example")
     assert "mobile phones" in answer.answer and "DeepSeek" not in answer.answer, answer.answer
     assert {c.source for c in answer.citations} == {"002_f9dec77134c0a174.txt"}
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "focus"),
+    [
+        # the noun a clause of its own follows ("the date Alibaba released ...") is what is asked
+        ("What is the exact date Alibaba released Qwen-VL and Qwen-VL-Chat?", "when", ("date",)),
+        # "Which ..." as typed with a capital, the verb's subject a name: the asked noun runs to the name
+        ("Which benchmarks Qwen2-VL beat GPT-4V on?", "which", ("benchmark",)),
+        ("Which business moves by Alibaba Cloud do the articles describe?", "which", ("busi", "move")),
+    ],
+)
+def test_the_asked_noun_is_found_before_a_clause_whose_subject_is_a_name(
+    question: str, kind: str, focus: tuple[str, ...]
+) -> None:
+    part = analyse(question).parts[0]
+    assert (part.kind, part.focus) == (kind, focus)
+
+
+def test_specific_things_asked_before_a_clause_about_a_name_are_asked_for_by_name(chat: Chat) -> None:
+    part = analyse("Which specific benchmarks Qwen2-VL beat GPT-4V on?").parts[0]
+    assert part.specific == "benchmark"
+    answer = chat.ask("Which specific benchmarks Qwen2-VL beat GPT-4V on?")
+    assert answer.refused and not answer.citations, answer.answer
+
+
+def test_an_article_named_by_its_topic_ends_where_the_article_does_something() -> None:
+    from rag.articles_named import article_references
+
+    assert article_references("Does the article on Qwen2.5-Omni raise any concerns about users' privacy?") == [
+        ("Qwen2.5-Omni",)
+    ]
+    assert article_references("the article about China catching up to the US") == [
+        ("China", "catching", "up", "to", "US")
+    ]
