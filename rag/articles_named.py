@@ -61,6 +61,12 @@ _ORDINAL = re.compile(
 )
 
 
+def place_words(question: str) -> list[str]:
+    """The words that give an article's place in the library ("last" of "the last article"): where to look, not
+    words to find."""
+    return [m.group(1) for m in _ORDINAL.finditer(question)]
+
+
 def article_references(question: str) -> list[tuple[str, ...]]:
     """Each place the question names an article (its site, author, title or topic), as that place's words, in the
     order written: "the Qwen-VL article and the Omni commentary" names two."""

@@ -12,7 +12,7 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, replace
 from typing import cast
 
-from rag.articles_named import WRITER_OF, article_reference, article_references
+from rag.articles_named import WRITER_OF, article_reference, article_references, place_words
 from rag.kinds import AUX, AUX_WORDS, OPEN_KINDS, Kind, kind_of
 from rag.names import CAPITALS, names
 from rag.parts import ASKS, HAS_QWORD, split_parts
@@ -458,7 +458,7 @@ _NAMED_THINGS = re.compile(
     r"^(compan|firm|giant|lab|model|chatbot|bot|person|peopl|countr|nation|organi|startup|platform|product|"
     r"universit|cit(y|i)|brand|executive|researcher|analyst|expert|publication|outlet|newspaper|rival|competitor|"
     r"partner|investor|institut|agenc|government|manufacturer|maker|developer|leader|official|founder|ceo|site|"
-    r"website|benchmark|apps?$|author|writer|journalist|reporter|chip|processor|gpu|tech|licen)"
+    r"website|benchmark|apps?$|author|writer|journalist|reporter|chip|processor|gpu|tech|licen|sourc|news|media)"
 )
 
 
@@ -556,6 +556,7 @@ def _part(
     # "the author of the Omni commentary", "the Qwen2-VL writer": the named article and who wrote it say where to
     # look, not what to find
     ref_terms |= {t for m in WRITER_OF.finditer(text) for t in sparse.terms(m.group(0))} if reference else set()
+    ref_terms |= {t for w in place_words(text) for t in sparse.terms(w)}  # "the last article"
     asked = kind_of(text)
     own = [
         t

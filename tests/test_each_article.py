@@ -114,3 +114,17 @@ def test_an_article_named_by_someone_it_quotes_is_that_one(chat: Chat) -> None:
     answer = chat.ask("List everyone quoted in the article with Tiezhen Wang, plus their orgs.")
     for quoted in ("Grace Isford", "Paul Triolo", "Xin Sun"):
         assert quoted in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what news sources does the archyworldys article cite", "Which news outlets are mentioned in the last article?"],
+)
+def test_the_sources_an_article_cites_are_listed_by_name(chat: Chat, question: str) -> None:
+    # sources and news are things with names, and "last" says where to look, not a word to find
+    part = analyse(question).parts[0]
+    assert part.items_named and "last" not in part.terms
+    answer = chat.ask(question)
+    for outlet in ("Yahoo News Singapore", "Forbes", "South China Morning Post"):
+        assert outlet in answer.answer, answer.answer
+    assert {c.source for c in answer.citations} == {"004_ad83150bec543e7f.txt"}
