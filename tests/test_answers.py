@@ -293,6 +293,13 @@ def test_a_summary_picks_key_sentences_that_name_the_articles_particulars(chat: 
         assert particular in answer.answer, answer.answer
 
 
+def test_a_summary_keeps_the_articles_conclusion_beside_its_lead(chat: Chat) -> None:
+    # an opinion piece states its case in its lead and its closing paragraph, not in its FAQ or its sign-off
+    answer = chat.ask("Give me the gist of the Archyworldys piece on Chinese open-source models.")
+    assert {c.source for c in answer.citations} == {"004_ad83150bec543e7f.txt"}
+    assert "wake-up call for the US" in answer.answer and "Subscribe" not in answer.answer, answer.answer
+
+
 def test_a_summary_of_all_articles_cites_every_article(chat: Chat) -> None:
     answer = chat.ask("Summarize the five articles.")
     assert {c.source for c in answer.citations} == {p.name for p in SEEDS.iterdir()}

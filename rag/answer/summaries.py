@@ -3,6 +3,7 @@ summary questions: "Summarize the Omni piece", "the FAQ section", "what the arti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -33,6 +34,7 @@ LEAD_BONUS = 0.3  # a summary starts from an article's lead when it names what t
 LEAD_WITHIN = 2  # ... the first of its first two sentences that names something
 NEW_NAME_BONUS = 0.25  # a key sentence gains this for each name no sentence already taken gives ...
 NEW_NAMES_COUNTED = 3  # ... up to this many
+_QA = re.compile(r"^\s*[QA]:\s")
 
 
 class KeySentences:
@@ -130,6 +132,7 @@ class KeySentences:
         # the lead: the first of the opening sentences that names what the article is about ("As major tech
         # companies scramble ..., the stakes couldn't be higher. Alibaba Cloud has ... launched ... Qwen2.5-Omni-7B")
         lead = next((pos for pos, s in enumerate(order[:LEAD_WITHIN]) if proper_names(s.sentence.text)), None)
+        close = _conclusion(order, candidates)
         for pos, (s, v) in enumerate(zip(order, vecs, strict=True)):
             if topic:
                 score = (
@@ -138,7 +141,7 @@ class KeySentences:
                     + 0.5 * float(v @ qv if qv is not None else 0)
                 )
             else:
-                score = float(v @ centroid) + (LEAD_BONUS if pos == lead else 0.0)
+                score = float(v @ centroid) + (LEAD_BONUS if pos in (lead, close) else 0.0)
             scores.append((score, pos, s))
         # Key points, not one point said six ways: each next pick is discounted by its likeness to those taken.
         top: list[tuple[float, int, Scored]] = []
@@ -182,3 +185,19 @@ def _most_said(topic: dict[str, float], source: str, candidates: Sequence[Passag
         (overlap(topic, s.text) for p in candidates if p.source == source and not p.flags for s in sentences_of(p)),
         default=0.0,
     )
+
+
+def _conclusion(order: Sequence[Scored], candidates: Sequence[Passage]) -> int | None:
+    """Where the article's closing paragraph starts: the first sentence of its last paragraph of two sentences or
+    more ("The rapid evolution of AI in China presents both opportunities and challenges. It's a wake-up call ..."),
+    not a line of its FAQ nor a one-line sign-off ("Subscribe to get the latest posts ...")."""
+    lines = [
+        (candidates[s.passage_no - 1].source, line_of(candidates[s.passage_no - 1], s.sentence.start)) for s in order
+    ]
+    counts: dict[tuple[str, int], int] = {}
+    for at in lines:
+        counts[at] = counts.get(at, 0) + 1
+    for pos in range(len(order) - 1, -1, -1):
+        if counts[lines[pos]] >= 2 and (pos == 0 or lines[pos - 1] != lines[pos]):
+            return None if _QA.match(order[pos].sentence.text) else pos
+    return None
