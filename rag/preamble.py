@@ -70,8 +70,8 @@ def split_message(message: str, *, earlier: bool = False) -> tuple[str, str]:
     asked: list[str] = []
     for i, (s, a) in enumerate(zip(sentences, asks, strict=True)):
         if a:
-            if t := _untagged(s):
-                asked.append(without_asides(t))
+            if (t := _untagged(s)) and not (len(sentences) > 1 and _on_wording(t)):
+                asked.append(without_asides(without_glosses(t)))
         elif article_references(_HEARSAY.sub("", s)) or (i < last and not _personal(s)):
             # "Both the Qwen2-VL piece and the Archyworldys piece call it a wake-up call.": where to look
             asked.append(s)
@@ -144,3 +144,40 @@ def _untagged(sentence: str) -> str:
         return sentence
     kept = sentence[: m.start()].rstrip(" ,;")
     return f"{kept}{m.group(1) or '?'}" if re.search(r"\w", kept) else ""
+
+
+# What the user explains of their own words asks nothing: "the leaderboard (kind of like a scoreboard for AI
+# programs)", "the 'implications' (that just means the effects)", "Meta (the Facebook company)". A gloss opens its
+# parentheses or follows the word it explains after a comma: "(benchmarks, which are like exams for AI)" keeps
+# "benchmarks", the word it glosses.
+_GLOSS = re.compile(
+    r"(?:,\s*|(?<=\())(?:(?:that|which|this|it)\s+(?:just\s+|basically\s+|kind\s+of\s+)?means?|meaning|i\.e\.|"
+    r"(?:kind|sort)\s+of\s+like|like|so|basically|which\s+(?:is|are|was|were)\s+(?:like|basically|kind\s+of|sort\s+of)|"
+    r"as\s+in)\b[^()]*(?=\))",
+    re.I,
+)
+# ... and what names the name before it again: "Meta (the Facebook company)"
+_APPOSITION = re.compile(r"(\b[A-Z][\w\-]+)\s*\((?:the|a|an)\s[^()]*\)")
+
+
+def without_glosses(sentence: str) -> str:
+    """The sentence without what the user explains of their own words, in parentheses."""
+    out = _APPOSITION.sub(r"\1", _GLOSS.sub("", sentence))
+    out = re.sub(r"\s*\(\s*\)", "", out)
+    return out if re.search(r"\w", out) else sentence
+
+
+# A request about how to answer, not what: "Explain it simple enough for a 6th grader please", "Keep it short."
+_WORDING = frozenset(
+    "explain explained put say keep make tell describe write answer give it this that them me us please thanks in "
+    "simple simply simpler plain plainly easy easier enough short shorter brief briefly quick quickly words terms "
+    "language english kid kids child children grader graders year old years beginner beginners layman laymen "
+    "non-technical nontechnical understand understands could can would you for a an the my so like i'm im five 5 "
+    "6th 5th 7th 8th sixth fifth seventh eighth 10 12 ten twelve".split()
+)
+
+
+def _on_wording(sentence: str) -> bool:
+    words = re.findall(r"[\w'’\-]+", sentence.lower())
+    return bool(words) and bool(_REQUEST.search(sentence)) and all(w in _WORDING for w in words)
+

@@ -6,7 +6,7 @@ import pytest
 
 from rag.chat import Chat
 from rag.kinds import kind_of
-from rag.preamble import split_message
+from rag.preamble import split_message, without_glosses
 from rag.types import Turn
 from tests.test_answers import _conversation, assert_citations_verifiable
 
@@ -160,3 +160,34 @@ def test_a_term_of_address_is_no_word_to_find(chat: Chat) -> None:
     history = _conversation(chat, "How much money is Alibaba putting into this AI and cloud business?")
     answer = chat.ask("Over how many years is that, dear?", history)
     assert "three years" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        (
+            "What's the name of the leaderboard (kind of like a scoreboard for AI programs) where Qwen placed?",
+            "What's the name of the leaderboard where Qwen placed?",
+        ),
+        ("What deal did Alibaba and Meta (the Facebook company) make?", "What deal did Alibaba and Meta make?"),
+        # the word a gloss explains stays
+        (
+            "What scores did they get on those tests (benchmarks, which are like exams for AI)?",
+            "What scores did they get on those tests (benchmarks)?",
+        ),
+        ("List the 'implications' (that just means the effects) it gives.", "List the 'implications' it gives."),
+        ("What is Alibaba Cloud (ACS) doing?", "What is Alibaba Cloud (ACS) doing?"),
+    ],
+)
+def test_what_the_user_explains_of_their_own_words_is_left_out(sentence: str, kept: str) -> None:
+    assert without_glosses(sentence) == kept
+
+
+def test_a_request_about_how_to_answer_asks_nothing_of_the_articles(chat: Chat) -> None:
+    message = (
+        "What deal did Alibaba and Meta (the Facebook company) make? Explain it simple enough for a 6th grader please"
+    )
+    assert split_message(message) == ("", "What deal did Alibaba and Meta make?")
+    assert split_message("Keep it short.") == ("", "Keep it short.")  # alone, it is what was asked
+    answer = chat.ask(message)
+    assert not answer.refused and "Llama 2" in answer.answer, answer.answer
