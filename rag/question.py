@@ -76,7 +76,7 @@ _CALLED = re.compile(r"\bcalled\b|\bname of\b|\bnamed what\b|\bwhat is it called
 # What a name is asked for: "the name of the NFL team ...", "what is Baidu's new model called?"
 _NAMED_THING = re.compile(
     r"\bnames? of (?:the |a |an |its |their |his |her |this |that )?((?:[\w\-’']+ ){0,3}?[\w\-’']+)"
-    r"(?= (?:that|who|which|whose|of|in|at|for|from|with|behind)\b|\s*[?,.]|\s*$)|"
+    r"(?= (?:that|who|which|whose|where|when|of|in|at|for|from|with|behind)\b|\s*[?,.]|\s*$)|"
     r"\bwhat(?:['’]s| is| are| was| were) ((?:[\w\-’']+ ){0,5}?[\w\-’']+) called\b",
     re.I,
 )
@@ -326,7 +326,7 @@ _CATEGORY = re.compile(r"\b(?:every|each|all(?: the)?|any)((?:\s+[\w\-]+){1,3})|
 # Named things that are people.
 _PEOPLE = re.compile(
     r"^(person|peopl|expert|analyst|researcher|executive|founder|ceo|author|writer|journalist|reporter|official|"
-    r"leader|scientist|professor|engineer|lectur|academ|investor|speaker|voic|blogger|columnist|commentator|editor|spokes)"
+    r"leader(?!board)|scientist|professor|engineer|lectur|academ|investor|speaker|voic|blogger|columnist|commentator|editor|spokes)"
 )
 
 

@@ -701,3 +701,11 @@ def test_an_article_named_by_its_topic_ends_where_the_article_does_something() -
     assert article_references("the article about China catching up to the US") == [
         ("China", "catching", "up", "to", "US")
     ]
+
+
+def test_the_name_of_a_thing_where_something_happened_is_that_things_name(chat: Chat) -> None:
+    # a leaderboard is no product (nor a leader): its name is any name, "Hugging Face Open LLM Leaderboard"
+    part = analyse("What's the name of the leaderboard where Alibaba's Qwen models showed up in the top ten?").parts[0]
+    assert part.kind == "which" and not part.named
+    answer = chat.ask("What's the name of the leaderboard where Alibaba's Qwen models showed up in the top ten?")
+    assert "Hugging Face Open LLM Leaderboard" in answer.answer, answer.answer
