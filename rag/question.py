@@ -72,7 +72,10 @@ _FOCUS_BARE = re.compile(
 _FOCUS_DOER = re.compile(
     rf"^\s*(?i:and\s+)?(?i:which|what)\s+((?:[\w\-]+\s+)??[\w\-]+)\s+(?=(?:{_VERB_WORDS})\b|[a-z]+ed\b)"
 )
-_CALLED = re.compile(r"\bcalled\b|\bname of\b|\bnamed what\b|\bwhat is it called\b", re.I)
+# ("called out", "called for": said, asked for; not a name)
+_CALLED = re.compile(
+    r"\bcalled\b(?!\s+(?:out|for|on|upon|off|up|in|into)\b)|\bname of\b|\bnamed what\b|\bwhat is it called\b", re.I
+)
 # What a name is asked for: "the name of the NFL team ...", "what is Baidu's new model called?"
 _NAMED_THING = re.compile(
     r"\bnames? of (?:the |a |an |its |their |his |her |this |that )?((?:[\w\-’']+ ){0,3}?[\w\-’']+)"
