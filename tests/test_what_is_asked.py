@@ -709,3 +709,17 @@ def test_the_name_of_a_thing_where_something_happened_is_that_things_name(chat: 
     assert part.kind == "which" and not part.named
     answer = chat.ask("What's the name of the leaderboard where Alibaba's Qwen models showed up in the top ten?")
     assert "Hugging Face Open LLM Leaderboard" in answer.answer, answer.answer
+
+
+def test_things_called_out_are_things_said_not_a_name_asked_for(chat: Chat) -> None:
+    assert not analyse("list Qwen-VL-Chat capabilities called out").parts[0].named
+    assert analyse("what is Baidu's new model called?").parts[0].named
+    answer = chat.ask("list Qwen-VL-Chat capabilities called out")
+    assert "street signs" in answer.answer and "math equations" in answer.answer, answer.answer
+
+
+def test_a_measure_set_against_anothers_is_answered_by_a_ratio(chat: Chat) -> None:
+    answer = chat.ask("llama 2 vs alibaba's qwen-vl models, size delta?")
+    assert not answer.refused and "ten times larger" in answer.answer, answer.answer
+    # ... and a count asked is still no ratio
+    assert chat.ask("How many times has Qwen been downloaded?").refused

@@ -481,6 +481,8 @@ _LAST = re.compile(rf"\b(?:last|previous)\s+{_TIME_UNIT}\b", re.I)
 _PERCENT = re.compile(r"%|\bper ?cent(?:age)?s?\b|\bwhat (?:share|proportion|fraction)\b", re.I)
 _PERCENTAGE = re.compile(r"\d[\d.,]*\s*(?:%|per ?cent\b)", re.I)
 # A ratio, not a count: "ten times larger", "twice as big", "tenfold"
+# A measure set against another's: "the size delta of Llama 2 vs Qwen-VL", "the difference in size"
+_SET_AGAINST = re.compile(r"\b(?:vs\.?|versus|compared?|than|difference|delta|gap)\b", re.I)
 _RATIO = re.compile(
     rf"(?:\b\d[\d,.]*|\b(?:{_NUMBER_WORDS}|many))\s+times\s+(?:larger|smaller|bigger|more|less|fewer|faster|slower|"
     r"greater|higher|lower|cheaper|as)\b|\btwice\b|\b\w+fold\b",
@@ -545,7 +547,8 @@ def holds(
 ) -> bool:
     """Whether text holds an answer of the asked kind that the question does not already state."""
     if kind == "how_many":
-        if not _RATIO.search(question):  # "how many times has it been downloaded?" is not "ten times larger"
+        # "how many times has it been downloaded?" is not "ten times larger"; "size delta of A vs B?" is
+        if not _RATIO.search(question) and not _SET_AGAINST.search(question):
             text = _RATIO.sub(" ", text)
         if _PERCENT.search(question):  # "by what % did it win?": a share, not any figure
             return _new([m.group(0) for m in _PERCENTAGE.finditer(text)], question)
