@@ -293,7 +293,8 @@ def _within(a: str, b: str, most: int) -> bool:
 
 class Respeller:
     """Names typed a letter or two off ("Tiezen Wang", "Paul Triollo", "Kwen") as the articles spell them, where one
-    name alone is that close and the typed word is no word the corpus or English has (unknown). Built once per corpus:
+    name alone is that close and the typed word is no word the corpus or English has (unknown) nor an abbreviation
+    ("VLMs" is not "LLMs"). Built once per corpus:
     its names grouped by length, so a typed word is held only against names of about its length."""
 
     def __init__(self, names: Iterable[str]) -> None:
@@ -306,8 +307,8 @@ class Respeller:
         def fix(m: re.Match[str]) -> str:
             word = m.group(0)
             low = word.lower()
-            if low in self._spelled or not unknown(word):
-                return word
+            if low in self._spelled or not unknown(word) or sum(c.isupper() for c in word) >= 2:
+                return word  # ("VLMs", "TPUs": an abbreviation is typed as meant, not a name typed off)
             most = 1 if len(low) < 8 else 2
             near = [
                 self._spelled[n]

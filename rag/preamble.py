@@ -180,4 +180,3 @@ _WORDING = frozenset(
 def _on_wording(sentence: str) -> bool:
     words = re.findall(r"[\w'’\-]+", sentence.lower())
     return bool(words) and bool(_REQUEST.search(sentence)) and all(w in _WORDING for w in words)
-

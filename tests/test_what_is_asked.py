@@ -627,6 +627,12 @@ def test_a_name_typed_a_letter_off_is_read_as_the_articles_spell_it(chat: Chat) 
     assert "DGA Group" in answer.answer, answer.answer
 
 
+def test_an_abbreviation_is_typed_as_meant_not_a_name_typed_off(chat: Chat) -> None:
+    analysis = chat.analyse("which two Qwen VLMs did alibaba open-source in the first piece?")
+    assert "VLMs" in analysis.parts[0].text and "LLMs" not in analysis.parts[0].text  # a name a letter off is respelled
+    assert "Tiezhen" in chat.analyse("who is Tiezen Wang?").parts[0].text
+
+
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
