@@ -253,6 +253,8 @@ RELATION_ONLY = (
     ("handl", "process", "accept", "understand", "interpret", "support", "ingest"),
     # "who produced the comparison?": "UnderstandingAI.org provides a comparative analysis"
     ("produc", "provid", "conduct", "compil", "prepar"),
+    # "when was that deal struck?": "Alibaba and Meta reached an agreement"
+    ("struck", "strike", "reach", "agree", "seal", "inked", "signed", "signing"),
 )
 
 

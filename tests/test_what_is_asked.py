@@ -729,3 +729,12 @@ def test_a_measure_set_against_anothers_is_answered_by_a_ratio(chat: Chat) -> No
     assert not answer.refused and "ten times larger" in answer.answer, answer.answer
     # ... and a count asked is still no ratio
     assert chat.ask("How many times has Qwen been downloaded?").refused
+
+
+def test_a_deal_struck_is_an_agreement_reached(chat: Chat) -> None:
+    from rag.question import relation_groups
+
+    assert relation_groups("struck") & relation_groups("reach")
+    history = _conversation(chat, "What's the Alibaba–Meta Llama 2 arrangement?")
+    answer = chat.ask("when was that struck?", history)
+    assert "Earlier this year" in answer.answer, answer.answer
