@@ -128,3 +128,24 @@ def test_the_sources_an_article_cites_are_listed_by_name(chat: Chat, question: s
     for outlet in ("Yahoo News Singapore", "Forbes", "South China Morning Post"):
         assert outlet in answer.answer, answer.answer
     assert {c.source for c in answer.citations} == {"004_ad83150bec543e7f.txt"}
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "items"),
+    [
+        ("Which American companies have dominated AI headlines?", "004_ad83150bec543e7f.txt", ("Google", "OpenAI")),
+        ("Which Western companies is Alibaba partnering with?", "002_f9dec77134c0a174.txt", ("Apple", "BMW")),
+    ],
+)
+def test_a_list_whose_items_did_something_takes_no_other_articles_mere_mentions(
+    chat: Chat, question: str, source: str, items: tuple[str, ...]
+) -> None:
+    answer = chat.ask(question)
+    assert {c.source for c in answer.citations} == {source}, answer.answer
+    assert all(item in answer.answer for item in items), answer.answer
+
+
+def test_a_list_of_ideas_takes_the_lines_an_article_introduces_as_them(chat: Chat) -> None:
+    answer = chat.ask("list the implications that 'wake-up call' article gives for the global AI competition")
+    for implication in ("Shifting Balance of Power", "Accelerated Innovation", "National Security Concerns"):
+        assert implication in answer.answer, answer.answer

@@ -122,7 +122,9 @@ def _is_speaker(surname: str, texts: tuple[str, ...]) -> bool:
     return any(in_their_words(surname, t) for t in texts)
 
 
-def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], float]) -> bool:
+def holds_relation(
+    relation: Sequence[str], quote: str, idf: Callable[[str], float], share: float = RELATION_SHARE
+) -> bool:
     """Whether the quote holds the asked relation: a fifth of its words by weight, each in its family ("released":
     "releasing") or its group ("unveiled"), but not a longer word that merely starts alike ("founded": not
     "foundational"). One common word of a long question ("advanced") is not the relation."""
@@ -134,7 +136,7 @@ def _holds_relation(relation: Sequence[str], quote: str, idf: Callable[[str], fl
         return t in have or bool(groups & relation_groups(t)) or any(_inflected(t, h) for h in have)
 
     total = sum(idf(t) for t in relation)
-    return total > 0 and sum(idf(t) for t in relation if held(t)) >= RELATION_SHARE * total
+    return total > 0 and sum(idf(t) for t in relation if held(t)) >= share * total
 
 
 # "Who is the CEO of ...?", "Who is Xin Sun's employer's president?": asked for whoever holds a role, said in so many
@@ -242,7 +244,7 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
     relation = [t for t in part.terms if t not in name_terms and t not in part.focus]
     # "Who makes Qwen2-VL?": "Alibaba's latest offering, Qwen2-VL" says who, by the owner's name
     made_by = bool(set(relation) & _MAKES) and _owned_by_name(own, quote)
-    related = part.kind in RELATION_NEEDED and bool(relation) and (made_by or _holds_relation(relation, quote, idf))
+    related = part.kind in RELATION_NEEDED and bool(relation) and (made_by or holds_relation(relation, quote, idf))
     # Who wrote an article is said once, at its head: the article, not that line, is what the part names.
     narrow = part.kind in RELATION_NEEDED and not related and not part.author
     scope = [candidates[e.passage_no - 1]] if narrow else same
@@ -408,7 +410,7 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
         and part.kind == "who"
         and not part.author
         and not made_by
-        and not _holds_relation([part.verb], quote, idf)
+        and not holds_relation([part.verb], quote, idf)
     ):
         return "verb missing"  # "Who runs the Stanford institute?": "... Institute highlights this trend"
     if part.kind in RELATION_NEEDED and e.dense < RELATION_DENSE and relation and not related:
@@ -438,7 +440,7 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
         part.kind == "list"
         and relation
         and _SERIES.search(e.sentence.text)
-        and _holds_relation(relation, e.sentence.text, idf)
+        and holds_relation(relation, e.sentence.text, idf)
         and all(has_name(n, candidates[e.passage_no - 1]) for n in own)
     ):
         return None

@@ -12,7 +12,9 @@ import numpy as np
 from rag.answer import AnswerEvent, AnswerRequest, Notice, Refusal
 from rag.answer.acceptance import (
     FOCUS_NEEDED,
+    RELATION_DENSE,
     SITE_LINE,
+    holds_relation,
     names_in,
     new_items,
     only_kind,
@@ -46,7 +48,7 @@ from rag.answer.summaries import KeySentences
 from rag.cite import Sentence, sentences_of
 from rag.gate import claims_more
 from rag.names import has_name, names_its_place
-from rag.question import Analysis, Part
+from rag.question import Analysis, Part, is_named_kind
 from rag.retrieval import sparse
 from rag.text import sentence_spans
 from rag.types import Passage, Turn
@@ -59,6 +61,7 @@ ADDS_MIN = 0.2  # ... and bring this share of the part's term weight the others 
 MISNAMED_DENSE = 0.55  # ... or, for a name the articles know but not there, one that means nearly the claim
 LIST_MAX = 10
 LIST_PER_SOURCE = 3
+LIST_PREDICATE = 0.5  # the share (by weight) of what a list's items did that another article's quote must hold
 LIST_CUTOFF = 0.2  # a list takes quotes down to this share of the best one's score
 IDEAS_CUTOFF = 0.55  # ... a list of ideas, from another article than the best quote's
 SIDE_MAX = 2  # quotes per article set side by side
@@ -448,6 +451,7 @@ class ExtractiveAnswerer(KeySentences):
                 people=part.items_people,
                 kinds=part.kinds,
                 named_items=part.items_named or part.kind != "list",
+                predicate=self._predicate(part, request),
             ):
                 if _already_quoted(e, gathered):
                     continue
@@ -502,6 +506,29 @@ class ExtractiveAnswerer(KeySentences):
         return rehome(picked, request.candidates)
 
     @staticmethod
+    def _predicate(part: Part, request: AnswerRequest) -> Callable[[str], bool] | None:
+        """What a list's items must have done, when the question says ("Which US companies have dominated AI
+        headlines?": dominated headlines), as a test of a quote; None for a list of whatever is mentioned."""
+        if request.analysis.all_articles or request.corpus is None:
+            return None
+        name_terms = {t for n in part.names for t in sparse.terms(n)}
+        # (the kind the list is of, not every plural it says: "headlines" are what US companies dominated)
+        kinds = {g for g in part.gathers if is_named_kind(g)} if part.items_named else set(part.gathers)
+        said = set(part.focus) | kinds | name_terms | set(part.subject)
+        relation = [t for t in part.terms if t not in said and request.corpus.has(t)]
+        if not relation:
+            return None
+        idf = request.corpus.idf
+        # ... or, for a list of ideas, a quote that names them ("The emergence of Qwen2-VL ... has far-reaching
+        # implications:" with the lines it introduces, asked for "the implications for global AI competition")
+        ideas = set() if part.items_named else set(part.gathers)
+
+        def did_it(quote: str) -> bool:
+            return holds_relation(relation, quote, idf, LIST_PREDICATE) or bool(ideas & set(sparse.terms(quote)))
+
+        return did_it
+
+    @staticmethod
     def _across_files(
         ok: Sequence[Evidence],
         candidates: Sequence[Passage],
@@ -512,6 +539,7 @@ class ExtractiveAnswerer(KeySentences):
         people: bool = False,
         kinds: Sequence[str] = (),
         named_items: bool = True,
+        predicate: Callable[[str], bool] | None = None,
     ) -> list[Evidence]:
         """Quotes from every source that answers, best first per source, for questions that gather items: a quote
         whose names the ones before already gave adds nothing to a list and is passed over. A list of people takes
@@ -551,6 +579,13 @@ class ExtractiveAnswerer(KeySentences):
                 continue
             if curated_leads and candidates[e.passage_no - 1].trust == "contributed":
                 continue  # an upload never extends a list the curated articles give
+            if (
+                predicate is not None
+                and src != candidates[ok[0].passage_no - 1].source
+                and e.dense < RELATION_DENSE
+                and not predicate(e.quote)
+            ):
+                continue  # "Which companies is Alibaba partnering with?": another article's companies, not partners
             names_here = list_items(e.sentence.text, proper, people=people)
             if kinds and not people:
                 # "Which Chinese tech companies ...?": "China’s", "AI" and "U.S." are none of them
