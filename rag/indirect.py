@@ -22,9 +22,12 @@ _ASKER = (
     r"child|children|grandson|granddaughter|grandkids?|teacher|listeners?|viewers?|buyers?|visitors?|members?|team)"
     r"(?:\s+(?:who|that)(?:\s+is)?\s+[\w\-]+)?(?:\s+(?:who|that))?(?:\s+(?:here|also|too|again))?,?\s+"
     r"(?:also\s+|now\s+|just\s+)?"
-    r"(?:wants?|would\s+like|would\s+love|needs?|is\s+asking|are\s+asking|asks?|asking|asked|has\s+asked|wonders|"
-    r"is\s+wondering|wanted|is\s+curious|was\s+asking)"
-    r"(?:\s+(?:to\s+know|to\s+find\s+out|to\s+understand|to\s+learn|to\s+hear|to\s+see|me|us|you))?"
+    # asking ("is asking", "wonders"), or wanting to know or a list ("wants to know", "needs a list of"), not wanting a
+    # thing ("users need the model to be small" holds no question)
+    r"(?:(?:is\s+asking|are\s+asking|asks?|asking|asked|has\s+asked|wonders|is\s+wondering|is\s+curious|"
+    r"was\s+asking)(?:\s+(?:me|us|you))?|"
+    r"(?:wants?|would\s+like|would\s+love|needs?|wanted)"
+    r"(?:\s+(?:to\s+know|to\s+find\s+out|to\s+understand|to\s+learn|to\s+hear|to\s+see)|(?=\s+(?:a|the)\s+list\b)))"
 )
 # The user asking politely: "can you tell me", "could you let me know", "I'd like to know", "do you know"
 _POLITE = (

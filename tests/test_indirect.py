@@ -47,6 +47,7 @@ def test_a_question_held_in_a_request_is_asked_directly(message: str, asked: str
         "Tell me who wrote it.",  # a request that already asks in question order
         "Can you summarize the Omni piece?",
         "The customer is happy with the answer.",
+        "Users need the model to be small.",  # wanting a thing is no question
         "What is Kai Wang's job? The article mentions him but my daughter wants to know who he is.",
     ],
 )
