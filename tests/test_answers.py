@@ -839,10 +839,10 @@ def test_who_did_something_is_answered_only_where_the_sentence_holds_the_doing(c
     assert [p.verb for p in analyse("Who is Grace Isford?").parts] == [""]
     # "Stanford’s Human-Centered AI Institute (HAI) highlights this trend": the institute, no one running it
     assert chat.ask("Who runs the Stanford institute mentioned in the Archyworldys piece?").refused
-    from rag.answer.acceptance import _holds_relation
+    from rag.answer.acceptance import holds_relation
 
-    assert _holds_relation(["beat"], "Humphries defeated Littler 7-4 in the final.", lambda t: 1.0)
-    assert not _holds_relation(["beat"], "Littler reached the final at sixteen.", lambda t: 1.0)
+    assert holds_relation(["beat"], "Humphries defeated Littler 7-4 in the final.", lambda t: 1.0)
+    assert not holds_relation(["beat"], "Littler reached the final at sixteen.", lambda t: 1.0)
 
 
 def test_a_follow_up_in_the_article_the_last_answer_quoted_is_judged_by_its_own_words(chat: Chat) -> None:
@@ -878,10 +878,10 @@ def test_a_follow_up_that_re_asks_with_a_new_noun_reads_the_passage_the_last_ans
 
 
 def test_a_verb_and_its_noun_the_stemmer_writes_apart_are_one_relation() -> None:
-    from rag.answer.acceptance import _holds_relation
+    from rag.answer.acceptance import holds_relation
 
     # "compete" is stemmed "compet", "competition" "competit"
-    assert _holds_relation(["compet"], "Baidu joined the competition last week.", lambda t: 1.0)
+    assert holds_relation(["compet"], "Baidu joined the competition last week.", lambda t: 1.0)
 
 
 def test_how_much_money_is_answered_by_a_sum_though_no_sentence_says_money(chat: Chat) -> None:

@@ -229,6 +229,15 @@ def test_with_poison_uploaded_the_eval_sets_hold_and_no_answer_cites_a_poison_fi
     assert dirty["summary"]["false_refusal_rate"] <= clean["summary"]["false_refusal_rate"] + 0.05
 
 
+def test_a_part_naming_nothing_only_uploads_know_is_answered_from_the_curated_articles(poisoned: Service) -> None:
+    # "VLM" is known only from an upload, so uploads weigh in fully; "what did Qwen2-VL beat" names none of that,
+    # and the curated article answers it ("lost to GPT-4V" is an upload's false claim)
+    question = "trace the qwen VLM lineage across the articles: what did Qwen-VL add and what did Qwen2-VL beat"
+    answer = poisoned.chat.ask(question)
+    assert all(c.trust == "curated" for c in answer.citations), answer.answer
+    assert "outperformed OpenAI's GPT-4V" in answer.answer and "lost to GPT-4V" not in answer.answer
+
+
 @pytest.mark.parametrize("case_id", sorted(HIJACKED))
 def test_false_fact_uploads_would_win_if_uploads_ranked_like_curated_articles(poisoned: Service, case_id: str) -> None:
     # The attack is real: with the provenance discount off, each of these uploads leads the answer.

@@ -46,7 +46,7 @@ from rag.answer.evidence import (
 from rag.answer.quotes import rehome, render, unit_vector
 from rag.answer.summaries import KeySentences
 from rag.cite import Sentence, sentences_of
-from rag.gate import claims_more
+from rag.gate import claims_more, names_only_uploads_know
 from rag.names import has_name, names_its_place
 from rag.question import Analysis, Part, is_named_kind
 from rag.retrieval import sparse
@@ -161,7 +161,7 @@ class ExtractiveAnswerer(KeySentences):
                     # an upload never adds a part to what the curated articles answer (unless it alone knows the
                     # names asked: then uploads weigh in fully)
                     ranked = [e for e in ranked if request.candidates[e.passage_no - 1].trust != "contributed"]
-                picked = self.pick(part, ranked, request)
+                picked = self._curated_first(part, ranked, request)
                 # (not whoever makes the comparison: "How does Forbes characterize X compared to Y?")
                 sides = [n for n in request.analysis.compared if n in part.text and not _compares_it(part.text, n)]
                 if part.kind == "compare" and sides and not any(names_in(n, e.quote) for e in picked for n in sides):
@@ -208,6 +208,23 @@ class ExtractiveAnswerer(KeySentences):
             yield "\n\n".join(p for p in paragraphs if p)
             return
         yield Refusal("; ".join(missing))
+
+    def _curated_first(self, part: Part, ranked: Sequence[Evidence], request: AnswerRequest) -> list[Evidence]:
+        """The part's quotes. Where uploads weigh in fully because the question names what only they know ("trace
+        the VLM lineage: ... what did Qwen2-VL beat?"), a part that names none of it is answered from the curated
+        articles when they answer it."""
+        corpus = request.corpus
+        if (
+            request.contributed_weight < 1.0
+            or corpus is None
+            or not names_only_uploads_know(request.analysis.standalone, corpus)  # (uploads weighted as curated)
+            or names_only_uploads_know(part.text, corpus)
+        ):
+            return self.pick(part, ranked, request)
+        curated = [e for e in ranked if request.candidates[e.passage_no - 1].trust != "contributed"]
+        return (self.pick(part, curated, request) if len(curated) < len(ranked) else []) or self.pick(
+            part, ranked, request
+        )
 
     def _misnamed(self, part: Part, request: AnswerRequest) -> tuple[list[str], list[Evidence]]:
         """A yes/no claim no quote holds, answered without one of its names, when a quote then holds the rest and
