@@ -359,7 +359,8 @@ class Chat:
         t1 = time.perf_counter()
         timings["analyse"] = (t1 - t0) * 1000
         # Curated articles take precedence over uploads, except on names only uploads mention.
-        weight = 1.0 if names_only_uploads_know(analysis.standalone, corpus) else self.retriever.contributed_weight
+        upload_names = tuple(names_only_uploads_know(analysis.standalone, corpus))
+        weight = 1.0 if upload_names else self.retriever.contributed_weight
         # A wider pool than shown: the sentence that answers may sit in the 6th-best passage.
         retrieval = self.retriever.retrieve(
             analysis.standalone, top_k=max(k, CANDIDATE_POOL), corpus=corpus, contributed_weight=weight
@@ -413,6 +414,7 @@ class Chat:
             corpus=corpus,
             query_vector=retrieval.query_vector,
             contributed_weight=weight,
+            upload_names=upload_names,
         )
         checker = MarkerStream(candidates)
         notices: list[str] = []

@@ -24,6 +24,7 @@ class AnswerRequest:
     corpus: CorpusStats | None = None
     query_vector: Sequence[float] | None = None
     contributed_weight: float = 1.0
+    upload_names: tuple[str, ...] = ()  # names the question gives that only uploads mention (uploads weigh fully)
     article: str | None = None  # the one document the question points at ("per the Omni piece"), if any
     articles: tuple[str, ...] = ()  # the documents a question sets side by side, each answered on its own
     side_words: tuple[str, ...] = ()  # ... and the words that named them (where to look, not what to find)

@@ -46,7 +46,7 @@ from rag.answer.evidence import (
 from rag.answer.quotes import rehome, render, unit_vector
 from rag.answer.summaries import KeySentences
 from rag.cite import Sentence, sentences_of
-from rag.gate import claims_more, names_only_uploads_know
+from rag.gate import claims_more
 from rag.names import has_name, names_its_place
 from rag.question import Analysis, Part, is_named_kind
 from rag.retrieval import sparse
@@ -213,13 +213,7 @@ class ExtractiveAnswerer(KeySentences):
         """The part's quotes. Where uploads weigh in fully because the question names what only they know ("trace
         the VLM lineage: ... what did Qwen2-VL beat?"), a part that names none of it is answered from the curated
         articles when they answer it."""
-        corpus = request.corpus
-        if (
-            request.contributed_weight < 1.0
-            or corpus is None
-            or not names_only_uploads_know(request.analysis.standalone, corpus)  # (uploads weighted as curated)
-            or names_only_uploads_know(part.text, corpus)
-        ):
+        if not request.upload_names or any(n in part.text for n in request.upload_names):
             return self.pick(part, ranked, request)
         curated = [e for e in ranked if request.candidates[e.passage_no - 1].trust != "contributed"]
         return (self.pick(part, curated, request) if len(curated) < len(ranked) else []) or self.pick(
