@@ -21,7 +21,7 @@ from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
 from rag.in_place import fronted
 from rag.indirect import direct
-from rag.names import Respeller, camel_spellings, is_product_name, product_articles, restore_case
+from rag.names import Abbreviations, Respeller, camel_spellings, is_product_name, product_articles, restore_case
 from rag.preamble import split_message
 from rag.question import FILLER, Analysis, analyse, last_answer, relation_groups
 from rag.retrieval import sparse
@@ -70,6 +70,7 @@ class _Spelled:
     known: frozenset[str]  # those (lowercased) no English word spells
     camel: dict[str, str]  # those with a capital inside ("DeepSeek"), which a user may type as two words
     respell: Respeller  # names typed a letter or two off
+    expand: Abbreviations  # names typed as the capitals that shorten them ("NVDA")
 
 
 COVERING_DEPTH = 8  # "which articles mention X": the articles among this many best passages ...
@@ -218,10 +219,15 @@ class Chat:
         def unheard(word: str) -> bool:
             return not any(stats.has(t) for t in sparse.terms(word)) and unknown_word(word)
 
+        def unseen(word: str) -> bool:  # ("US" is the word "us" to the index, which it leaves out, not unseen)
+            terms = sparse.terms(word)
+            return bool(terms) and not any(stats.has(t) for t in terms)
+
         def read(text: str) -> str:
             typed = fronted(written_out(text))
             cased = restore_case(typed, spellings, stats.compound_spellings, stats.leads, spelled.camel)
-            return spelled.respell(cased, unheard)  # "Tiezen Wang": Tiezhen Wang
+            # "Tiezen Wang": Tiezhen Wang; "NVDA chips": Nvidia chips
+            return spelled.respell(spelled.expand(cased, unseen), unheard)
 
         # "I heard the name Tiezhen Wang on a podcast ... Who is this person?": what a message tells is an earlier
         # turn of the conversation, and what it asks a follow-up to it (rag.preamble)
@@ -259,7 +265,13 @@ class Chat:
             }
             spellings = {**pieces, **openers, **rare, **stats.spellings}
             known = frozenset(low for low, w in spellings.items() if unknown_word(w))
-            spelled = _Spelled(spellings, known, camel_spellings(spellings), Respeller(spellings.values()))
+            spelled = _Spelled(
+                spellings,
+                known,
+                camel_spellings(spellings),
+                Respeller(spellings.values()),
+                Abbreviations([*spellings.values(), *stats.rare.values(), *stats.compound_spellings.values()]),
+            )
             self._spelled = (stats, spelled)
         return self._spelled[1]
 

@@ -101,6 +101,8 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         "how_many",
         re.compile(
             r"\bhow many\b|\bwhat (is|was) the number of\b|\bnumber of\b|"
+            # "qwen total downloads on HF?": a total is a count
+            r"\btotal (?!(?:costs?|prices?|spend\w*|revenues?|investments?|funding|values?)\b)\w+s\b|"
             # "What share of all downloads ...?", "what percentage of revenue ...?": a figure in percent
             r"\bwhat (?:share|percentage|percent|proportion|fraction)\b"
         ),
@@ -110,6 +112,8 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(
             # "what did Meta get out of it financially?", "any dollar figure?": a sum of money
             r"\bfinancially\b|\b(?:dollar|money|monetary|cash) (?:figures?|amounts?|values?|terms)\b|"
+            # "revenue hit from the export ban, $?": a currency sign standing for a word asks for a sum
+            r"(?:^|\s)[$€£¥](?=\s|[?.!]|$)|"
             r"\bhow much\b|\bwhat (is|was|were|are) (the |its |their )?(price|cost|amount|valuation|budget|revenue|"
             r"funding|investment)\b|\bwhat did \w+( \w+)? (cost|spend|pay|invest)\b|"
             # "what's the dollar value of the deal?", "What was Alibaba Cloud's revenue growth?", "the financial terms"

@@ -319,3 +319,53 @@ class Respeller:
             return near[0] if len(near) == 1 else word
 
         return re.sub(r"(?<![\w\-’'])[A-Za-z]{4,}(?![\w\-’'])", fix, text)
+
+
+def _abbreviates(short: str, name: str) -> int:
+    """How closely a word in capitals (lowercased) shortens a name: 2 as the initials of its words ("HF": Hugging
+    Face) or a piece of it ("GOOG": Google, "BABA": Alibaba), 1 as its letters in order from its first, three
+    letters or more ("NVDA": Nvidia, "MSFT": Microsoft), 0 not at all."""
+    low = name.lower()
+    letters = re.sub(r"[^a-z]", "", low)
+    if short == letters:
+        return 0
+    if [w[0] for w in re.findall(r"[a-z]+", low)] == list(short) or (len(short) >= 4 and short in letters):
+        return 2
+    rest = iter(letters)
+    return int(len(short) >= 3 and letters.startswith(short[0]) and " " not in name and all(c in rest for c in short))
+
+
+class Abbreviations:
+    """Names typed as the capitals that shorten them, as tickers and chat do ("NVDA" for Nvidia, "GOOG", "HF" for
+    Hugging Face, "BABA" for Alibaba), where the typed capitals are no word the corpus or English has and shorten
+    one of its names alone. A name that adds words to another ("Google Bard") shortens nothing more than that one
+    does, and a word that goes on a compound name ("Capital", of Lux Capital) is no name of its own. Built once per
+    corpus."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        named = {n for n in names if len(re.sub(r"[^A-Za-z]", "", n)) >= 3 and n[:1].isupper()}
+        trailing = {w for n in named for w in n.split()[1:]}
+        self._names = sorted(named - trailing)
+
+    def _expanded(self, short: str) -> str | None:
+        how = {n: _abbreviates(short.lower(), n) for n in self._names}
+        best = max(how.values(), default=0)  # a piece of a name before its letters scattered ("Blackwell-based")
+        near = [n for n, h in how.items() if h and h == best]
+        # "Google" for "GOOG", not also "Google Bard": a name that extends another found one says nothing new
+        near = [n for n in near if not any(o != n and n.startswith(o + " ") for o in near)]
+        return near[0] if len(near) == 1 else None
+
+    def __call__(self, text: str, unseen: Callable[[str], bool]) -> str:
+        """The text with each word in capitals that the corpus never has (`unseen`) written as the name it shortens;
+        unchanged when no word of it is in small letters (shouted, so its capitals shorten nothing)."""
+        if not re.search(r"\b[a-z]{3,}\b", text):
+            return text
+
+        def expand(m: re.Match[str]) -> str:
+            short, plural = m.group(1), m.group(2) or ""
+            if not unseen(short):
+                return m.group(0)
+            name = self._expanded(short)
+            return m.group(0) if name is None else name + plural
+
+        return re.sub(r"(?<![\w\-’'.])([A-Z]{2,5})(s?)(?![\w\-])", expand, text)

@@ -662,8 +662,12 @@ def _premise(text: str, terms: Sequence[str]) -> tuple[str, ...]:
 _ORGANISATIONS = re.compile(r"^(?:compan|firm|organi|institut|employ|universit|agenc)")
 
 
-# "which benchmarks exactly ...?", "what license does it use exactly?"
-_EXACTLY = re.compile(r"\b(?:which|what)\s+((?:[\w\-]+\s+){0,2}?[a-z][\w\-]*)\s+(?:\w+\s+){0,3}?exactly\b", re.I)
+# "which benchmarks exactly ...?", "what license does it use exactly?", "which benchmarks specifically"
+_EXACTLY = re.compile(
+    r"\b(?:which|what)\s+((?:[\w\-]+\s+){0,2}?[a-z][\w\-]*)\s+(?:\w+\s+){0,3}?"
+    r"(?:exactly|specifically|precisely|in particular)\b",
+    re.I,
+)
 
 
 def _called_noun(thing: Sequence[str]) -> str:

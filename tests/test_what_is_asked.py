@@ -633,6 +633,39 @@ def test_an_abbreviation_is_typed_as_meant_not_a_name_typed_off(chat: Chat) -> N
     assert "Tiezhen" in chat.analyse("who is Tiezen Wang?").parts[0].text
 
 
+def test_a_name_typed_as_the_capitals_that_shorten_it_is_read_as_that_name(chat: Chat) -> None:
+    from rag.names import Abbreviations
+
+    shorten = Abbreviations(
+        ["Alibaba", "Alibaba Cloud", "Nvidia", "Google", "Google Bard", "Hugging Face", "Lux Capital"]
+    )
+    assert shorten("BABA x NVDA, GOOG and HF", lambda w: True) == "Alibaba x Nvidia, Google and Hugging Face"
+    # a word that only goes on a compound name is none of its own, and a shouted question shortens nothing
+    assert shorten("CATL batteries", lambda w: True) == "CATL batteries"
+    assert shorten("WHO MADE BABA", lambda w: True) == "WHO MADE BABA"
+    assert "Alibaba" in chat.analyse("what unit is BABA spinning off").parts[0].text
+    assert "United States" not in chat.analyse("which US model are they challenging?").parts[0].text  # "us", a word
+    answer = chat.ask("BABA x META deal - what is it")
+    assert not answer.refused and "Llama 2" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("NVDA china revenue hit from the export ban, $?", "how_much"),  # a currency sign for a word asks a sum
+        ("qwen total downloads on HF?", "how_many"),  # a total is a count
+    ],
+)
+def test_a_sum_asked_by_its_sign_or_a_total_asked_is_a_figure(chat: Chat, question: str, kind: str) -> None:
+    assert chat.analyse(question).parts[0].kind == kind  # (", $?" is read in question order: "what is the $ of")
+
+
+def test_which_things_specifically_asks_for_them_by_name(chat: Chat) -> None:
+    history = _conversation(chat, "qwen2-vl beat GPT-4V?")
+    answer = chat.ask("which benchmarks specifically?", history)
+    assert answer.refused and not answer.citations, answer.answer
+
+
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
