@@ -18,7 +18,8 @@ _ARTICLE_VERBS = (
     r"says?|said|claims?|argues?|reports?|describes?|mentions?|suggests?|raises?|raised|discuss(?:es|ed)?|covers?|"
     r"covered|talks?|talked|explains?|explained|gives?|gave|offers?|offered|provides?|provided|names?|named|lists?|"
     r"listed|quotes?|quoted|cites?|cited|address(?:es|ed)?|notes?|noted|highlights?|highlighted|warns?|warned|"
-    r"predicts?|predicted|includes?|included|states?|stated|touch(?:es|ed)?"
+    r"predicts?|predicted|includes?|included|states?|stated|touch(?:es|ed)?|contrasts?|contrasted|compares?|"
+    r"compared|agrees?|agreed|disagrees?|differs?"
 )
 _REF_PATTERNS = [
     re.compile(
@@ -29,7 +30,7 @@ _REF_PATTERNS = [
     re.compile(
         rf"\b{_ARTICLE_NOUN}\s+(?:about|on|by|from|covering)\s+([\w\-.’'“”\"]+(?:\s+(?!{_ARTICLE_NOUN}\b)[\w\-.’'“”\"]+){{0,8}}?)"
         # ... up to what the article does: "Does the article on Qwen2.5-Omni raise any concerns about privacy?"
-        rf"(?=\s*[,?.;]|\s*$|\s+(?:{_ARTICLE_VERBS})\b)",
+        rf"(?=\s*[,?.;]|\s*$|\s+(?:(?:both|also|each|all)\s+)?(?:{_ARTICLE_VERBS})\b)",
         re.I,
     ),
     # "the article with Tiezhen Wang": by whom it quotes (not "the piece with insights on ...")
@@ -61,6 +62,10 @@ _ORDINAL = re.compile(
 )
 
 
+# "the Qwen2.5-Omni one", "the one about Qwen's popularity" (not "one of the articles", "which one")
+_ONE = re.compile(r"\b(?!(?:which|each|any|every|no|this|that|only|just)\s)(\S+\s+)one\b(?!\s+(?:of|another)\b)", re.I)
+
+
 def place_words(question: str) -> list[str]:
     """The words that give an article's place in the library ("last" of "the last article"): where to look, not
     words to find."""
@@ -69,7 +74,10 @@ def place_words(question: str) -> list[str]:
 
 def article_references(question: str) -> list[tuple[str, ...]]:
     """Each place the question names an article (its site, author, title or topic), as that place's words, in the
-    order written: "the Qwen-VL article and the Omni commentary" names two."""
+    order written: "the Qwen-VL article and the Omni commentary" names two, and so do "the first article and the
+    Qwen2.5-Omni one", where "one" stands for an article, as it does once the question has named one."""
+    if re.search(rf"\b{_ARTICLE_NOUN}\b", question, re.I):
+        question = _ONE.sub(r"\1piece", question)
     ordinals = list(_ORDINAL.finditer(question))
     found: list[tuple[int, tuple[str, ...]]] = [(m.start(1), (f"#{ORDINALS[m.group(1).lower()]}",)) for m in ordinals]
     for pattern in _REF_PATTERNS:

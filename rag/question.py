@@ -61,7 +61,11 @@ _FOCUS_END = re.compile(
 _VERB_WORDS = (
     r"make|makes|made|build|builds|built|develop|develops|developed|create|creates|created|own|owns|owned|"
     r"release|releases|released|launch|launches|launched|use|uses|used|sell|sells|sold|offer|offers|have|has|had|"
-    r"beat|beats|work|works|say|says|said|partner|partners"
+    r"beat|beats|work|works|say|says|said|partner|partners|"
+    # ... nor to a verb of saying: "which articles bring up DeepSeek?" asks for articles
+    r"bring|brings|brought|mention|mentions|mentioned|talk|talks|talked|discuss|discusses|discussed|quoted|cite|"
+    r"cites|cited|raise|raises|raised|describe|describes|described|explain|explains|explained|argue|argues|argued|"
+    r"compare|compares|compared"
 )
 _BARE_VERB = rf"(?!(?:{_VERB_WORDS})\b)"
 _FOCUS_BARE = re.compile(
@@ -472,10 +476,20 @@ def is_named_kind(stem: str) -> bool:
     return bool(_NAMED_THINGS.match(stem))
 
 
+# "Which article raises privacy worries ...?", "which pieces quote experts": an article asked for, not a name in one
+_WHICH_ARTICLE = re.compile(
+    r"^\s*(?:and\s+)?(?:which|what)\s+(?:one\s+of\s+the\s+|of\s+the\s+)?(?:\w+\s+)?"
+    r"(?:articles?|pieces?|stories|story|reports?|op-?eds?|posts?|columns?|commentar(?:y|ies))\b(?!\s+(?:of|by)\b)",
+    re.I,
+)
+
+
 def _refine(kind: Kind, focus: Sequence[str], text: str) -> Kind:
     """A "what" question is typed by the attribute it asks for: "what's X's price" asks how much; "which companies
     have ..." and "who are ..." ask for several things: a list."""
     fs = set(focus)
+    if kind == "which" and _WHICH_ARTICLE.match(text):
+        return "what"  # "Which articles bring up DeepSeek?": the article is the answer, any sentence on it the evidence
     if kind in ("compare", "what", "definition") and fs & _MEASURE_NOUNS:
         # "what score did X get compared with Y?", "what were the actual scores?", "by what margin?" ask for figures
         return "how_many"

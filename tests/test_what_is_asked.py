@@ -771,3 +771,34 @@ def test_a_deal_struck_is_an_agreement_reached(chat: Chat) -> None:
     history = _conversation(chat, "What's the Alibaba–Meta Llama 2 arrangement?")
     answer = chat.ask("when was that struck?", history)
     assert "Earlier this year" in answer.answer, answer.answer
+
+
+def test_which_articles_say_something_asks_for_the_articles_and_any_sentence_on_it_answers(chat: Chat) -> None:
+    # the article is what is asked ("bring up" is a verb, not the asked noun), and the sentence naming DeepSeek in
+    # each article answers, though it names nothing else
+    part = analyse("which articles bring up DeepSeek?").parts[0]
+    assert part.kind == "what" and not part.focus
+    answer = chat.ask("which articles bring up DeepSeek?")
+    assert "Beyond DeepSeek" in answer.answer and "DeepSeek moment" in answer.answer, answer.answer
+    assert {c.source for c in answer.citations} == {"002_f9dec77134c0a174.txt", "004_ad83150bec543e7f.txt"}
+
+
+def test_the_one_about_something_names_an_article_once_the_question_has_named_one() -> None:
+    from rag.articles_named import article_references
+
+    assert article_references("Both the first article and the Qwen2.5-Omni one help blind people. how?") == [
+        ("#1",),
+        ("Qwen2.5-Omni",),
+    ]
+    assert article_references("The first article and the one about Qwen's popularity both contrast it with X") == [
+        ("#1",),
+        ("Qwen", "popularity"),
+    ]
+    assert article_references("Is Qwen-VL the best one?") == []  # no article named: "one" is any one
+
+
+def test_the_owner_of_a_named_thing_only_says_whose_it_is(chat: Chat) -> None:
+    # 004 mentions Llama 2 but never Meta: it still covers "Meta's Llama 2"
+    answer = chat.ask("Two of the articles mention Meta's Llama 2 - what context does each bring it up in?")
+    assert "ten times larger" in answer.answer and "challenging the dominance" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)
