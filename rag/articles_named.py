@@ -57,7 +57,7 @@ _ANOTHER = re.compile(r"\b(?:earlier|previous|prior|older|original|first|other)\
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1, "final": -1}
 ORDINALS |= {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
 _ORDINAL = re.compile(
-    rf"\bthe\s+({'|'.join(ORDINALS)})\s+{_ARTICLE_NOUN}\b(?!\s+(?:on|about|by|from|in|of|that|which|where|when)\b)",
+    rf"\b(?:the|that|this)\s+({'|'.join(ORDINALS)})\s+{_ARTICLE_NOUN}\b(?!\s+(?:on|about|by|from|in|of|that|which|where|when)\b)",
     re.I,
 )
 

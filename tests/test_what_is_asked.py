@@ -802,3 +802,15 @@ def test_the_owner_of_a_named_thing_only_says_whose_it_is(chat: Chat) -> None:
     answer = chat.ask("Two of the articles mention Meta's Llama 2 - what context does each bring it up in?")
     assert "ten times larger" in answer.answer and "challenging the dominance" in answer.answer, answer.answer
     assert_citations_verifiable(answer)
+
+
+def test_a_name_set_before_the_asked_noun_names_that_thing(chat: Chat) -> None:
+    # "its Blackwell-based systems" names the systems, though "Blackwell" has no digit nor inner capital
+    answer = chat.ask("what are the new Nvidia systems called that China legally can't get?")
+    assert not answer.refused and "Blackwell-based systems" in answer.answer, answer.answer
+
+
+def test_that_last_article_is_the_last_one_by_place() -> None:
+    from rag.articles_named import article_references
+
+    assert article_references("which news outlets does that last article lean on?") == [("#-1",)]

@@ -575,7 +575,7 @@ def holds(
     if kind == "which" and TITLE_ASKED.search(question) and QUOTED_TITLE.search(text):
         return True  # "the name of the author's earlier article": "in my article “China's Recent AI Surge ...”"
     if product:
-        return _new([m.group(0) for m in _PRODUCT.finditer(text)], question)
+        return _new([m.group(0) for m in _PRODUCT.finditer(text)], question) or _names_the_asked(text, question)
     if kind == "list" and not named_items:
         return True  # the items of "what are the risks" are ideas: any sentence may hold them
     if kind == "who" and _AGENTS.search(text) and not _AGENTS.search(question):
@@ -585,6 +585,20 @@ def holds(
     if kind in ("who", "which", "list"):
         return _new(proper_names(text, proper), question)
     return True
+
+
+# "its Blackwell-based systems", "the Ascend chips": a name set before a noun of the question names that thing
+_NAME_BEFORE = re.compile(r"(?<=[a-z,;:—–] )([A-Z][A-Za-z]+)(?:-[a-z]+)?\s+([a-z]+)\b")
+
+
+def _names_the_asked(text: str, question: str) -> bool:
+    """Whether text gives a name the question does not, right before one of the question's nouns ("what are the new
+    Nvidia systems called?": "its Blackwell-based systems")."""
+    asked = set(sparse.terms(question))
+    return any(
+        m.group(1).lower() not in question.lower() and bool(set(sparse.terms(m.group(2))) & asked)
+        for m in _NAME_BEFORE.finditer(text)
+    )
 
 
 _BY_AGENT = re.compile(r"\b([a-z]{4,})\s+by\s+(?!(?:the\s+)?(?:way|far|then|now|contrast|comparison)\b)\w", re.I)
