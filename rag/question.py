@@ -34,7 +34,9 @@ FILLER = frozenset(
         # "is it true that ...?": a claim put to the articles
         "true "
         # "Can it actually run on phones?", "Is Alibaba really teaming up ...?": hedges, not words to find
-        "actually really truly indeed literally "
+        "actually really truly indeed literally basically essentially sort stuff "
+        # "could somebody else repurpose it?": anyone at all, not a word to find
+        "somebody anybody everybody "
         # "Over how many years is that, dear?", "how long did it take them to get that far, roughly?": a term of
         # address, a greeting, an estimate's hedge
         "dear darling sweetheart please thanks thank hello hi roughly approximately approx far "

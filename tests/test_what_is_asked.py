@@ -814,3 +814,11 @@ def test_that_last_article_is_the_last_one_by_place() -> None:
     from rag.articles_named import article_references
 
     assert article_references("which news outlets does that last article lean on?") == [("#-1",)]
+
+
+def test_a_hedged_paraphrase_is_answered_by_what_it_paraphrases(chat: Chat) -> None:
+    # "basically", "somebody": hedges and anyone at all, not words a passage must hold
+    answer = chat.ask(
+        "So what's the military worry here - is it basically that somebody else could repurpose the tech?"
+    )
+    assert not answer.refused and "weaponization" in answer.answer, answer.answer
