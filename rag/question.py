@@ -94,6 +94,15 @@ _POINTERS = frozenset({"it", "that", "this", "them", "they", "those", "these", "
 # A name of these is a product's (with a digit or inner capitals: "Qwen2-VL", "GPT-4V"), not any capitalized word.
 _PRODUCT_NOUNS = re.compile(r"^(model|chatbot|bot|version|product|llm|system|assistant|series|chip|processor|gpu)")
 # "Which website published the piece ...?", "What outlet ran it?": the article's own site, not a source it cites
+# "What are the subheadings in the Omni article?", "list the section headings", "how is it organized?"
+_HEADINGS = re.compile(
+    # (not "list the implications, headings only is fine": how to answer, not what)
+    r"\b(?:the|its|their|what|which|section|all|any|sub-?)\s*headings\b(?!\s+only\b)|\bsub-?heads?\b|"
+    r"\bsection (?:titles|names|headers)\b|"
+    r"\b(?:what|which) sections\b|\b(?:list|name) (?:the |its |all (?:of )?the )?sections\b|"
+    r"\bhow (?:is|was) (?:it|the [\w\-.’' ]{0,40}?(?:article|piece|story|post)) (?:organi[sz]ed|structured|laid out)\b",
+    re.I,
+)
 _WHO_PUBLISHED = re.compile(
     r"\b(?:which|what)\s+(?:news\s+)?(?:web\s?sites?|sites?|outlets?|publications?|publishers?|blogs?|newspapers?|"
     r"magazines?)\b[^?]*?\b(?:published|publishes|publish|ran|runs|run|posted|posts|carried|carries|hosts|hosted)\b|"
@@ -135,6 +144,7 @@ class Part:
     names: tuple[str, ...] = ()  # named things the part mentions (its own or borrowed)
     author: bool = False  # asks who wrote something
     publisher: bool = False  # asks which site or outlet published an article
+    headings: bool = False  # asks for an article's section headings
     named: bool = False  # asks what something is called: a product's name answers, not any capitalized word
     items_named: bool = False  # a list of things that have names (companies, models, people), not of ideas
     items_people: bool = False  # ... and those things are people (experts, analysts, the people quoted)
@@ -635,6 +645,7 @@ def _part(
         names=part_names,
         author=kind == "who" and bool(_WHO_WROTE.search(text)) and not _WHO_PUBLISHED.search(text),
         publisher=kind in ("who", "which", "what") and bool(_WHO_PUBLISHED.search(text)),
+        headings=bool(_HEADINGS.search(text)),
         named=named,
         items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in kinds_from),
         items_people=kind == "list" and any(_PEOPLE.match(f) for f in kinds_from),

@@ -822,3 +822,18 @@ def test_a_hedged_paraphrase_is_answered_by_what_it_paraphrases(chat: Chat) -> N
         "So what's the military worry here - is it basically that somebody else could repurpose the tech?"
     )
     assert not answer.refused and "weaponization" in answer.answer, answer.answer
+
+
+def test_an_articles_section_headings_are_listed_in_the_order_written(chat: Chat) -> None:
+    answer = chat.ask("What section headings does the Qwen2-VL vs GPT-4V article use?")
+    headings = ["The Rapid Shift in AI Landscape", "Implications for Global AI Competition", "Looking Ahead"]
+    assert all(h in answer.answer for h in headings), answer.answer
+    assert [answer.answer.index(h) for h in headings] == sorted(answer.answer.index(h) for h in headings)
+    assert {c.source for c in answer.citations} == {"001_7aaf47b449a52241.txt"}
+    assert_citations_verifiable(answer)
+    # the byline at the head of an article and the page's furniture are no headings
+    byline = chat.ask("Can you list the section headings in Franklin Manuel's article?")
+    assert "Open-Source: Fueling Innovation" in byline.answer and "- Franklin Manuel" not in byline.answer
+    assert "Share This Article" not in byline.answer, byline.answer
+    # ... and "headings only is fine" says how to answer, not what
+    assert not analyse("list the implications as the author lays them out, headings only is fine").parts[0].headings

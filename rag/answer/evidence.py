@@ -162,6 +162,26 @@ def is_byline(line: str) -> bool:
     return bool(_BYLINE.match(line.strip())) and len(line.split()) <= 5
 
 
+# A page's own furniture, not the article's sections: "Share This Article", "0 comments", "Discover more from ..."
+_CHROME = re.compile(
+    r"^(?:share|comments?|\d+ comments?|subscribe|related|advertisement|read more|follow|sign up|discover more|"
+    r"you may also like|leave a (?:reply|comment))\b",
+    re.I,
+)
+
+
+def is_heading(line: str) -> bool:
+    """A line shaped like a section heading: short, capitalized as a title, with no sentence's end ("A Call to Action
+    for the West", "Looking Ahead"); not the page's furniture. (A byline is shaped so too: the caller knows where
+    the article's head is.)"""
+    s = line.strip()
+    words = s.split()
+    if not 1 <= len(words) <= 10 or s[-1] in '.?!,;"”' or not s[0].isupper() or _CHROME.match(s):
+        return False
+    long = [w for w in words if len(w) >= 4]
+    return len(words) >= 2 and bool(long) and sum(w[0].isupper() for w in long) * 2 > len(long)
+
+
 _NAMED_NUMBER = re.compile(r"\b[A-Z][\w\-]*\s$")
 
 

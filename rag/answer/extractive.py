@@ -32,6 +32,7 @@ from rag.answer.evidence import (
     explicit_comparison,
     is_answer_like,
     is_byline,
+    is_heading,
     is_question,
     judge,
     leans,
@@ -43,7 +44,7 @@ from rag.answer.evidence import (
     typed_names,
     with_previous,
 )
-from rag.answer.quotes import rehome, render, unit_vector
+from rag.answer.quotes import rehome, render, render_lines, unit_vector
 from rag.answer.summaries import KeySentences
 from rag.cite import Sentence, sentences_of
 from rag.gate import claims_more
@@ -197,7 +198,7 @@ class ExtractiveAnswerer(KeySentences):
                 fresh = [e for e in side if (e.passage_no, e.sentence.start) not in quoted]
                 quoted.update((e.passage_no, e.sentence.start) for e in side)
                 if fresh:
-                    paragraphs.append(render(fresh))
+                    paragraphs.append(render_lines(fresh) if part.headings else render(fresh))
         if not missing or len(missing) < len(request.analysis.parts):
             if set_aside is not None:
                 yield Notice(
@@ -317,6 +318,8 @@ class ExtractiveAnswerer(KeySentences):
             ):
                 continue
             scored.extend(candidate_sentences(i + 1, p.text, faq_questions=part.kind != "list"))
+        if part.headings:
+            scored = self._heading_lines(request)  # "What are the subheadings?": those lines, and no others
         if part.author:
             scored.extend(self._bylines(request))
         if part.publisher:
@@ -411,6 +414,28 @@ class ExtractiveAnswerer(KeySentences):
                     out.append(Scored(i + 1, Sentence(line, a, b), None, 0.0))
         return out
 
+    def _heading_lines(self, request: AnswerRequest) -> list[Scored]:
+        """The section headings of the article asked about (the named one, else the best passage's), in the order
+        written: not its title, nor the byline at its head."""
+        usable = [p for p in request.candidates if not p.flags]
+        source = request.article or (usable[0].source if usable else None)
+        out: list[Scored] = []
+        seen: set[str] = set()
+        ordered = sorted(
+            (i for i, p in enumerate(request.candidates) if p.source == source and not p.flags),
+            key=lambda i: request.candidates[i].chunk_index,
+        )
+        for i in ordered:
+            p = request.candidates[i]
+            for n, m in enumerate(re.finditer(r"[^\n]+", p.text)):
+                line = m.group(0).strip()
+                at_head = p.chunk_index == 0 and n < 4
+                if line in seen or line == p.title.strip() or (at_head and is_byline(line)) or not is_heading(line):
+                    continue
+                seen.add(line)
+                out.append(Scored(i + 1, Sentence(m.group(0), m.start(), m.end()), None, 0.0))
+        return out
+
     def _site_lines(self, request: AnswerRequest) -> list[Scored]:
         """Lines that name the site an article ran on ("Discover more from Archyworldys", "Published by ..."): the
         answer to "which website published ...?"."""
@@ -441,6 +466,9 @@ class ExtractiveAnswerer(KeySentences):
             and not any(request.corpus.has_family(t) for t in part.focus)
         ):
             return []  # the counted or measured thing ("revenue", "employees") is never mentioned: nothing answers it
+        if part.headings:
+            # the headings, as the article orders them (each is its own answer: no words of the question to hold)
+            return sorted(ranked, key=lambda e: (request.candidates[e.passage_no - 1].chunk_index, e.sentence.start))
         ok = [e for e in ranked if self.acceptable(part, e, request)]
         if part.items_named and only_kind(part):
             # "Which people are mentioned?": a sentence with the word "people" and no person in it answers nothing

@@ -45,5 +45,10 @@ def render(picked: Sequence[Evidence]) -> str:
     return " ".join(out)
 
 
+def render_lines(picked: Sequence[Evidence]) -> str:
+    """Quotes that are lines of their own, not sentences (an article's headings), one list item each."""
+    return "\n".join(f"- {_literal(e.sentence.text.strip())} [{e.passage_no}]" for e in picked)
+
+
 def _literal(text: str) -> str:
     return MARKER_LIKE.sub(lambda m: f"({m.group(1)})", text)
