@@ -837,3 +837,10 @@ def test_an_articles_section_headings_are_listed_in_the_order_written(chat: Chat
     assert "Share This Article" not in byline.answer, byline.answer
     # ... and "headings only is fine" says how to answer, not what
     assert not analyse("list the implications as the author lays them out, headings only is fine").parts[0].headings
+
+
+def test_who_did_a_comparison_is_answered_by_whoever_provides_the_comparative_analysis(chat: Chat) -> None:
+    # "comparison" and "comparative" are one word's family ("compar" + "ison")
+    history = _conversation(chat, "which chinese open-weight models are competing with llama 2?")
+    answer = chat.ask("who did that comparison?", history)
+    assert "UnderstandingAI.org" in answer.answer, answer.answer

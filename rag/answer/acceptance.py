@@ -195,7 +195,22 @@ def _owned_by_name(names: Sequence[str], quote: str) -> bool:
 
 _COMPOUND = re.compile(r"\b\w+(?:-\w+)+\b")
 
-_ENDINGS = ("", "s", "e", "es", "d", "ed", "er", "ers", "ing", "ion", "ions", "it")  # "compet" / "competit"
+_ENDINGS = (
+    "",
+    "s",
+    "e",
+    "es",
+    "d",
+    "ed",
+    "er",
+    "ers",
+    "ing",
+    "ion",
+    "ions",
+    "it",
+    "ison",
+    "isons",
+)  # "compet" / "competit"; "compar" / "comparison"
 
 
 def _inflected(a: str, b: str) -> bool:
