@@ -36,7 +36,25 @@ _POLITE = (
     r"do\s+you\s+know|i(?:['’]d|\s+would)\s+like\s+to\s+know|i\s+(?:want|need)\s+to\s+know|"
     r"i(?:['’]m|\s+am|\s+was)?\s+wonder(?:ing|ed)?)"
 )
-_FRAME = re.compile(rf"^(?P<lead>\s*{_LEAD})(?:{_ASKER}|{_POLITE})\s*[,:]?\s+(?P<held>\S.*)$", re.I | re.S)
+# ... or asking in the imperative, as an exam does: "State the date on which ...", "Identify the company that ...",
+# "Name the firm ..." (naming several things is listing them: "Name the companies ..." stays a list)
+_IMPERATIVE = (
+    r"(?:please\s+)?(?:state|specify|identify|provide|(?:give|tell)(?:\s+(?:me|us))?|"
+    r"name(?=\s+(?:the|its|their|his|her)\s+(?:(?!(?:that|which|who|whose)\b)[\w\-]*[^s\W]\s+){0,2}?[\w\-]*[^s\W]"
+    r"(?:\s+(?:that|which|who|whose|of|in|on|behind|at|from|for|with)\b|\s*[?.!]*\s*$)))"
+    r"(?=\s+(?:the|its|their|his|her|a\s+list)\b)|"
+    r"(?:please\s+)?(?:state|specify|identify)(?=\s+(?:whether|if|why|how|when|where|who|what|which)\b)"
+)
+# "the company that released Qwen2-VL": which company did
+_THE_ONE_THAT = re.compile(
+    r"^the\s+(?P<np>(?:(?!(?:that|which|who)\b)[\w\-’']*[^s\W]\s+){0,3}?(?!(?:on|in|at|of|for|by|from|to|with|under|"
+    r"during)\b)[\w\-’']*[^s\W])\s+(?:that|which|who)\s+"
+    r"(?P<rest>(?!(?:is|are|was|were|has|have|had|does|do|did)\b)\S.*)$",
+    re.I | re.S,
+)
+_FRAME = re.compile(
+    rf"^(?P<lead>\s*{_LEAD})(?:{_ASKER}|{_POLITE}|{_IMPERATIVE})\s*[,:]?\s+(?P<held>\S.*)$", re.I | re.S
+)
 # The frame alone asks nothing: "Can you tell me?" after the question
 _FRAME_ONLY = re.compile(rf"^\s*{_LEAD}(?:{_POLITE})\s*[?.!]*\s*$", re.I)
 _WHETHER = re.compile(r"^(?:whether|if)\s+(?:or\s+not\s+)?(?P<claim>.+?)(?:,?\s+or\s+not)?$", re.I | re.S)
@@ -88,6 +106,10 @@ def _held(sentence: str) -> str | None:
         return f"List {li['what']}{end}"
     if ab := _ABOUT.match(held):
         return f"Tell me about {ab['what']}."
+    if re.fullmatch(r"the\s+(?:list|answer|details?)", held, re.I):
+        return None  # "Give me the list": how to answer
+    if t := _THE_ONE_THAT.match(held):
+        return f"Which {t['np']} {t['rest']}?"
     if _THING.match(held):
         head = re.split(r"\s+(?:of|on|in|for|from|to|with|by|at|which|that|who|whose)\s", held, maxsplit=1)[0]
         be = "are" if re.search(r"[^s]s$", head) else "is"

@@ -723,7 +723,7 @@ _SPECIFIC = re.compile(
 )
 # ... or "which specific benchmarks Qwen2-VL beat": the clause after it, its subject a name
 _SPECIFIC_BEFORE_NAME = re.compile(
-    rf"\b(?:specific|exact|particular|precise)\s+((?:(?!(?:{AUX_WORDS})\b)(?-i:[a-z])[\w\-]*\s+){{0,2}}?"
+    rf"\b(?:specific|exact|particular|precise)\s+((?:(?!(?:{AUX_WORDS})\b)[\w\-]+\s+){{0,2}}?"
     rf"(?!(?:{AUX_WORDS})\b)(?-i:[a-z])[\w\-]*)(?=\s+(?-i:[A-Z]))",
     re.I,
 )

@@ -34,6 +34,11 @@ from rag.indirect import direct
         ("Do you know who wrote it?", "Who wrote it?"),
         # the frame alone after the question asks nothing more
         ("Customer is asking who wrote the Omni piece. Can you tell me?", "Who wrote the Omni piece?"),
+        # asked in the imperative, as an exam does
+        ("State the date on which Alibaba released Qwen2-VL.", "What is the date on which Alibaba released Qwen2-VL?"),
+        ("Identify the company that released Qwen2-VL.", "Which company released Qwen2-VL?"),
+        ("Give me a list of the risks.", "List the risks."),
+        ("State whether Qwen-VL is open source.", "Is it true that Qwen-VL is open source?"),
     ],
 )
 def test_a_question_held_in_a_request_is_asked_directly(message: str, asked: str) -> None:
@@ -49,6 +54,10 @@ def test_a_question_held_in_a_request_is_asked_directly(message: str, asked: str
         "The customer is happy with the answer.",
         "Users need the model to be small.",  # wanting a thing is no question
         "What is Kai Wang's job? The article mentions him but my daughter wants to know who he is.",
+        "Name the companies that partner with Alibaba.",  # naming several is listing them
+        "Name the experts quoted in the article.",
+        "Give examples of what Qwen-VL-Chat can do.",
+        "Give me the list",  # how to answer
     ],
 )
 def test_a_message_without_a_question_held_in_a_request_is_left_as_written(message: str) -> None:
@@ -68,3 +77,8 @@ def test_a_relayed_question_about_something_never_given_is_refused(chat: Chat) -
 def test_a_polite_whether_question_is_answered_by_what_the_article_says(chat: Chat) -> None:
     answer = chat.ask("Can you tell me whether the article on Qwen2.5-Omni raises any concerns about users' privacy?")
     assert not answer.refused and "privacy" in answer.answer, answer.answer
+
+
+def test_a_date_asked_in_the_imperative_the_articles_never_give_is_refused(chat: Chat) -> None:
+    answer = chat.ask("State the date on which Alibaba released Qwen2-VL.")
+    assert answer.refused and not answer.citations, answer.answer
