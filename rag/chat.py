@@ -23,7 +23,7 @@ from rag.gate import Gate, names_only_uploads_know
 from rag.in_place import fronted
 from rag.indirect import direct
 from rag.names import Abbreviations, Respeller, camel_spellings, is_product_name, product_articles, restore_case
-from rag.preamble import split_message
+from rag.preamble import split_message, unnumbered
 from rag.question import FILLER, Analysis, analyse, last_answer, relation_groups
 from rag.retrieval import sparse
 from rag.retrieval.corpus import CorpusStats
@@ -236,11 +236,14 @@ class Chat:
         # (an earlier message is one turn still, its asides left out: "My grandson mentioned Meta's Llama 2. Is it
         # bigger ...?" is what the next question's "it" goes back to)
         turns = [
-            Turn("user", read(" ".join(split_message(direct(t.content))).strip())) if t.role == "user" else t
+            Turn("user", read(" ".join(split_message(direct(unnumbered(t.content)))).strip()))
+            if t.role == "user"
+            else t
             for t in history
         ]
         # "A customer wants to know who Tiezhen Wang is.": the question a request holds (rag.indirect)
-        told, asked = split_message(direct(question), earlier=bool(turns))
+        # ("(a) According to ..., how much ...? (b) ...": numbered sub-questions, each asked as a sentence)
+        told, asked = split_message(direct(unnumbered(question)), earlier=bool(turns))
         if told:
             turns.append(Turn("user", read(told)))
         analysis = analyse(read(asked), turns, known)

@@ -65,6 +65,9 @@ _ROLE = re.compile(
 )
 
 
+_SOURCE = re.compile(r"^\s*(?:(?:and|so|also)\s+)?(?:according to|per|based on|as per|in|from)\b", re.I)
+
+
 def fronted(text: str) -> str:
     """The text with each question asked in place put in question order; anything else as written."""
     return re.sub(r"(?:[^?.!]|[.!](?=\S))+\?", lambda m: _front(m.group(0)), text)  # "Qwen2.5" ends nothing
@@ -86,7 +89,13 @@ def _front(sentence: str) -> str:
         return sentence
     lead = sentence[: len(sentence) - len(sentence.lstrip())]
     topic, _, comment = body.rpartition(", ")
-    if topic and not re.search(rf"\b(?:{_WH}|why|how)\b", topic, re.I) and not _FRAME.match(comment):
+    # ("According to the Archyworldys article, which ...?": where to look, not a topic)
+    if (
+        topic
+        and not re.search(rf"\b(?:{_WH}|why|how)\b", topic, re.I)
+        and not _FRAME.match(comment)
+        and not _SOURCE.match(topic)
+    ):
         asked = _in_order(comment)
         if re.match(rf"^{_WH}\b", asked, re.I):
             # "baidu new multimodal model, what is its name?": the name of the model

@@ -134,7 +134,9 @@ def split_parts(question: str) -> list[str]:
             # ... nor does "has the government put in?" after "How much money, in concrete figures,": an aside
             # between commas parts the question word from its verb
             joins = bool(merged) and not AUX.search(merged[-1]) and bool(_OPENS_WITH_AUX.match(s))
-            if merged and (len(s.split()) < 3 or not HAS_QWORD.search(merged[-1]) or joins):
+            # (what the piece ends with: "Llama 2 is mentioned in two articles. According to the first" asks nothing)
+            ends = re.split(r"(?<=[.!])\s+", merged[-1])[-1] if merged else ""
+            if merged and (len(s.split()) < 3 or not HAS_QWORD.search(ends) or joins):
                 merged[-1] = f"{merged[-1]}, {s}"
             else:
                 merged.append(s)

@@ -52,6 +52,19 @@ _HEARSAY = re.compile(
 )
 
 
+# "(a) According to ..., how much ...? (b) ...", "1. Who ...? 2. When ...?": the markers of numbered sub-questions,
+# where a sentence starts
+_ENUMERATOR = re.compile(r"(?:^|(?<=[.?!:;]))\s*(?:\(?(?:[a-hA-H]|i{1,3}|iv|v|vi{1,3}|\d{1,2})\)|\d{1,2}\.(?=\s))\s+")
+
+
+def unnumbered(message: str) -> str:
+    """The message without the markers of its numbered sub-questions, each asked as a sentence of its own."""
+    found = _ENUMERATOR.findall(message)
+    if len(found) < 2 and not _ENUMERATOR.match(message):
+        return message  # one "a)" after a sentence is no numbering
+    return _ENUMERATOR.sub(lambda m: " " if m.start() else "", message).strip()
+
+
 def split_message(message: str, *, earlier: bool = False) -> tuple[str, str]:
     """(what the message tells, what it asks). What the user tells of themselves ("I heard the name Tiezhen Wang on
     a podcast", "The radio said ...") is told, when it names something; what it says of the world ("The 49ers will

@@ -844,3 +844,23 @@ def test_who_did_a_comparison_is_answered_by_whoever_provides_the_comparative_an
     history = _conversation(chat, "which chinese open-weight models are competing with llama 2?")
     answer = chat.ask("who did that comparison?", history)
     assert "UnderstandingAI.org" in answer.answer, answer.answer
+
+
+def test_numbered_sub_questions_are_each_asked_on_their_own(chat: Chat) -> None:
+    from rag.preamble import unnumbered
+
+    assert unnumbered("1. Who wrote it? 2. When?") == "Who wrote it? When?"
+    assert unnumbered("What is Qwen 2.5? It costs 3.5 dollars.") == "What is Qwen 2.5? It costs 3.5 dollars."
+    analysis = chat.analyse(
+        "Llama 2 is mentioned in more than one article. (a) According to the article on the AI arms race, how much "
+        "larger is it than Alibaba's models? (b) According to the Archyworldys article, which Chinese models "
+        "challenge its dominance?"
+    )
+    # where to look is no topic ("the dominance of According to ..."), and a statement before a question's "According
+    # to ..." is no part of its own
+    assert len(analysis.parts) == 2 and "(b)" not in analysis.standalone, analysis.parts
+    assert "dominance of According" not in analysis.standalone
+    # ... and "According to Franklin Manuel, are X closed, proprietary systems?" is one question, not "what is the
+    # proprietary systems of According to Franklin Manuel"
+    closed = chat.analyse("According to Franklin Manuel, are Qwen-VL and Qwen-VL-Chat closed, proprietary systems?")
+    assert [p.kind for p in closed.parts] == ["yes_no"] and closed.article == ("Franklin", "Manuel")
