@@ -864,3 +864,9 @@ def test_numbered_sub_questions_are_each_asked_on_their_own(chat: Chat) -> None:
     # proprietary systems of According to Franklin Manuel"
     closed = chat.analyse("According to Franklin Manuel, are Qwen-VL and Qwen-VL-Chat closed, proprietary systems?")
     assert [p.kind for p in closed.parts] == ["yes_no"] and closed.article == ("Franklin", "Manuel")
+
+
+def test_a_date_near_in_meaning_but_of_another_event_does_not_answer_when(chat: Chat) -> None:
+    # "Almost two months to the day since I first reported on China catching up ..." is the author's report's time
+    answer = chat.ask("When did China's comprehensive AI regulations take effect?")
+    assert answer.refused and not answer.citations, answer.answer

@@ -54,6 +54,9 @@ _PUBLIC_BODY = re.compile(
 RELATION_NEEDED = frozenset({"who", "when", "where", "how_much", "how_many", "duration"})
 
 RELATION_DENSE = 0.6  # ... unless the quote means nearly the same as the question
+# ... nearer still for a date: a time near the question's meaning is often another event's ("Almost two months to the
+# day since I first reported ..." for when China's regulations took effect)
+WHEN_RELATION_DENSE = 0.7
 
 _DATE_UNITS = frozenset(sparse.terms("year month day date week"))
 
@@ -437,7 +440,8 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
         and not holds_relation([part.verb], quote, idf)
     ):
         return "verb missing"  # "Who runs the Stanford institute?": "... Institute highlights this trend"
-    if part.kind in RELATION_NEEDED and e.dense < RELATION_DENSE and relation and not related:
+    near = WHEN_RELATION_DENSE if part.kind == "when" else RELATION_DENSE
+    if part.kind in RELATION_NEEDED and e.dense < near and relation and not related:
         return "relation missing"
     if part.premise:  # (however near in meaning: the premise is most of the question's meaning)
         # "How did the US government respond when Qwen2-VL beat GPT-4V?": a sentence saying Qwen2-VL beat GPT-4V
