@@ -440,8 +440,8 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
         and not holds_relation([part.verb], quote, idf)
     ):
         return "verb missing"  # "Who runs the Stanford institute?": "... Institute highlights this trend"
-    near = WHEN_RELATION_DENSE if part.kind == "when" else RELATION_DENSE
-    if part.kind in RELATION_NEEDED and e.dense < near and relation and not related:
+    dense_enough = WHEN_RELATION_DENSE if part.kind == "when" else RELATION_DENSE
+    if part.kind in RELATION_NEEDED and e.dense < dense_enough and relation and not related:
         return "relation missing"
     if part.premise:  # (however near in meaning: the premise is most of the question's meaning)
         # "How did the US government respond when Qwen2-VL beat GPT-4V?": a sentence saying Qwen2-VL beat GPT-4V
