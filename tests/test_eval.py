@@ -23,9 +23,9 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.9,
     },
-    # 3902 questions: x* (164), y/z/v/w1* (279) and p12-p20_*, p23-p25_*, p27-p29_*, p31-p33_*, p35-p39_*,
-    # p42-p46_*, p49-p52_*, p55-p58_*, p61_*, p63_*, p65-p70_*, p73-p78_* (3290, forty-nine fresh writers' sets)
-    # written from the articles
+    # 4292 questions: x* (164), y/z/v/w1* (279) and p12-p20_*, p23-p25_*, p27-p29_*, p31-p33_*, p35-p39_*,
+    # p42-p46_*, p49-p52_*, p55-p58_*, p61_*, p63_*, p65-p70_*, p73-p78_*, p81-p86_* (3680, fifty-five fresh writers'
+    # sets) written from the articles
     "footnote-tune.jsonl": {
         "hit_at_1": 0.89,
         "fact_recall": 0.86,
@@ -33,16 +33,16 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.85,
     },
-    # 1478 questions: t* (102), h* (73), p14_* (71), p21_*, p22_*, p26_*, p30_*, p34_*, p40_*, p41_*, p47_*, p48_*,
-    # p53_*, p54_*, p59_*, p60_*, p62_*, p64_*, p71_*, p72_*, p79_* and p80_* (1232): the held-out fresh writers' sets,
-    # added unread
+    # 1610 questions: t* (102), h* (73), p14_* (71), p21_*, p22_*, p26_*, p30_*, p34_*, p40_*, p41_*, p47_*, p48_*,
+    # p53_*, p54_*, p59_*, p60_*, p62_*, p64_*, p71_*, p72_*, p79_*, p80_*, p87_* and p88_* (1364): the held-out fresh
+    # writers' sets, added unread
     # (refusal 0.8: p53 and p54 are harder)
     "footnote-test.jsonl": {
         "hit_at_1": 0.9,
-        "fact_recall": 0.81,
+        "fact_recall": 0.82,
         "citation_precision": 0.93,
-        "citation_recall": 0.92,
-        "refusal_accuracy": 0.79,
+        "citation_recall": 0.93,
+        "refusal_accuracy": 0.8,
     },
 }
 CEILINGS = {
