@@ -106,7 +106,10 @@ _HEADINGS = re.compile(
 _WHO_PUBLISHED = re.compile(
     r"\b(?:which|what)\s+(?:news\s+)?(?:web\s?sites?|sites?|outlets?|publications?|publishers?|blogs?|newspapers?|"
     r"magazines?)\b[^?]*?\b(?:published|publishes|publish|ran|runs|run|posted|posts|carried|carries|hosts|hosted)\b|"
-    r"\bwho\s+(?:published|publishes|ran|posted)\b|\bpublished\s+(?:by|on|in)\s+(?:which|what)\b",
+    r"\bwho\s+(?:published|publishes)\b|\bpublished\s+(?:by|on|in)\s+(?:which|what)\b|"
+    # ... "who ran it", "who ran the Omni piece", not "who ran that comparison" (who made it)
+    r"\bwho\s+(?:ran|runs|posted)\s+(?:it\b|(?:the|this|that)\s+(?:[\w\-.’']+\s+){0,3}?"
+    r"(?:article|piece|story|op-?ed|report|post|column|commentary)s?\b)",
     re.I,
 )
 _WHO_WROTE = re.compile(r"\b(wrote|written|write|writes|author|authored|byline|writer|journalist|reporter)\b", re.I)
@@ -733,7 +736,12 @@ _SPECIFIC_BEFORE_NAME = re.compile(
 _WHO_VERB = re.compile(
     r"^\s*(?:and\s+)?who\s+(?:(?:needs?|has|have|wants?|plans?|tries|tried|ought|hopes?|aims?|stands?|seems?|tends?)"
     r"\s+to\s+)?"
-    rf"(?!(?:{AUX_WORDS}|else)\b)([a-z]+)\b",
+    rf"(?!(?:{AUX_WORDS}|else)\b)"
+    # ... but a light verb before an activity says nothing of its own: "Who ran that comparison?" asks who made it,
+    # said any way (not "Who runs the Stanford institute?")
+    r"(?!(?:ran|run|runs|made|make|makes|conducted|conducts|performed|performs|carried)\s+(?:out\s+)?"
+    r"(?:the|that|this|those|these|a|an)\s+(?:[\w\-]+\s+)?(?:\w+(?:tion|sion|ison|sis|ment|ing)s?|tests?|stud(?:y|ies)|"
+    r"surveys?|reviews?|benchmarks?)\b)([a-z]+)\b",
     re.I,
 )
 

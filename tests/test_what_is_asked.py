@@ -870,3 +870,13 @@ def test_a_date_near_in_meaning_but_of_another_event_does_not_answer_when(chat: 
     # "Almost two months to the day since I first reported on China catching up ..." is the author's report's time
     answer = chat.ask("When did China's comprehensive AI regulations take effect?")
     assert answer.refused and not answer.citations, answer.answer
+
+
+def test_who_ran_a_comparison_asks_who_made_it_not_where_it_was_published(chat: Chat) -> None:
+    assert not analyse("who ran that comparison").parts[0].publisher
+    assert analyse("who ran the Omni piece?").parts[0].publisher
+    history = _conversation(chat, "which chinese open-weight models rival llama 2?")
+    answer = chat.ask("who ran that comparison", history)
+    assert "UnderstandingAI.org" in answer.answer and "Discover more" not in answer.answer, answer.answer
+    # ... while who runs an institute asks who leads it, which the articles never say
+    assert chat.ask("Who runs the Stanford institute mentioned in the Archyworldys piece?").refused
