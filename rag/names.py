@@ -337,10 +337,10 @@ def _abbreviates(short: str, name: str) -> int:
 
 class Abbreviations:
     """Names typed as the capitals that shorten them, as tickers and chat do ("NVDA" for Nvidia, "GOOG", "HF" for
-    Hugging Face, "BABA" for Alibaba), where the typed capitals are no word the corpus or English has and shorten
-    one of its names alone. A name that adds words to another ("Google Bard") shortens nothing more than that one
-    does, and a word that goes on a compound name ("Capital", of Lux Capital) is no name of its own. Built once per
-    corpus."""
+    Hugging Face, "BABA" for Alibaba), where the corpus never has the typed capitals (English may: "baba") and
+    they shorten one of its names alone. A name that adds words to another ("Google Bard") shortens nothing more
+    than that one does, and a word that goes on a compound name ("Capital", of Lux Capital) is no name of its own.
+    Built once per corpus."""
 
     def __init__(self, names: Iterable[str]) -> None:
         named = {n for n in names if len(re.sub(r"[^A-Za-z]", "", n)) >= 3 and n[:1].isupper()}
