@@ -145,7 +145,7 @@ def split_parts(question: str) -> list[str]:
         merged = [
             f"{t.strip().rstrip('?')}?" if m.rstrip().endswith("?") else t.strip()
             for m in merged
-            for t in (_PLUS.split(m) if not HAS_QWORD.search(m) else [m])
+            for t in _PLUS.split(m)  # ("X - name + what inputs it handles": two asks, whatever they open with)
         ]
         out.extend(p for m in merged if m for p in _distribute(m))
     # "How many focus areas does it recommend, and what are they?": the list answers the count

@@ -880,3 +880,14 @@ def test_who_ran_a_comparison_asks_who_made_it_not_where_it_was_published(chat: 
     assert "UnderstandingAI.org" in answer.answer and "Discover more" not in answer.answer, answer.answer
     # ... while who runs an institute asks who leads it, which the articles never say
     assert chat.ask("Who runs the Stanford institute mentioned in the Archyworldys piece?").refused
+
+
+def test_a_plus_joins_two_asks_even_when_the_second_has_a_question_word(chat: Chat) -> None:
+    from rag.parts import split_parts
+
+    assert split_parts("new Alibaba Omni model - ticker-style name + what inputs it handles") == [
+        "new Alibaba Omni model - ticker-style name",
+        "what inputs it handles",
+    ]
+    answer = chat.ask("new BABA omni model - ticker-style name + what inputs it handles")
+    assert not answer.refused and "Qwen2.5-Omni-7B" in answer.answer, answer.answer
