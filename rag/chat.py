@@ -10,7 +10,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from rag.answer import Answerer, AnswerRequest, Notice, Numbering, Refusal, quoted_sources
-from rag.answer.acceptance import owner_only
 from rag.answer.evidence import leans, leaves_open, unknown_word
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.openai_chat import FallbackAnswerer, OpenAIAnswerer
@@ -22,7 +21,15 @@ from rag.errors import BadQuestion
 from rag.gate import Gate, names_only_uploads_know
 from rag.in_place import fronted
 from rag.indirect import direct
-from rag.names import Abbreviations, Respeller, camel_spellings, is_product_name, product_articles, restore_case
+from rag.names import (
+    Abbreviations,
+    Respeller,
+    camel_spellings,
+    is_product_name,
+    owners_only,
+    product_articles,
+    restore_case,
+)
 from rag.preamble import split_message, unnumbered
 from rag.question import FILLER, Analysis, analyse, last_answer, relation_groups
 from rag.retrieval import sparse
@@ -90,7 +97,8 @@ def covering(analysis: Analysis, pool: Sequence[Passage], corpus: CorpusStats) -
     if not usable:
         return ()
     asked = list(dict.fromkeys(n for part in analysis.parts for n in part.names))
-    asked = [n for n in asked if not owner_only(n, asked, analysis.standalone)]  # "Meta's Llama 2": Llama 2's
+    owners = owners_only(tuple(asked), analysis.standalone)
+    asked = [n for n in asked if n not in owners]  # "Meta's Llama 2": Llama 2's
     # with no name, what the question is about: its words the articles use, but not those that name the articles
     # ("two of the articles", "each": how many articles are asked about, not what they are about)
     words = {t for part in analysis.parts for t in part.terms if t not in FILLER and t not in _COUNTS and corpus.has(t)}

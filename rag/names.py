@@ -5,6 +5,7 @@ Used by the question analysis, the gate and the answerers alike ("Baidu", "Qwen2
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable, Container, Iterable
@@ -369,3 +370,15 @@ class Abbreviations:
             return m.group(0) if name is None else name + plural
 
         return re.sub(r"(?<![\w\-’'.])([A-Z]{2,5})(s?)(?![\w\-])", expand, text)
+
+
+@functools.lru_cache(maxsize=4096)
+def owners_only(names: tuple[str, ...], text: str) -> frozenset[str]:
+    """The names of a question that only say whose another of them is ("Meta" of "Meta's Llama 2": a passage on Llama
+    2 is on what was asked), found once per question (the answerer asks for every quote it judges)."""
+    return frozenset(
+        n
+        for n in names
+        for o in names
+        if o != n and re.search(rf"(?<![\w\-]){re.escape(n)}['’]s\s+(?:[\w\-]+\s+)?{re.escape(o)}", text)
+    )

@@ -34,7 +34,7 @@ from rag.answer.evidence import (
 )
 from rag.gate import known
 from rag.kinds import OPEN_KINDS, TYPED
-from rag.names import has_name, name_terms, only_kind_asked, place_aliases, product_articles
+from rag.names import has_name, name_terms, only_kind_asked, owners_only, place_aliases, product_articles
 from rag.question import Part, is_named_kind, relation_groups
 from rag.retrieval import sparse
 
@@ -180,14 +180,6 @@ _SHAPES = frozenset(sparse.terms("name names date number figure amount time scor
 _MAKES = frozenset(sparse.terms("make makes made maker build built develop developed create created own owns owned"))
 
 
-def owner_only(name: str, names: Sequence[str], text: str) -> bool:
-    """Whether a name only says whose another one is ("Meta" of "Meta's Llama 2"): a passage on Llama 2 is on it."""
-    return any(
-        o != name and re.search(rf"(?<![\w\-]){re.escape(name)}['’]s\s+(?:[\w\-]+\s+)?{re.escape(o)}", text)
-        for o in names
-    )
-
-
 def _owned_by_name(names: Sequence[str], quote: str) -> bool:
     """Whether the quote puts one of the names as a capitalized owner's ("OpenAI's GPT-4V", "Alibaba's latest
     offering, Qwen2-VL")."""
@@ -262,7 +254,8 @@ def rejection(part: Part, e: Evidence, request: AnswerRequest) -> str | None:
         own += [n for n in part.names if n not in own]
     if request.corpus is not None:  # "AI" in a library about AI tells no answer from another
         own = [n for n in own if not request.corpus.everywhere(n)]
-    own = [n for n in own if not owner_only(n, own, part.text)]  # "Meta's Llama 2": Llama 2 is what is named
+    whose = owners_only(tuple(own), part.text)
+    own = [n for n in own if n not in whose]  # "Meta's Llama 2": Llama 2 is what is named
     # A typed answer (a date, a figure, a founder) is about the named thing only where the passage names it:
     # elsewhere in the article it may be another thing's date.
     # Unless the quote itself holds the asked relation ("releasing its models on ...").
