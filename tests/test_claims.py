@@ -26,6 +26,20 @@ from tests.test_answers import assert_citations_verifiable
             "004_ad83150bec543e7f.txt",
             "Wall Street Journal",
         ),
+        # the owner goes with the name it owns: the articles' Google is not Gemini's maker
+        (
+            "Did Qwen2-VL beat Google's Gemini on several key benchmarks?",
+            "GPT-4V",
+            "001_7aaf47b449a52241.txt",
+            "Google's Gemini",
+        ),
+        # held by meaning rather than words: "is called" by "the launch of ... the Qwen2.5-Omni-7B"
+        (
+            "Is it true Alibaba's new omni model is called Qwen2.5-Omni-14B?",
+            "Qwen2.5-Omni-7B",
+            "002_f9dec77134c0a174.txt",
+            "Qwen2.5-Omni-14B",
+        ),
     ],
 )
 def test_a_claim_naming_what_the_articles_never_mention_is_answered_by_what_they_say_instead(
@@ -44,6 +58,8 @@ def test_a_claim_naming_what_the_articles_never_mention_is_answered_by_what_they
         "Does Qwen-VL support Japanese?",  # nothing but the name to check
         "Has Alibaba or Alibaba Cloud been added to the US Entity List?",
         "Is Qwen released under the Apache 2.0 license or something else?",  # no quote says what it is instead
+        # the deal's sentence names China, which nearly every article names: it stands in the place of nothing
+        "Did the Commerce Department or BIS weigh in on the Alibaba-Meta Llama 2 deal?",
     ],
 )
 def test_a_claim_the_articles_cannot_settle_is_refused(chat: Chat, question: str) -> None:

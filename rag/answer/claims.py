@@ -9,10 +9,12 @@ from collections.abc import Sequence
 from rag.answer import AnswerRequest
 from rag.answer.evidence import Evidence, bare_name, capitalized_runs, describes, proper_names
 from rag.gate import claims_more, known
-from rag.names import only_kind_asked
+from rag.names import only_kind_asked, owners_only
 from rag.question import Part
+from rag.retrieval.corpus import CorpusStats
 
 CORRECTS_SUPPORT = 0.5  # a claim naming what the articles never mention is corrected by a quote holding this much of it
+CORRECTS_DENSE = 0.55  # ... or meaning this nearly the claim ("strike a deal": "reached an agreement")
 
 
 def unheard_of(part: Part, request: AnswerRequest) -> list[str]:
@@ -25,6 +27,8 @@ def unheard_of(part: Part, request: AnswerRequest) -> list[str]:
     # ... with the rest of the name it is part of ("Wall Street Journal": the corpus has "street signs")
     runs = [r.split() for r in capitalized_runs(part.text)]
     unheard += [n for n in own if n not in unheard and any(n in r and set(unheard) & set(r) for r in runs)]
+    # ... and the name that only says whose it is ("Google" of "Google's Gemini": the articles' Google is not its maker)
+    unheard += [n for n in own if n not in unheard and n in owners_only((n, *unheard), part.text)]
     return unheard if unheard and claims_more(part) else []
 
 
@@ -57,14 +61,20 @@ def as_written(part: Part, names: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(out)) or list(names)
 
 
-def corrects(picked: Sequence[Evidence], question: str, *, min_support: float = CORRECTS_SUPPORT) -> bool:
-    """Whether the best quote holds at least min_support of the rest of the claim and names something the question
-    does not (Lux Capital for "Sequoia Capital", GPT-4V for "Claude"): what the articles say in the place of a name
-    they never mention."""
-    if not picked or picked[0].support < min_support:
+def corrects(picked: Sequence[Evidence], question: str, corpus: CorpusStats | None = None) -> bool:
+    """Whether the best quote holds the rest of the claim, by its words or its meaning ("is called Qwen2.5-Omni-14B":
+    "the launch of ... the Qwen2.5-Omni-7B"), and names something the question does not (Lux Capital for "Sequoia
+    Capital", GPT-4V for "Claude"): what the articles say in the place of a name they never mention. A name nearly
+    every article gives ("China") stands in the place of nothing."""
+    if not picked or (picked[0].support < CORRECTS_SUPPORT and picked[0].dense < CORRECTS_DENSE):
         return False
     asked = {bare_name(n) for n in proper_names(question)}
+    # (of "Meta’s Llama" the thing named is Llama)
+    owned = [re.split(r"['’]s\s+", n)[-1] for n in proper_names(picked[0].quote)]
     return any(
-        bare_name(n) not in asked and not describes(n) and bare_name(n) not in question.lower()
-        for n in proper_names(picked[0].quote)
+        bare_name(n) not in asked
+        and not describes(n)
+        and bare_name(n) not in question.lower()
+        and not (corpus is not None and corpus.everywhere(n))
+        for n in owned
     )

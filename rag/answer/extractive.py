@@ -21,7 +21,7 @@ from rag.answer.acceptance import (
     product_articles_of,
     rejection,
 )
-from rag.answer.claims import CORRECTS_SUPPORT, SUM, as_written, corrects, unheard_of, unstated_sums
+from rag.answer.claims import SUM, as_written, corrects, unheard_of, unstated_sums
 from rag.answer.evidence import (
     CONTRAST,
     Evidence,
@@ -59,7 +59,6 @@ MAX_PER_PART = 4
 SAME_CUTOFF = 0.5  # a further sentence must score this share of the best one
 OTHER_FILE_CUTOFF = 0.8  # a sentence from another article must come close to the best one ...
 ADDS_MIN = 0.2  # ... and bring this share of the part's term weight the others lack
-MISNAMED_DENSE = 0.55  # ... or, for a name the articles know but not there, one that means nearly the claim
 LIST_MAX = 10
 LIST_PER_SOURCE = 3
 LIST_PREDICATE = 0.5  # the share (by weight) of what a list's items did that another article's quote must hold
@@ -173,7 +172,7 @@ class ExtractiveAnswerer(KeySentences):
                     # "Is it true Alibaba pledged $100 billion?": answered by the sum the articles give instead
                     # ("$53 billion"), or not at all
                     picked = []
-                if unheard and not corrects(picked, request.analysis.question):
+                if unheard and not corrects(picked, request.analysis.question, request.corpus):
                     picked = []  # what stands in the place of the unheard name is what the articles say instead
                 misnamed: list[str] = []
                 if not picked and not unheard and not unstated:
@@ -235,13 +234,7 @@ class ExtractiveAnswerer(KeySentences):
                 terms=tuple(t for t in part.terms if t not in gone),
             )
             picked = self.pick(without, self.rank(without, request), request)
-            # held by words, or meant nearly ("strike a deal": "reached an agreement")
-            near = bool(picked) and (picked[0].support >= CORRECTS_SUPPORT or picked[0].dense >= MISNAMED_DENSE)
-            if (
-                near
-                and corrects(picked, request.analysis.question, min_support=0.0)
-                and not any(name in e.quote for e in picked)
-            ):
+            if corrects(picked, request.analysis.question, request.corpus) and not any(name in e.quote for e in picked):
                 return [name], picked
         return [], []
 
