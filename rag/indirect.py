@@ -58,11 +58,24 @@ _FRAME = re.compile(
 # The frame alone asks nothing: "Can you tell me?" after the question
 _FRAME_ONLY = re.compile(rf"^\s*{_LEAD}(?:{_POLITE})\s*[?.!]*\s*$", re.I)
 _WHETHER = re.compile(r"^(?:whether|if)\s+(?:or\s+not\s+)?(?P<claim>.+?)(?:,?\s+or\s+not)?$", re.I | re.S)
+_ASKS = re.compile(r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I)
 _WH = re.compile(r"^(?:what|who|whom|whose|which|when|where|why|how)\b", re.I)
 # "who Tiezhen Wang is", "what Baidu's new model is called": the verb last, as a statement has it
 _COPULA_LAST = re.compile(
     r"^(?P<wh>who|where|when|(?:what|which)(?:\s+(?-i:[a-z])[\w\-]*)?)\s+(?P<subj>[^,;]+?)\s+(?P<cop>is|are|was|were)"
     r"(?P<tail>(?:\s+(?:called|named|about|for|like|from|based))?)$",
+    re.I,
+)
+# A claim put up to be checked: "Confirm or deny: X", "True or false - X", "Fact check: X", "Verify that X"
+_VERDICT = re.compile(
+    rf"^(?P<lead>\s*{_LEAD})(?:(?:confirm\s+or\s+deny|true\s+or\s+false|fact[\s\-]?check|verify|check|claim(?:\s+to\s+(?:check|verify))?)(?:\s+(?:this|that|please))?"
+    r"\s*[:\-—–]|(?:(?:please\s+)?(?:confirm|verify|check)(?:\s+or\s+deny)?\s+that))\s*(?P<claim>\S.*)$",
+    re.I | re.S,
+)
+# ... or followed by a sentence that only asks whether it is so: "X. True?", "X. Is that right?"
+_ONLY_CHECK = re.compile(
+    r"^\s*(?:(?:and|so|but),?\s+)?(?:(?:is|was)\s+(?:that|this|it)\s+(?:right|true|correct|so|accurate)|"
+    r"am\s+i\s+right|right|true|correct|yes\s+or\s+no|true\s+or\s+false)\s*\?+\s*$",
     re.I,
 )
 _LIST = re.compile(r"^(?:a|the)\s+(?:full\s+|complete\s+|short\s+)?list\s+of\s+(?P<what>.+)$", re.I | re.S)
@@ -79,6 +92,13 @@ def direct(message: str) -> str:
     changed = False
     for a, b in spans:
         sentence = message[a:b]
+        if out and _ONLY_CHECK.match(sentence):
+            # (after a claim already put as a question, "Is that right?" asks nothing more)
+            if not out[-1].startswith(_CHECKED) and not out[-1].rstrip().endswith("?"):
+                out[-1] = _checked(out[-1])
+            if out[-1].startswith(_CHECKED):
+                changed = True
+                continue
         asked = _held(sentence)
         if asked is None and len(spans) > 1 and _FRAME_ONLY.match(sentence):
             asked = ""  # "Customer is asking what X is. Can you tell me?"
@@ -90,8 +110,24 @@ def direct(message: str) -> str:
     return " ".join(out) if changed else message
 
 
+_CHECKED = "Is it true that "
+
+
+def _checked(statement: str) -> str:
+    """A statement put up to be checked, asked: "Is it true that X?"."""
+    claim, _ = _ends(statement)
+    first, _, rest = claim.partition(" ")
+    if first in ("The", "A", "An", "This", "That", "These", "Those", "It", "They", "He", "She", "We"):
+        claim = f"{first.lower()} {rest}"
+    return f"{_CHECKED}{claim}?"
+
+
 def _held(sentence: str) -> str | None:
     """The question a sentence holds inside a request, or None when it holds none."""
+    if v := _VERDICT.match(sentence.strip()):
+        # ("Check: who made it?" holds its own question)
+        claim = v["claim"]
+        return claim[0].upper() + claim[1:] if _WH.match(claim) or _ASKS.match(claim) else _checked(claim)
     m = _FRAME.match(sentence.strip())
     if not m:
         return None

@@ -39,6 +39,19 @@ from rag.indirect import direct
         ("Identify the company that released Qwen2-VL.", "Which company released Qwen2-VL?"),
         ("Give me a list of the risks.", "List the risks."),
         ("State whether Qwen-VL is open source.", "Is it true that Qwen-VL is open source?"),
+        # a claim put up to be checked
+        ("Confirm or deny: Paul Triolo works for McKinsey.", "Is it true that Paul Triolo works for McKinsey?"),
+        ("True or false - Llama 2 is bigger.", "Is it true that Llama 2 is bigger?"),
+        (
+            "Claim to check: Alibaba keeps Qwen-VL proprietary. Is that right?",
+            "Is it true that Alibaba keeps Qwen-VL proprietary?",
+        ),
+        ("Please verify that Baidu made Qwen-VL.", "Is it true that Baidu made Qwen-VL?"),
+        ("Check: who made it?", "Who made it?"),  # a question of its own
+        (
+            "The blogger claims Qwen models held five of the top ten spots. True?",
+            "Is it true that the blogger claims Qwen models held five of the top ten spots?",
+        ),
     ],
 )
 def test_a_question_held_in_a_request_is_asked_directly(message: str, asked: str) -> None:
@@ -58,6 +71,8 @@ def test_a_question_held_in_a_request_is_asked_directly(message: str, asked: str
         "Name the experts quoted in the article.",
         "Give examples of what Qwen-VL-Chat can do.",
         "Give me the list",  # how to answer
+        "Verify the numbers.",
+        "Who made Qwen? Right?",  # a question, not a claim, before the check
     ],
 )
 def test_a_message_without_a_question_held_in_a_request_is_left_as_written(message: str) -> None:
@@ -82,3 +97,8 @@ def test_a_polite_whether_question_is_answered_by_what_the_article_says(chat: Ch
 def test_a_date_asked_in_the_imperative_the_articles_never_give_is_refused(chat: Chat) -> None:
     answer = chat.ask("State the date on which Alibaba released Qwen2-VL.")
     assert answer.refused and not answer.citations, answer.answer
+
+
+def test_a_claim_put_up_to_be_checked_is_answered_by_what_the_articles_say_instead(chat: Chat) -> None:
+    answer = chat.ask("Confirm or deny: Paul Triolo works for McKinsey.")
+    assert not answer.refused and "don't mention McKinsey" in answer.answer and "DGA Group" in answer.answer
