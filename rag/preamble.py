@@ -83,7 +83,7 @@ def split_message(message: str, *, earlier: bool = False) -> tuple[str, str]:
     asked: list[str] = []
     for i, (s, a) in enumerate(zip(sentences, asks, strict=True)):
         if a:
-            if (t := _untagged(s)) and not (len(sentences) > 1 and _on_wording(t)):
+            if (t := _untagged(s)) and not (len(sentences) > 1 and _on_wording(t)) and not (asked and _on_form(t)):
                 asked.append(without_asides(without_glosses(t)))
         elif article_references(_HEARSAY.sub("", s)) or (i < last and not _personal(s)):
             # "Both the Qwen2-VL piece and the Archyworldys piece call it a wake-up call.": where to look
@@ -193,3 +193,22 @@ _WORDING = frozenset(
 def _on_wording(sentence: str) -> bool:
     words = re.findall(r"[\w'’\-]+", sentence.lower())
     return bool(words) and bool(_REQUEST.search(sentence)) and all(w in _WORDING for w in words)
+
+
+# After a question, one that only asks for its answer in a form ("How many GPUs did they stockpile? Is there a
+# number?", "When did they sign? Give me the month.", "I want the exact figure.") asks nothing more
+_FORM_NOUNS = frozenset(
+    "number numbers figure figures amount amounts sum count total month year date dates day name names "
+    "percentage percent".split()
+)
+_FORM = _FORM_NOUNS | frozenset(
+    "what what's whats which is are was were there any a an the one do does did they it its it's given stated "
+    "mentioned listed reported exact exactly precise precisely specific specifically actual just only rough "
+    "roughly ballpark approximate approximately estimate i i'm want need would like give me us please would do "
+    "will fine ok okay enough even at all".split()
+)
+
+
+def _on_form(sentence: str) -> bool:
+    words = re.findall(r"[\w'’\-]+", sentence.lower().replace("’", "'"))
+    return bool(words) and all(w in _FORM for w in words) and any(w in _FORM_NOUNS for w in words)

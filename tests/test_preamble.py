@@ -191,3 +191,27 @@ def test_a_request_about_how_to_answer_asks_nothing_of_the_articles(chat: Chat) 
     assert split_message("Keep it short.") == ("", "Keep it short.")  # alone, it is what was asked
     answer = chat.ask(message)
     assert not answer.refused and "Llama 2" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        (
+            "How many Nvidia GPUs have Chinese tech firms stockpiled? Is there a number?",
+            "How many Nvidia GPUs have Chinese tech firms stockpiled?",
+        ),
+        ("When did Alibaba and Meta sign the deal? What is the month?", "When did Alibaba and Meta sign the deal?"),
+        ("When did they sign? Any date given?", "When did they sign?"),
+        ("Who wrote it? Which year was it published?", "Who wrote it? Which year was it published?"),
+        ("What is the date?", "What is the date?"),  # alone, it is what was asked
+    ],
+)
+def test_a_question_asking_only_for_the_form_of_the_answer_before_it_asks_nothing_more(
+    message: str, asked: str
+) -> None:
+    assert split_message(message) == ("", asked)
+
+
+def test_a_figure_never_given_is_refused_when_the_question_also_asks_for_it_as_a_number(chat: Chat) -> None:
+    answer = chat.ask("How many Nvidia GPUs have Chinese tech firms stockpiled? Is there a number?")
+    assert answer.refused and not answer.citations, answer.answer
