@@ -1402,12 +1402,25 @@ def test_names_typed_in_lower_case_are_read_as_the_articles_spell_them() -> None
         ("Hey, so Alibaba put out two new AIs, right?", "Alibaba put out two new AIs, right?"),  # a greeting opens
         ("hi there! what is qwen", "what is qwen"),
         ("history of AI?", "history of AI?"),  # a word that begins with "hi" is no greeting
+        # spoken: sounds of hesitating and an opening "okay" ask nothing
+        ("um whats the name of the new model", "what's the name of the new model"),
+        ("okay and over how many years", "and over how many years"),
+        ("Well, who made it?", "who made it?"),
+        ("Well known firms?", "Well known firms?"),
+        ("the umbrella", "the umbrella"),
     ],
 )
 def test_chat_shorthand_is_read_written_out(typed: str, written: str) -> None:
     from rag.casual import written_out
 
     assert written_out(typed) == written
+
+
+def test_a_spoken_follow_up_opening_with_okay_goes_on_from_the_question_before(chat: Chat) -> None:
+    first = "what does alibaba cloud plan to invest in ai"
+    history = [Turn("user", first), Turn("assistant", chat.ask(first).answer)]
+    answer = chat.ask("okay and over how many years", history)
+    assert not answer.refused and "three years" in answer.answer, answer.answer
 
 
 def test_compound_names_typed_otherwise_are_read_as_the_articles_spell_them() -> None:
