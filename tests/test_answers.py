@@ -917,6 +917,13 @@ def test_a_list_is_of_what_its_asked_noun_names_not_of_another_plural_in_the_que
     assert "fundamental AI research" in answer.answer and "top AI talent" in answer.answer, answer.answer
 
 
+def test_a_word_before_the_listed_kind_says_which_things_not_what_they_did(chat: Chat) -> None:
+    # "different" in "all the different Qwen models" is no deed another article's sentence must hold
+    answer = chat.ask("can you list all the different qwen models mentioned")
+    assert "Qwen-VL" in answer.answer and "Qwen2.5-Omni-7B" in answer.answer, answer.answer
+    assert {"000_238b3d5c562b5a75.txt", "002_f9dec77134c0a174.txt"} <= {c.source for c in answer.citations}
+
+
 def test_a_question_for_a_specific_named_thing_is_not_answered_by_a_mention_of_the_kind(chat: Chat) -> None:
     from rag.answer.evidence import names_one
     from rag.question import analyse

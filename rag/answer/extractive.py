@@ -544,8 +544,10 @@ class ExtractiveAnswerer(KeySentences):
         if request.analysis.all_articles or request.corpus is None:
             return None
         name_terms = {t for n in part.names for t in sparse.terms(n)}
-        # (the kind the list is of, not every plural it says: "headlines" are what US companies dominated)
-        kinds = {g for g in part.gathers if is_named_kind(g)} if part.items_named else set(part.gathers)
+        # (the kind the list is of, with the words before it, not every plural it says: "headlines" are what US
+        # companies dominated; "different" in "all the different Qwen models" says which models, not what they did)
+        last = max((i for i, g in enumerate(part.gathers) if is_named_kind(g)), default=-1)
+        kinds = set(part.gathers[: last + 1]) if part.items_named else set(part.gathers)
         said = set(part.focus) | kinds | name_terms | set(part.subject)
         relation = [t for t in part.terms if t not in said and request.corpus.has(t)]
         if not relation:
