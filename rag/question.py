@@ -405,10 +405,16 @@ def _attributes_named(text: str, searched: bool = False) -> list[str]:
     "Llama 2 param count?"), its signs read as words ("# of GPUs stockpiled?", "deal value $?"). Words typed as into
     a search box, with no question mark, ask for a value only by a word that names one: a date, a count, a sum
     ("qwen2-vl release date"), not a quality ("qwen-vl upgrade resolution" looks for what the upgrade did to it)."""
-    for sign, word in _SIGNS:
-        text = text.replace(sign, f" {word} ")
-    text = _GIVEN_SPAN.sub(" ", text)
-    return [t for t in dict.fromkeys(sparse.terms(text)) if t in (_VALUE_NOUNS if searched else _ATTRIBUTES)]
+    signed = [word for sign, word in _SIGNS if sign in text]
+    # ... by the words that head it, not by a noun after a preposition ("his take on qwen across model sizes?" asks
+    # for his take)
+    text = _GIVEN_SPAN.sub(" ", _HEAD_ENDS.split(text, maxsplit=1)[0])
+    wanted = _VALUE_NOUNS if searched else _ATTRIBUTES
+    return [t for t in dict.fromkeys(sparse.terms(" ".join([text, *signed]))) if t in wanted]
+
+
+# Where the words that head a query end: "his take | on qwen across model sizes?"
+_HEAD_ENDS = re.compile(r"\s(?:on|across|about|regarding|among|between|during|within|towards?)\s", re.I)
 
 
 def _is_query(text: str) -> bool:

@@ -20,6 +20,9 @@ from tests.test_answers import assert_citations_verifiable
         ("# of Nvidia GPUs Chinese firms stockpiled?", ["how_many"]),  # a sign read as the word it stands for
         ("Apple-Alibaba iPhone AI deal value $?", ["how_much"]),
         ("Alibaba Cloud spin-off - date + valuation $?", ["when", "how_much"]),  # "+" lists what is asked
+        # the words that head it say what it asks, not a noun after a preposition
+        ("his take on qwen across model sizes?", ["what"]),
+        ("revenue hit from the export ban, $?", ["how_much"]),  # a sign asks wherever it stands
     ],
 )
 def test_a_question_without_a_question_word_asks_for_the_attribute_it_names(question: str, kinds: list[str]) -> None:
