@@ -924,6 +924,14 @@ def test_a_word_before_the_listed_kind_says_which_things_not_what_they_did(chat:
     assert {"000_238b3d5c562b5a75.txt", "002_f9dec77134c0a174.txt"} <= {c.source for c in answer.citations}
 
 
+def test_an_article_asked_for_by_what_it_was_called_is_answered_by_its_title_in_quotes(chat: Chat) -> None:
+    answer = chat.ask(
+        "The Qwen2-VL piece opens by citing the author's earlier article. What was that earlier article called?"
+    )
+    assert "China's Recent AI Surge Challenges US Dominance" in answer.answer, answer.answer
+    assert_citations_verifiable(answer)
+
+
 def test_a_question_for_a_specific_named_thing_is_not_answered_by_a_mention_of_the_kind(chat: Chat) -> None:
     from rag.answer.evidence import names_one
     from rag.question import analyse
@@ -933,6 +941,7 @@ def test_a_question_for_a_specific_named_thing_is_not_answered_by_a_mention_of_t
     assert names_one("benchmark", "It topped the MMLU benchmark.") is True
     assert names_one("benchmark", "Benchmarks such as MMLU and GSM8K favour it.") is True
     assert names_one("benchmark", "It beat its rival on MathVista.") is None
+    assert names_one("articl", 'as I wrote in my article "A Wake-Up Call for the West," ...') is True  # a title
     assert chat.ask("Which specific benchmarks did Qwen2-VL beat GPT-4V on?").refused  # "several critical benchmarks"
     assert chat.ask("Which specific license is Qwen released under?").refused  # "the licensing flexibility of Qwen"
     answer = chat.ask("What is the exact name of Alibaba Cloud's new Omni model?")  # a name, by its shape

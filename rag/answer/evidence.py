@@ -533,7 +533,10 @@ def names_one(stem: str, text: str, question: str = "") -> bool | None:
         )
         if prev and not opens and prev.group(1) not in question:
             return True  # "the MMLU benchmark" (not "Several benchmarks", which opens a sentence, nor the asked one's)
-        nxt = re.match(r"\s*(?:,?\s*(?:such as|like|including|namely)\s+|:\s*|\s+)(?:the\s+)?([A-Z0-9][\w.\-]*)", after)
+        # (a title in quotes: 'my article "China's Recent AI Surge ..."')
+        nxt = re.match(
+            r"\s*(?:,?\s*(?:such as|like|including|namely)\s+|:\s*|\s+)(?:the\s+)?[“\"‘]?([A-Z0-9][\w.\-]*)", after
+        )
         if nxt and nxt.group(1) not in question:
             return True
     return False if mentioned else None
@@ -550,7 +553,10 @@ TITLE_ASKED = re.compile(
     r"\b(?:title|headline)\s+of\b|\b(?:what|which)(?:['’]s|\s+is|\s+was)?\s+(?:the\s+|its\s+|their\s+)?"
     r"(?:title|headline)\b|\b(?:titled|headlined)\b|"
     r"\bnames?\s+of\s+(?:the\s+|his\s+|her\s+|their\s+|its\s+)?(?:[\w\-’']+\s+){0,3}?"
-    r"(?:article|piece|column|op-?ed|post|essay|story|report)\b",
+    r"(?:article|piece|column|op-?ed|post|essay|story|report)\b|"
+    # "what was that earlier article called?"
+    r"\b(?:what|which)\b.*\b(?:article|piece|column|op-?ed|post|essay|story|report)\s+(?:was\s+|is\s+)?"
+    r"(?:called|named)\b",
     re.I,
 )
 QUOTED_TITLE = re.compile(r"[“\"][A-Z][^”\"\n]*?\s[^”\"\n]*?\s[^”\"\n]+[”\"]")  # three words or more
