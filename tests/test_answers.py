@@ -1424,6 +1424,8 @@ def test_names_typed_in_lower_case_are_read_as_the_articles_spell_them() -> None
         ("Well, who made it?", "who made it?"),
         ("Well known firms?", "Well known firms?"),
         ("the umbrella", "the umbrella"),
+        ("wat year did it start", "what year did it start"),
+        ("wen was it out, wats it called", "when was it out, what's it called"),
     ],
 )
 def test_chat_shorthand_is_read_written_out(typed: str, written: str) -> None:
