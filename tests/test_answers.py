@@ -1119,6 +1119,11 @@ def test_a_sentence_that_says_one_thing_differs_from_another_answers_a_compariso
     question = "Do US firms take a more closed approach than China?"
     assert holds("compare", "China's strategy differs significantly from the more closed-off approach.", question)
     assert not holds("compare", "China fosters a diverse ecosystem of projects.", question)
+    # figures set side by side are asked by name: that one did better gives none
+    better = "Falcon has outperformed Tern in several critical benchmarks."
+    assert not holds("compare", better, "exact benchmark scores Falcon vs Tern?")
+    assert holds("compare", "Falcon scored 81%, higher than Tern's 74%.", "exact benchmark scores Falcon vs Tern?")
+    assert holds("compare", better, "Which scores higher, Falcon or Tern?")  # "scores" the verb asks no figure
 
 
 def test_a_name_called_by_a_piece_of_its_longer_form_is_found() -> None:

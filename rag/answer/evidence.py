@@ -500,6 +500,12 @@ _LAST = re.compile(rf"\b(?:last|previous)\s+{_TIME_UNIT}\b", re.I)
 # A share asked in percent: "by what %?"
 _PERCENT = re.compile(r"%|\bper ?cent(?:age)?s?\b|\bwhat (?:share|proportion|fraction)\b", re.I)
 _PERCENTAGE = re.compile(r"\d[\d.,]*\s*(?:%|per ?cent\b)", re.I)
+# Figures asked for by name: "scores", "the numbers", "what %"
+_FIGURES_ASKED = re.compile(
+    r"\b(?:scores?(?!\s+(?:higher|better|lower|worse|more|less|best|worst|well|above|below)\b)|numbers|figures|stats|"
+    r"statistics|percent(?:ages?)?|per cent|market share)\b|%",
+    re.I,
+)
 # A ratio, not a count: "ten times larger", "twice as big", "tenfold"
 # A measure set against another's: "the size delta of Llama 2 vs Qwen-VL", "the difference in size"
 _SET_AGAINST = re.compile(r"\b(?:vs\.?|versus|compared?|than|difference|delta|gap)\b", re.I)
@@ -597,7 +603,10 @@ def holds(
     if kind == "where":
         return _new([m.group(1) for m in _PLACE.finditer(text)], question)
     if kind == "compare":
-        return bool(_COMPARATIVE.search(text) or _COMPARATIVE_WORD.search(text))
+        compared = bool(_COMPARATIVE.search(text) or _COMPARATIVE_WORD.search(text))
+        # "exact benchmark scores Qwen2-VL vs GPT-4V?", "market share in China, %?": figures set side by side, not
+        # that one did better
+        return compared and (not _FIGURES_ASKED.search(question) or holds("how_many", text, question))
     if kind == "which" and TITLE_ASKED.search(question) and QUOTED_TITLE.search(text):
         return True  # "the name of the author's earlier article": "in my article “China's Recent AI Surge ...”"
     if product:
