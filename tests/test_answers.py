@@ -1126,6 +1126,15 @@ def test_a_sentence_that_says_one_thing_differs_from_another_answers_a_compariso
     assert holds("compare", better, "Which scores higher, Falcon or Tern?")  # "scores" the verb asks no figure
 
 
+def test_a_date_asked_exactly_is_not_given_by_a_time_relative_to_the_article() -> None:
+    from rag.answer.evidence import holds
+
+    assert holds("when", "Kestrel unveiled its model just last week.", "When did Kestrel launch?")
+    assert not holds("when", "Kestrel unveiled its model just last week.", "When exactly did Kestrel launch?")
+    assert not holds("when", "Earlier this year, they reached an agreement.", "What date did they sign?")
+    assert holds("when", "Kestrel unveiled it in March 2024.", "When exactly did Kestrel launch?")
+
+
 def test_a_name_called_by_a_piece_of_its_longer_form_is_found() -> None:
     from rag.names import has_name
     from rag.types import Passage

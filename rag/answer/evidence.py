@@ -103,6 +103,12 @@ _AGENTS = re.compile(rf"\b{_AGENT}(?:,\s*{_AGENT})*,?\s+(?:and|or)\s+{_AGENT}\b"
 _YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
 _ASKS_YEAR = re.compile(r"\b(?:what|which) year\b", re.I)
 _ASKS_MONTH = re.compile(r"\b(?:what|which) month\b", re.I)
+_ASKS_EXACT_DATE = re.compile(
+    r"\bwhen\b.*\b(?:exact(?:ly)?|precise(?:ly)?)\b|\b(?:exact|precise|specific)\s+(?:date|day)\b|"
+    r"\b(?:what|which)\s+(?:date|day)\b",
+    re.I,
+)
+_ABSOLUTE_DATE = re.compile(rf"\b(?:1[89]\d\d|20\d\d)\b|\b(?-i:(?:{MONTHS}))\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b")
 # A place, a platform or an institution: a name after a locative word ("at Lux Capital", "on platforms like GitHub").
 _PLACE = re.compile(
     r"\b(?:in|at|on|from|to|via|through|across|within|into|like|such as)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}"
@@ -599,6 +605,8 @@ def holds(
             return _new(_YEAR.findall(text), question)
         if _ASKS_MONTH.search(question):  # "Which month ...?" by a month's name
             return _new(re.findall(rf"\b(?:{MONTHS})\b", text), question)
+        if _ASKS_EXACT_DATE.search(question):  # "When exactly ...?", "the date": not "just last week"
+            return _new([m.group(0) for m in _ABSOLUTE_DATE.finditer(text)], question)
         return _new([m.group(0) for m in _DATE.finditer(text)], question)
     if kind == "where":
         return _new([m.group(1) for m in _PLACE.finditer(text)], question)
