@@ -82,6 +82,15 @@ _PHRASES = (
     # "um whats the name ...", "okay and over how many years": sounds of hesitating and a spoken "okay" ask nothing
     (re.compile(r"(?<![\w’'])(?:[Uu]+[mh]+|[Ee]rm+|[Hh]mm+)(?![\w’'])[,.]*\s*"), ""),
     (re.compile(r"^\s*(?:(?:ok(?:ay)?|alright|all right|oh|well(?=,))\b[\s,.!]+)+(?=\S)", re.I), ""),
+    # "give me the quick version of the restructuring thing": how to answer, not what ("the restructuring thing")
+    (
+        re.compile(
+            r"\b(?:the\s+|a\s+)?(?:quick|short|brief|simple|simplified|condensed|abridged|one[- ]line|tl;?dr)\s+"
+            r"version\s+of\s+(?=\S)",
+            re.I,
+        ),
+        "",
+    ),
     # "which outlets/institutions does it cite?": both
     (re.compile(r"(?<![\w/.:])(?!and/or\b)([A-Za-z]{3,})/([A-Za-z]{3,})(?![\w/])"), r"\1 and \2"),
     (re.compile(r"\b(the|vs\.?|versus|and) us\b(?![’'])"), r"\1 US"),

@@ -1440,6 +1440,9 @@ def test_names_typed_in_lower_case_are_read_as_the_articles_spell_them() -> None
         ("the umbrella", "the umbrella"),
         ("wat year did it start", "what year did it start"),
         ("wen was it out, wats it called", "when was it out, what's it called"),
+        # how to answer, not what
+        ("give me the quick version of the restructuring thing", "give me the restructuring thing"),
+        ("a short summary of the Omni article?", "a short summary of the Omni article?"),  # a summary is asked
     ],
 )
 def test_chat_shorthand_is_read_written_out(typed: str, written: str) -> None:
