@@ -21,7 +21,8 @@ HAS_QWORD = re.compile(rf"\b{QWORD}\b|\b(list|name|summari[sz]e|describe|explain
 
 # The pair is what the question asks about, right after its question word and verb: "Where do A and B work?"
 _ASKED_OF = re.compile(rf"^\s*(?:and\s+)?{QWORD}(?:\s+[\w\-]+){{0,2}}?\s+(?:{AUX_WORDS})\s+(?:the\s+)?$", re.I)
-_PAIR = re.compile(r"\b([A-Z][\w\-’']+(?: [A-Z][\w\-’']+)*) and ([A-Z][\w\-’']+(?: [A-Z][\w\-’']+)*)")
+_NAME_WORD = r"[A-Z](?:[\w\-’']|\.(?=\w))+"  # "Qwen2.5-Omni": a dot inside a name ends nothing
+_PAIR = re.compile(rf"\b({_NAME_WORD}(?: {_NAME_WORD})*) and ({_NAME_WORD}(?: {_NAME_WORD})*)")
 
 
 def _distribute(part: str) -> list[str]:
@@ -29,7 +30,9 @@ def _distribute(part: str) -> list[str]:
     m = _PAIR.search(part)
     if not m or kind_of(part) in ("compare", "summary", "list", "yes_no") or m.start() == 0:
         return [part]
-    if not _ASKED_OF.match(part[: m.start()]):  # "making Qwen-VL and Qwen-VL-Chat open source": done to both at once
+    # (after the topic it names first: "visually impaired use case - how do A and B each address it?")
+    clause = re.split(r"\s[-–—]\s|[,;:]\s", part[: m.start()])[-1]
+    if not _ASKED_OF.match(clause):  # "making Qwen-VL and Qwen-VL-Chat open source": done to both at once
         return [part]
     if any(is_demonym(w) for w in (m.group(1), m.group(2))):
         return [part]

@@ -597,12 +597,24 @@ def test_a_date_beside_one_common_word_of_the_question_does_not_answer_when(chat
     [
         ("Where do Grace Isford and Xin Sun work?", 2),  # asked of each
         ("What does Alibaba making Qwen-VL and Qwen-VL-Chat open source let users do?", 1),  # done to both at once
+        # ... after the topic it names first
+        ("visually impaired use case - how do Qwen-VL and Qwen2.5-Omni each address it?", 2),
     ],
 )
 def test_a_pair_of_names_splits_a_question_only_when_it_is_what_is_asked_about(question: str, parts: int) -> None:
     from rag.parts import split_parts
 
     assert len(split_parts(question)) == parts
+
+
+def test_a_pair_asked_of_each_is_answered_from_each_ones_article(chat: Chat) -> None:
+    from rag.parts import split_parts
+
+    # a dot inside a name ends nothing: "Qwen2.5-Omni" stays whole
+    assert "Qwen2.5-Omni" in split_parts("how do Qwen-VL and Qwen2.5-Omni each address it?")[-1]
+    answer = chat.ask("visually impaired use case - how do Qwen-VL and Qwen2.5-Omni each address it?")
+    sources = {c.source for c in answer.citations}
+    assert {"000_238b3d5c562b5a75.txt", "002_f9dec77134c0a174.txt"} <= sources, answer.answer
 
 
 def test_who_is_answered_by_actors_named_by_role() -> None:
