@@ -38,7 +38,7 @@ _KINDS: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(
             r"\b(summari[sz]e|summary|sum up|recap|main (points?|ideas?|takeaways?|arguments?|message|thesis)|"
             r"key (points?|takeaways?|ideas?|messages?|arguments?)|takeaways|highlights|overview|gist|tl;?dr|"
-            r"in a nutshell|"
+            r"in a nutshell|bottom line|big picture|upshot|(?:the|its|their) (?:main |big )?hook\b|"
             r"in a (few|couple of) sentences|overall (stance|argument|takeaway|message|view|tone)|takeaway|"
             # "what do the articles say about X", "how do the articles portray X": what they say, article by article
             r"what do (the|these|those|all the|all|all of the) (\w+ )?(articles|pieces|stories) (say|report|argue|"

@@ -534,7 +534,7 @@ _SUMMARY_WORDS = frozenset(
     sparse.terms(
         "summarize summarise summary recap main key points point ideas idea takeaways takeaway arguments argument "
         "message thesis highlights overview gist brief briefly few couple sentences sentence overall mainly mostly "
-        "argue claim contend conclude"
+        "argue claim contend conclude hook upshot"
     )
 )
 

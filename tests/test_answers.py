@@ -179,6 +179,8 @@ def test_a_sentence_ranks_by_its_meaning_after_the_one_before_but_answers_only_b
         ("How many top-10 spots did Qwen take?", ["how_many"]),
         ("How big is Llama 2 vs Qwen-VL?", ["compare"]),
         ("Summarize the article about Qwen2.5-Omni.", ["summary"]),
+        ("What's the hook in the Qwen2-VL story?", ["summary"]),  # the point that pulls a reader in
+        ("What's the bottom line of the Omni piece?", ["summary"]),
         ("List the models Alibaba released according to the articles.", ["list"]),
         ("Does China's AI progress have national security implications?", ["yes_no"]),
         ("Why do Chinese AI companies want their models used outside China?", ["why"]),
