@@ -50,7 +50,24 @@ _TOGETHER = re.compile(
 
 # A piece that asks: opens with a question word or a request ("list them", "tell me more")
 ASKS = re.compile(rf"^\W*(?:(?:and|so|also|ok|okay|then|but|now)\W+)?(?:{QWORD}|{REQUEST_VERBS})\b", re.I)
-_PLUS = re.compile(r"\s+\+\s+")
+_PLUS = re.compile(r"\s+\+\s+|\s*;\s+")
+# "Alibaba's AI spend pledge — amount, timeframe, where it goes": a topic, a dash, then short asks of it
+_TOPIC_DASH = re.compile(r"^(?P<topic>[^?—–]{3,80}?)\s+[—–-]{1,2}\s+(?P<asks>[^—–]+)$")
+_SHORT_ASK = 4  # words
+
+
+def _asks_of_topic(piece: str) -> list[str]:
+    """A topic followed by a list of short asks, one part each with the topic ("X — amount", "X — timeframe");
+    anything else as it was."""
+    m = _TOPIC_DASH.match(piece)
+    if not m or HAS_QWORD.search(m["topic"]):
+        return [piece]
+    asks = [a.strip(" ,?") for a in re.split(r",\s+(?:and\s+|or\s+)?|\s+and\s+(?=\w+\s*\??$)", m["asks"])]
+    if len(asks) < 2 or not all(a and len(a.split()) <= _SHORT_ASK for a in asks):
+        return [piece]
+    return [f"{m['topic']} - {a}" for a in asks]
+
+
 _OPENS_WITH_AUX = re.compile(rf"^\s*(?:{AUX_WORDS})\b", re.I)
 
 
@@ -145,10 +162,13 @@ def split_parts(question: str) -> list[str]:
                 merged.append(s)
         # "Alibaba Cloud spin-off - date + valuation $?": a query without a question word lists what it asks
         # (each asks as the whole did: "date?", "valuation $?")
+        # ... and so do a semicolon ("who wrote the arms race article; headline?") and a list of short asks after
+        # the topic and a dash ("AI spend pledge — amount, timeframe, where it goes": each of the topic)
         merged = [
             f"{t.strip().rstrip('?')}?" if m.rstrip().endswith("?") else t.strip()
             for m in merged
-            for t in _PLUS.split(m)  # ("X - name + what inputs it handles": two asks, whatever they open with)
+            for u in _PLUS.split(m)  # ("X - name + what inputs it handles": two asks, whatever they open with)
+            for t in _asks_of_topic(u)
         ]
         out.extend(p for m in merged if m for p in _distribute(m))
     # "How many focus areas does it recommend, and what are they?": the list answers the count

@@ -68,6 +68,34 @@ def test_each_part_listed_with_a_plus_asks_of_the_same_subject() -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("who wrote the AI arms race article; headline?", ["who wrote the AI arms race article?", "headline?"]),
+        (
+            "Alibaba's AI spend pledge — amount, timeframe, where it goes",
+            [
+                "Alibaba's AI spend pledge - amount",
+                "Alibaba's AI spend pledge - timeframe",
+                "Alibaba's AI spend pledge - where it goes",
+            ],
+        ),
+        ("What is Qwen - the model, not the company?", ["What is Qwen - the model, not the company?"]),
+    ],
+)
+def test_a_semicolon_and_short_asks_after_a_topic_and_a_dash_each_ask_of_their_own(
+    question: str, parts: list[str]
+) -> None:
+    from rag.parts import split_parts
+
+    assert split_parts(question) == parts
+
+
+def test_short_asks_after_a_topic_are_each_answered(chat: Chat) -> None:
+    answer = chat.ask("Alibaba's AI spend pledge — amount, timeframe, where it goes")
+    assert not answer.refused and "$53 billion" in answer.answer and "three years" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "Qwen2-VL release date?",  # "the unveiling of Qwen2-VL" gives no date
