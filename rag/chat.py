@@ -31,7 +31,7 @@ from rag.names import (
     restore_case,
 )
 from rag.preamble import split_message, unnumbered
-from rag.question import FILLER, Analysis, analyse, last_answer, relation_groups
+from rag.question import FILLER, Analysis, analyse, last_answer, related_starts, relation_groups
 from rag.retrieval import sparse
 from rag.retrieval.corpus import CorpusStats
 from rag.retrieval.embeddings import Embedder, embedder_from_settings
@@ -388,7 +388,11 @@ class Chat:
         weight = 1.0 if upload_names else self.retriever.contributed_weight
         # A wider pool than shown: the sentence that answers may sit in the 6th-best passage.
         retrieval = self.retriever.retrieve(
-            analysis.standalone, top_k=max(k, CANDIDATE_POOL), corpus=corpus, contributed_weight=weight
+            analysis.standalone,
+            top_k=max(k, CANDIDATE_POOL),
+            corpus=corpus,
+            contributed_weight=weight,
+            related=related_starts,
         )
         timings.update(retrieval.timings_ms)
         pool = retrieval.passages

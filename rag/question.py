@@ -296,6 +296,16 @@ def relation_group(term: str) -> int | None:
     return None
 
 
+def related_starts(term: str) -> tuple[str, ...]:
+    """The starts of the other words news text uses for a term's relation ("pitch": "tout", "promot", ...); none for
+    a term of no RELATED group, or of saying ("did they say anything about X?" asks about X, and news text quotes
+    someone in nearly every paragraph)."""
+    group = relation_group(term)
+    if group is None or group == _SAYING:
+        return ()
+    return tuple(s for s in RELATED[group] if not term.startswith(s))
+
+
 def relation_groups(term: str) -> set[int]:
     """Every RELATED or RELATION_ONLY group a term's verb belongs to ("releasing": released, and made available)."""
     if term in RELATED_EXACT:

@@ -63,3 +63,21 @@ def test_a_word_family_the_stemmer_splits_is_searched_too(seeded: tuple[Settings
     query = "Which Western companies is Alibaba partnering with"
     found = Retriever(store, embedder).retrieve(query, top_k=12, corpus=corpus).passages
     assert any("partnerships with BMW" in p.text for p in found)
+
+
+def test_a_word_the_corpus_never_uses_is_searched_as_the_words_news_text_uses_for_it(
+    seeded: tuple[Settings, Store], embedder: Embedder
+) -> None:
+    # no article says "pitching": the Omni piece says Alibaba "touts" its model
+    from rag.question import related_starts
+    from rag.retrieval.corpus import CorpusStats
+
+    _, store = seeded
+    corpus = CorpusStats.from_payloads(payload for _, payload in store.scroll_payloads())
+    assert "tout" in related_starts("pitch")
+    assert related_starts("say") == ()  # saying is in nearly every paragraph of news text: no search for it
+    query = "How is Alibaba pitching the Omni model?"
+    found = Retriever(store, embedder).retrieve(query, top_k=5, corpus=corpus, related=related_starts).passages
+    assert any("Alibaba touts" in p.text for p in found)
+    plain = Retriever(store, embedder).retrieve(query, top_k=5, corpus=corpus).passages
+    assert not any("Alibaba touts" in p.text for p in plain)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -73,11 +73,13 @@ class Retriever:
         top_k: int = 5,
         corpus: CorpusStats | None = None,
         contributed_weight: float | None = None,
+        related: Callable[[str], Sequence[str]] | None = None,
     ) -> Retrieval:
         """The top_k passages for query, best first (contributed passages' scores times contributed_weight).
 
         With corpus statistics, keyword scores are normalized against what the query could reach and documents
-        a killed ingest left half-written are hidden."""
+        a killed ingest left half-written are hidden; a query word the corpus never uses is searched as the words
+        related gives for it (how news text puts the same relation: "pitching" as "touts")."""
         weight = self.contributed_weight if contributed_weight is None else contributed_weight
         t0 = time.perf_counter()
         dense = self.embedder.embed_query(query)
@@ -95,6 +97,14 @@ class Retriever:
             if corpus
             else {}
         )
+        if corpus is not None and related is not None:
+            for t, w in weights.items():
+                if t in corpus.df:
+                    continue
+                for start in related(t):
+                    for e in [start, *corpus.extensions(start, shortest=len(start))]:
+                        if e not in weights and e in corpus.df:
+                            extra[e] = max(extra.get(e, 0.0), w)
         dense_hits, sparse_hits = self.store.query(dense, sparse.query_vector(query, extra), limit=limit)
         dense_hits = dense_hits + self._late_dense(dense, dense_hits, sparse_hits)
         # Half the best keyword score the query could reach: a weak keyword match is not scaled up to 1.
