@@ -10,6 +10,7 @@ from collections.abc import Sequence
 _ARTICLE_NOUN = (
     r"(?:article|articles|piece|pieces|op-?ed|story|stories|report|post|column|essay|write-?up|commentary|editorial)"
 )
+_ASKING = r"(?:what|which|who|whom|whose|how|when|where|why)"
 # Who wrote one ("the Qwen2.5-Omni commentator", "the Qwen2-VL author") names the article as well
 _WRITER_NOUN = r"(?:author|writer|commentator|columnist)"
 WRITER_OF = re.compile(rf"\b(?:{_WRITER_NOUN}|commentary|editorial|essay|column|write-?up)\b", re.I)  # not verbs
@@ -28,7 +29,9 @@ _REF_PATTERNS = [
         re.I,
     ),
     re.compile(
-        rf"\b{_ARTICLE_NOUN}\s+(?:about|on|by|from|covering)\s+([\w\-.’'“”\"]+(?:\s+(?!{_ARTICLE_NOUN}\b)[\w\-.’'“”\"]+){{0,8}}?)"
+        # (what it is about, not the next question: "Which model is the Omni article about and what ...?")
+        rf"\b{_ARTICLE_NOUN}\s+(?:about|on|by|from|covering)\s+(?!(?:and|or|but)\b)"
+        rf"([\w\-.’'“”\"]+(?:\s+(?!{_ARTICLE_NOUN}\b|{_ASKING}\b)[\w\-.’'“”\"]+){{0,8}}?)"
         # ... up to what the article does: "Does the article on Qwen2.5-Omni raise any concerns about privacy?"
         rf"(?=\s*[,?.;]|\s*$|\s+(?:(?:both|also|each|all)\s+)?(?:{_ARTICLE_VERBS})\b)",
         re.I,

@@ -1009,6 +1009,8 @@ def test_an_earlier_article_the_text_mentions_is_not_taken_for_one_of_the_articl
     ]
     # ... and no topic runs on into another article's name ("the report on the harbour and the Kestrel piece")
     assert article_reference("How long between the report on the harbour and the Kestrel piece?") == ["Kestrel"]
+    # ... nor into the next question ("the Omni article about and what input types ...": the Omni article)
+    assert article_reference("Which model is the Omni article about and what can it handle?") == ["Omni"]
     # "which leaderboard did Qwen models show up on" asks for one leaderboard: the plural is its subject's
     assert analyse("Which leaderboard did Kestrel models show up on?").parts[0].kind == "which"
     assert analyse("Which companies show up in the articles?").parts[0].kind == "list"
