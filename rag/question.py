@@ -95,6 +95,15 @@ _POINTERS = frozenset({"it", "that", "this", "them", "they", "those", "these", "
 _PRODUCT_NOUNS = re.compile(r"^(model|chatbot|bot|version|product|llm|system|assistant|series|chip|processor|gpu)")
 # "Which website published the piece ...?", "What outlet ran it?": the article's own site, not a source it cites
 # "What are the subheadings in the Omni article?", "list the section headings", "how is it organized?"
+# "the exact closing sentence of the Qwen2-VL article", "there's some race metaphor in the last line", "how does the
+# column end": the article's last sentence
+_CLOSING = re.compile(
+    r"\b(?:closing|final|last|concluding|ending)\s+(?:\w+\s+)?(?:sentences?|lines?|words|paragraphs?|metaphor|image|"
+    r"thoughts?|remarks?|note)\b|"
+    r"\bhow does (?:it|the [\w\-.’' ]{0,40}?(?:article|piece|story|post|column|op-?ed))\s+"
+    r"(?:end|close|conclude|wrap up)\b",
+    re.I,
+)
 _HEADINGS = re.compile(
     # (not "list the implications, headings only is fine": how to answer, not what)
     r"\b(?:the|its|their|what|which|section|all|any|sub-?)\s*headings\b(?!\s+only\b)|\bsub-?heads?\b|"
@@ -148,6 +157,7 @@ class Part:
     author: bool = False  # asks who wrote something
     publisher: bool = False  # asks which site or outlet published an article
     headings: bool = False  # asks for an article's section headings
+    closing: bool = False  # asks how an article ends ("the closing sentence", "the last line", "how does it end")
     named: bool = False  # asks what something is called: a product's name answers, not any capitalized word
     items_named: bool = False  # a list of things that have names (companies, models, people), not of ideas
     items_people: bool = False  # ... and those things are people (experts, analysts, the people quoted)
@@ -665,6 +675,7 @@ def _part(
         author=kind == "who" and bool(_WHO_WROTE.search(text)) and not _WHO_PUBLISHED.search(text),
         publisher=kind in ("who", "which", "what") and bool(_WHO_PUBLISHED.search(text)),
         headings=bool(_HEADINGS.search(text)),
+        closing=bool(_CLOSING.search(text)),
         named=named,
         items_named=kind == "list" and any(_NAMED_THINGS.match(f) for f in kinds_from),
         items_people=kind == "list" and any(_PEOPLE.match(f) for f in kinds_from),

@@ -1151,6 +1151,21 @@ def test_a_date_asked_exactly_is_not_given_by_a_time_relative_to_the_article() -
     assert holds("when", "Kestrel unveiled it in March 2024.", "When exactly did Kestrel launch?")
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the exact closing sentence of the Qwen2-VL article?",
+        "how does the Qwen2-VL column end - there's some race metaphor in the last line, what is it?",
+    ],
+)
+def test_how_an_article_ends_is_its_last_sentence_of_prose(chat: Chat, question: str) -> None:
+    # (not the "Comments" line of the page after it)
+    answer = chat.ask(question)
+    assert "technological marathon" in answer.answer and "new frontrunners" in answer.answer, answer.answer
+    assert {c.source for c in answer.citations} == {"001_7aaf47b449a52241.txt"}
+    assert_citations_verifiable(answer)
+
+
 def test_a_name_called_by_a_piece_of_its_longer_form_is_found() -> None:
     from rag.names import has_name
     from rag.types import Passage

@@ -176,6 +176,11 @@ _CHROME = re.compile(
 )
 
 
+def is_furniture(line: str) -> bool:
+    """A line of the page's own furniture ("Share This Article", "Subscribe to get the latest posts ...")."""
+    return bool(_CHROME.match(line.strip()))
+
+
 def is_heading(line: str) -> bool:
     """A line shaped like a section heading: short, capitalized as a title, with no sentence's end ("A Call to Action
     for the West", "Looking Ahead"); not the page's furniture. (A byline is shaped so too: the caller knows where

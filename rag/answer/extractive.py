@@ -32,6 +32,7 @@ from rag.answer.evidence import (
     explicit_comparison,
     is_answer_like,
     is_byline,
+    is_furniture,
     is_heading,
     is_question,
     judge,
@@ -65,6 +66,7 @@ LIST_PREDICATE = 0.5  # the share (by weight) of what a list's items did that an
 LIST_CUTOFF = 0.2  # a list takes quotes down to this share of the best one's score
 IDEAS_CUTOFF = 0.55  # ... a list of ideas, from another article than the best quote's
 SIDE_MAX = 2  # quotes per article set side by side
+CLOSING_WORDS = 6  # an article's closing sentence is prose this long at least (not "Comments", "Share This Article")
 LIST_RUN = 6  # sentences that go on with a quote: a colon's labelled lines, or leaning ones after a list's item
 DENSE_WEIGHT = 0.5
 OTHER_THAN_TOP = 0.9  # a sentence from another article than the retrieval's best
@@ -459,6 +461,30 @@ class ExtractiveAnswerer(KeySentences):
             and not any(request.corpus.has_family(t) for t in part.focus)
         ):
             return []  # the counted or measured thing ("revenue", "employees") is never mentioned: nothing answers it
+        if part.closing and request.article is not None:
+            # how the article ends: its last sentence of prose (not a heading, nor the page's furniture)
+            body = [
+                e
+                for e in ranked
+                if request.candidates[e.passage_no - 1].source == request.article
+                and len(e.sentence.text.split()) >= CLOSING_WORDS
+                and not is_heading(e.sentence.text)
+                and not is_furniture(e.sentence.text)
+            ]
+            if body:
+                return [max(body, key=lambda e: (request.candidates[e.passage_no - 1].chunk_index, e.sentence.start))]
+        if part.closing and request.article is not None:
+            # how the article ends: its last sentence of prose (not a heading, nor the page's furniture)
+            body = [
+                e
+                for e in ranked
+                if request.candidates[e.passage_no - 1].source == request.article
+                and len(e.sentence.text.split()) >= CLOSING_WORDS
+                and not is_heading(e.sentence.text)
+                and not is_furniture(e.sentence.text)
+            ]
+            if body:
+                return [max(body, key=lambda e: (request.candidates[e.passage_no - 1].chunk_index, e.sentence.start))]
         if part.headings:
             # the headings, as the article orders them (each is its own answer: no words of the question to hold)
             return sorted(ranked, key=lambda e: (request.candidates[e.passage_no - 1].chunk_index, e.sentence.start))
