@@ -23,26 +23,26 @@ FLOORS = {
         "citation_recall": 0.95,
         "refusal_accuracy": 0.9,
     },
-    # 4292 questions: x* (164), y/z/v/w1* (279) and p12-p20_*, p23-p25_*, p27-p29_*, p31-p33_*, p35-p39_*,
-    # p42-p46_*, p49-p52_*, p55-p58_*, p61_*, p63_*, p65-p70_*, p73-p78_*, p81-p86_* (3680, fifty-five fresh writers'
-    # sets) written from the articles
+    # 5075 questions: x* (164), y/z/v/w1* (279) and p12-p20_*, p23-p25_*, p27-p29_*, p31-p33_*, p35-p39_*,
+    # p42-p46_*, p49-p52_*, p55-p58_*, p61_*, p63_*, p65-p70_*, p73-p78_*, p81-p86_*, p89-p94_*, p97-p102_* (4463,
+    # sixty-seven fresh writers' sets) written from the articles
     "footnote-tune.jsonl": {
         "hit_at_1": 0.89,
         "fact_recall": 0.86,
         "citation_precision": 0.92,
         "citation_recall": 0.95,
-        "refusal_accuracy": 0.85,
+        "refusal_accuracy": 0.84,
     },
-    # 1610 questions: t* (102), h* (73), p14_* (71), p21_*, p22_*, p26_*, p30_*, p34_*, p40_*, p41_*, p47_*, p48_*,
-    # p53_*, p54_*, p59_*, p60_*, p62_*, p64_*, p71_*, p72_*, p79_*, p80_*, p87_* and p88_* (1364): the held-out fresh
-    # writers' sets, added unread
-    # (refusal 0.8: p53 and p54 are harder)
+    # 1866 questions: t* (102), h* (73), p14_* (71), p21_*, p22_*, p26_*, p30_*, p34_*, p40_*, p41_*, p47_*, p48_*,
+    # p53_*, p54_*, p59_*, p60_*, p62_*, p64_*, p71_*, p72_*, p79_*, p80_*, p87_*, p88_*, p95_*, p96_*, p103_* and
+    # p104_* (1620): the held-out fresh writers' sets, added unread
+    # (refusal 0.81: p53, p54 and p96 are harder)
     "footnote-test.jsonl": {
         "hit_at_1": 0.9,
-        "fact_recall": 0.82,
+        "fact_recall": 0.83,
         "citation_precision": 0.93,
         "citation_recall": 0.93,
-        "refusal_accuracy": 0.8,
+        "refusal_accuracy": 0.81,
     },
 }
 CEILINGS = {
