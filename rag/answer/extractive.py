@@ -473,18 +473,6 @@ class ExtractiveAnswerer(KeySentences):
             ]
             if body:
                 return [max(body, key=lambda e: (request.candidates[e.passage_no - 1].chunk_index, e.sentence.start))]
-        if part.closing and request.article is not None:
-            # how the article ends: its last sentence of prose (not a heading, nor the page's furniture)
-            body = [
-                e
-                for e in ranked
-                if request.candidates[e.passage_no - 1].source == request.article
-                and len(e.sentence.text.split()) >= CLOSING_WORDS
-                and not is_heading(e.sentence.text)
-                and not is_furniture(e.sentence.text)
-            ]
-            if body:
-                return [max(body, key=lambda e: (request.candidates[e.passage_no - 1].chunk_index, e.sentence.start))]
         if part.headings:
             # the headings, as the article orders them (each is its own answer: no words of the question to hold)
             return sorted(ranked, key=lambda e: (request.candidates[e.passage_no - 1].chunk_index, e.sentence.start))
