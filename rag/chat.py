@@ -214,8 +214,10 @@ class Chat:
         return q
 
     def search(self, query: str, *, top_k: int | None = None) -> list[Passage]:
-        """Hybrid retrieval for a query, as `footnote search` and /v1/search show it."""
-        return self.retriever.retrieve(query, top_k=top_k or self.top_k, corpus=self.corpus()).passages
+        """Hybrid retrieval for a query, as `footnote search` and /v1/search show it (as an answer retrieves: a word
+        the corpus never uses is searched as the words news text uses for it)."""
+        k = top_k or self.top_k
+        return self.retriever.retrieve(query, top_k=k, corpus=self.corpus(), related=related_starts).passages
 
     def analyse(self, question: str, history: Sequence[Turn] = (), corpus: CorpusStats | None = None) -> Analysis:
         """The question analysed, a follow-up made to stand alone by the answerer. Chat shorthand is read written out

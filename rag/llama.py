@@ -5,11 +5,13 @@ Import this module only where llama-index is wanted: nothing at server start-up 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
+from rag.question import related_starts
 from rag.retrieval.corpus import CorpusStats
 from rag.retrieval.retrieve import Retriever
 from rag.types import Passage
@@ -51,6 +53,7 @@ class FootnoteRetriever(BaseRetriever):
         top_k: int = 5,
         corpus: CorpusStats | None = None,
         include_flagged: bool = False,
+        related: Callable[[str], Sequence[str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -58,13 +61,16 @@ class FootnoteRetriever(BaseRetriever):
         self.top_k = top_k
         self.corpus = corpus
         self.include_flagged = include_flagged
+        self.related = related  # words news text uses for a relation the corpus never names (see Retriever.retrieve)
 
     @classmethod
     def from_chat(cls, chat: Any, *, top_k: int | None = None) -> FootnoteRetriever:
         """The retriever a Chat uses, with its corpus statistics (keyword scores, half-written documents hidden)."""
-        return cls(chat.retriever, top_k=top_k or chat.top_k, corpus=chat.corpus())
+        return cls(chat.retriever, top_k=top_k or chat.top_k, corpus=chat.corpus(), related=related_starts)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        found = self.retriever.retrieve(query_bundle.query_str, top_k=self.top_k, corpus=self.corpus)
+        found = self.retriever.retrieve(
+            query_bundle.query_str, top_k=self.top_k, corpus=self.corpus, related=self.related
+        )
         # Hostile text (orders to an assistant, stuffing) never reaches an LLM's context unless asked for.
         return [node_of(p) for p in found.passages if self.include_flagged or not p.flags]

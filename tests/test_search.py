@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rag.chat import Chat
 from rag.config import Settings
 from rag.retrieval.embeddings import Embedder
 from rag.retrieval.retrieve import Retriever
@@ -81,3 +82,12 @@ def test_a_word_the_corpus_never_uses_is_searched_as_the_words_news_text_uses_fo
     assert any("Alibaba touts" in p.text for p in found)
     plain = Retriever(store, embedder).retrieve(query, top_k=5, corpus=corpus).passages
     assert not any("Alibaba touts" in p.text for p in plain)
+
+
+def test_search_and_the_llama_index_retriever_search_as_an_answer_does(chat: Chat) -> None:
+    from rag.llama import FootnoteRetriever
+
+    query = "How is Alibaba pitching the Omni model?"
+    assert any("Alibaba touts" in p.text for p in chat.search(query, top_k=5))
+    nodes = FootnoteRetriever.from_chat(chat, top_k=5).retrieve(query)
+    assert any("Alibaba touts" in n.node.get_content() for n in nodes)
