@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text import REQUEST_VERBS
+from rag.text import REQUEST_VERBS, whether_true
 
 _WH = r"(?:what|which|who|whom|where|when)"
 _LEAD = r"(?:(?:and|so|but|then|ok|okay|also)\s*,?\s+)?"
@@ -81,10 +81,7 @@ def _front(sentence: str) -> str:
         # "Grace Isford is a partner at Sequoia Capital, correct?": is it true that she is?
         claim = body[: tag.start()].rstrip(" ,;-—")
         lead = sentence[: len(sentence) - len(sentence.lstrip())]
-        first, _, rest = claim.partition(" ")
-        if first.lower() in ("the", "a", "an", "this", "that", "these", "those", "it", "they", "he", "she", "we"):
-            claim = f"{first.lower()} {rest}"
-        return f"{lead}Is it true that {claim}?"
+        return lead + whether_true(claim)
     if not body or _OPENS.match(body):
         return sentence
     lead = sentence[: len(sentence) - len(sentence.lstrip())]

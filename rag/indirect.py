@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text import sentence_spans
+from rag.text import CHECKED, sentence_spans, whether_true
 
 _LEAD = r"(?:(?:hi|hello|hey|thanks|thank you|ok(?:ay)?|so|and|also|now|then|please)\b[\s,!.]*)*"
 # Who wants to know: someone the user speaks for ("a customer", "my daughter", "our client")
@@ -94,9 +94,9 @@ def direct(message: str) -> str:
         sentence = message[a:b]
         if out and _ONLY_CHECK.match(sentence):
             # (after a claim already put as a question, "Is that right?" asks nothing more)
-            if not out[-1].startswith(_CHECKED) and not out[-1].rstrip().endswith("?"):
+            if not out[-1].startswith(CHECKED) and not out[-1].rstrip().endswith("?"):
                 out[-1] = _checked(out[-1])
-            if out[-1].startswith(_CHECKED):
+            if out[-1].startswith(CHECKED):
                 changed = True
                 continue
         asked = _held(sentence)
@@ -110,16 +110,9 @@ def direct(message: str) -> str:
     return " ".join(out) if changed else message
 
 
-_CHECKED = "Is it true that "
-
-
 def _checked(statement: str) -> str:
     """A statement put up to be checked, asked: "Is it true that X?"."""
-    claim, _ = _ends(statement)
-    first, _, rest = claim.partition(" ")
-    if first in ("The", "A", "An", "This", "That", "These", "Those", "It", "They", "He", "She", "We"):
-        claim = f"{first.lower()} {rest}"
-    return f"{_CHECKED}{claim}?"
+    return whether_true(_ends(statement)[0])
 
 
 def _held(sentence: str) -> str | None:

@@ -65,3 +65,15 @@ class LineIndex:
     def line_of(self, offset: int) -> int:
         """1-based line number of a character offset (same as line_of(text, offset))."""
         return bisect.bisect_left(self._newlines, offset) + 1
+
+
+CHECKED = "Is it true that "
+_PRONOUN_OR_ARTICLE = ("the", "a", "an", "this", "that", "these", "those", "it", "they", "he", "she", "we")
+
+
+def whether_true(claim: str) -> str:
+    """A claim asked as a question: "The article mentions Apple" -> "Is it true that the article mentions Apple?"."""
+    first, _, rest = claim.partition(" ")
+    if first.lower() in _PRONOUN_OR_ARTICLE:
+        claim = f"{first.lower()} {rest}"
+    return f"{CHECKED}{claim}?"
